@@ -1,0 +1,29 @@
+"""The node's JSON API under /api/v1/: one NinjaAPI, one router per app."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from comptoir.catalog.api import router as catalog_router
+from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
+from comptoir.members.api import router as auth_router
+
+api = NinjaAPI(
+    title="Comptoir",
+    version="1",
+    description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery.",
+    urls_namespace="api",
+)
+api.add_router("/auth", auth_router)
+api.add_router("/", catalog_router)
+
+STATUS = {NotAllowed: 403, NotFound: 404}
+
+
+@api.exception_handler(ComptoirError)
+def comptoir_error(request: HttpRequest, error: ComptoirError) -> HttpResponse:
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+    return api.create_response(
+        request, {"error": error.code, "message": error.message, "details": error.details}, status=status
+    )

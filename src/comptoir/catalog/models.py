@@ -1,0 +1,198 @@
+"""Shops and offers. Thin: fields and constraints; rules live in services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Shop(models.Model):
+    class Kind(models.TextChoices):
+        BAKERY = "bakery", _("Bakery")
+        GROCER = "grocer", _("Grocer")
+        BUTCHER = "butcher", _("Butcher")
+        CHEESE = "cheese", _("Cheese shop")
+        GREENGROCER = "greengrocer", _("Greengrocer")
+        HARDWARE = "hardware", _("Hardware store")
+        BOOKSHOP = "bookshop", _("Bookshop")
+        PHARMACY = "pharmacy", _("Pharmacy")
+        FLORIST = "florist", _("Florist")
+        WINE = "wine", _("Wine merchant")
+        ORGANIC = "organic", _("Organic shop")
+        STATIONERY = "stationery", _("Stationery")
+        TOYS = "toys", _("Toy shop")
+        GARDEN = "garden", _("Garden centre")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    ref = models.SlugField(_("reference"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    pickup_instructions_fr = models.TextField(_("pickup instructions (French)"), blank=True)
+    pickup_instructions_en = models.TextField(_("pickup instructions (English)"), blank=True)
+    offers_collect = models.BooleanField(_("click-and-collect"), default=True)
+    offers_delivery = models.BooleanField(_("delivery by the cooperative"), default=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="shop_lat_range"),
+            models.CheckConstraint(condition=Q(lon__gte=-180, lon__lte=180), name="shop_lon_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        constraints = [models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_close_after_open")]
+
+
+class ShopStaff(models.Model):
+    """Who may act for a shop: its owner and its staff."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_roles")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "person"], name="one_role_per_shop")]
+
+
+class Category(models.Model):
+    """A node of the small open taxonomy shipped with the project (taxonomy.py)."""
+
+    path = models.CharField(max_length=200, unique=True)  # e.g. "food/bakery/bread"
+    name_fr = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Offer(models.Model):
+    """A product sold by one shop, with its price and stock."""
+
+    class Unit(models.TextChoices):
+        PIECE = "piece", _("piece")
+        GRAM = "g", "g"
+        KILOGRAM = "kg", "kg"
+        MILLILITRE = "ml", "ml"
+        LITRE = "l", "l"
+        METRE = "m", "m"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="offers")
+    sku = models.CharField(_("SKU"), max_length=64)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.PIECE)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3, default=1)
+    price_cents = models.PositiveIntegerField(_("price (cents, tax included)"))
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=4, decimal_places=2, default=5.5)
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    on_demand = models.BooleanField(_("made or ordered on demand"), default=False)
+    weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
+    volume_ml = models.PositiveIntegerField(_("volume (ml)"), default=0)
+    image = models.ImageField(_("image"), upload_to="offers/", blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shop_id", "sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "sku"], name="offer_sku_unique_per_shop"),
+            models.CheckConstraint(condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="offer_tax_rate_range"),
+        ]
+        indexes = [models.Index(fields=["gtin"], name="offer_gtin_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name_fr} ({self.shop_id}/{self.sku})"
+
+
+class OfferChange(models.Model):
+    """Outbox of catalog changes for the search index (consumed by search tasks).
+
+    A row says "what a resident can find about this offer (or every offer of
+    this shop) changed"; the indexer deletes the rows it has applied.
+    """
+
+    offer_id = models.BigIntegerField(null=True, db_index=True)
+    shop_id = models.BigIntegerField(null=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class ImportJob(models.Model):
+    """One catalog file a shop sent, and what became of each row."""
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("Only if every row is valid")
+        VALID_ROWS = "valid", _("Import the valid rows, list the others")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected, nothing written")
+        PARTIAL = "partial", _("Applied, some rows rejected")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="imports")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    filename = models.CharField(max_length=200)
+    mode = models.CharField(max_length=8, choices=Mode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # [{"row": 7, "column": "price", "message": "..."}]
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]

@@ -1,0 +1,180 @@
+"""Writes to shops and offers, one function per use case, each transactional.
+
+Every write that changes what a resident can find records an `OfferChange`
+so the search index follows the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Category, OfferChange, Offer, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.taxonomy import TAXONOMY, parent_path
+from comptoir.catalog.validation import check_offer_fields
+from comptoir.core.errors import InvalidInput
+from comptoir.core.geo import GeoError, check_coordinates
+
+SHOP_FIELDS = {
+    "name", "kind", "description_fr", "description_en", "address", "postal_code", "city", "neighbourhood",
+    "lat", "lon", "phone", "email", "website", "pickup_instructions_fr", "pickup_instructions_en",
+    "offers_collect", "offers_delivery",
+}  # fmt: skip
+
+
+def ensure_taxonomy() -> None:
+    by_path: dict[str, Category] = {c.path: c for c in Category.objects.all()}
+    for path, name_fr, name_en in TAXONOMY:
+        if path in by_path:
+            continue
+        parent = by_path.get(parent_path(path) or "")
+        by_path[path] = Category.objects.create(path=path, name_fr=name_fr, name_en=name_en, parent=parent)
+
+
+def category_ids() -> dict[str, int]:
+    return dict(Category.objects.values_list("path", "id"))
+
+
+def mark_offers_changed(offer_ids: Iterable[int]) -> None:
+    OfferChange.objects.bulk_create([OfferChange(offer_id=i) for i in offer_ids], batch_size=2000)
+
+
+def mark_shop_changed(shop_id: int) -> None:
+    OfferChange.objects.create(shop_id=shop_id)
+
+
+def _check_shop_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - SHOP_FIELDS
+    if unknown:
+        raise InvalidInput(_("Unknown shop fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "name" in fields and not str(fields["name"]).strip():
+        raise InvalidInput(_("A shop needs a name."), field="name")
+    if "lat" in fields or "lon" in fields:
+        try:
+            check_coordinates(float(fields["lat"]), float(fields["lon"]))
+        except (KeyError, TypeError, ValueError, GeoError) as error:
+            raise InvalidInput(_("Give both latitude and longitude, on Earth."), field="lat") from error
+
+
+@transaction.atomic
+def do_create_shop(*, owner: Any | None, ref: str = "", status: str = Shop.Status.APPLIED, **fields: Any) -> Shop:
+    _check_shop_fields(fields)
+    ref = slugify(ref or fields["name"])[:64]
+    if Shop.objects.filter(ref=ref).exists():
+        raise InvalidInput(_("A shop with the reference %(ref)s exists already.") % {"ref": ref}, field="ref")
+    shop = Shop.objects.create(ref=ref, status=status, **fields)
+    if owner is not None:
+        ShopStaff.objects.create(shop=shop, person=owner, role=ShopStaff.Role.OWNER)
+    return shop
+
+
+@transaction.atomic
+def do_update_shop(shop: Shop, **fields: Any) -> Shop:
+    _check_shop_fields(fields)
+    for name, value in fields.items():
+        setattr(shop, name, value)
+    shop.save()
+    mark_shop_changed(shop.pk)
+    return shop
+
+
+@transaction.atomic
+def do_set_shop_status(shop: Shop, status: str) -> Shop:
+    if status not in Shop.Status.values:
+        raise InvalidInput(_("Unknown status: %(s)s") % {"s": status})
+    shop.status = status
+    shop.save(update_fields=["status"])
+    mark_shop_changed(shop.pk)
+    return shop
+
+
+@transaction.atomic
+def do_set_opening_hours(shop: Shop, hours: Iterable[tuple[int, time, time]]) -> None:
+    rows = [OpeningHours(shop=shop, weekday=d, opens=o, closes=c) for d, o, c in hours]
+    for row in rows:
+        if row.closes <= row.opens:
+            raise InvalidInput(_("A shop must close after it opens."))
+    OpeningHours.objects.filter(shop=shop).delete()
+    OpeningHours.objects.bulk_create(rows)
+
+
+def do_add_shop_staff(shop: Shop, person: Any, role: str = ShopStaff.Role.STAFF) -> ShopStaff:
+    staff, _created = ShopStaff.objects.get_or_create(shop=shop, person=person, defaults={"role": role})
+    return staff
+
+
+def _raise_field_errors(errors: list[Any]) -> None:
+    if errors:
+        message = "; ".join(f"{e.column}: {e.message}" for e in errors)
+        raise InvalidInput(message, errors=[{"column": e.column, "message": e.message} for e in errors])
+
+
+@transaction.atomic
+def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
+    fields, errors = check_offer_fields(raw, category_ids())
+    _raise_field_errors(errors)
+    if Offer.objects.filter(shop=shop, sku=fields["sku"]).exists():
+        raise InvalidInput(_("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku")
+    offer = Offer.objects.create(shop=shop, **fields)
+    mark_offers_changed([offer.pk])
+    return offer
+
+
+@transaction.atomic
+def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
+    """Apply a partial change: unspecified columns keep their current value."""
+    current = {column: value for column, value in _offer_as_raw(offer).items() if column not in raw}
+    fields, errors = check_offer_fields({**current, **raw}, category_ids())
+    _raise_field_errors(errors)
+    if fields["sku"] != offer.sku and Offer.objects.filter(shop_id=offer.shop_id, sku=fields["sku"]).exists():
+        raise InvalidInput(_("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku")
+    for name, value in fields.items():
+        setattr(offer, name, value)
+    offer.save()
+    mark_offers_changed([offer.pk])
+    return offer
+
+
+def _offer_as_raw(offer: Offer) -> dict[str, Any]:
+    from comptoir.catalog.exports import offer_row
+
+    return offer_row(offer, {offer.category_id: offer.category.path} if offer.category_id else {})
+
+
+@transaction.atomic
+def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]]) -> int:
+    """Change price and/or stock of many offers of one shop at once; all or nothing."""
+    offers = {o.pk: o for o in Offer.objects.select_for_update().filter(shop=shop, pk__in=list(changes))}
+    now = timezone.now()
+    missing = set(changes) - set(offers)
+    if missing:
+        raise InvalidInput(_("These offers are not in this shop: %(ids)s") % {"ids": sorted(missing)})
+    for offer_id, change in changes.items():
+        offer = offers[offer_id]
+        fields, errors = check_offer_fields(
+            {"sku": offer.sku, "name_fr": offer.name_fr, "price": "0", **change}, {}
+        )
+        bad = [e for e in errors if e.column in change]
+        if bad:
+            raise InvalidInput(f"{offer.sku} — {bad[0].column}: {bad[0].message}")
+        if "price" in change:
+            offer.price_cents = fields["price_cents"]
+        if "stock" in change:
+            offer.stock = fields["stock"]
+        offer.updated = now
+    Offer.objects.bulk_update(offers.values(), ["price_cents", "stock", "updated"], batch_size=500)
+    mark_offers_changed(offers)
+    return len(offers)
+
+
+@transaction.atomic
+def do_delete_offer(offer: Offer) -> None:
+    offer_id = offer.pk
+    offer.delete()
+    mark_offers_changed([offer_id])

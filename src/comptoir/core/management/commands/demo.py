@@ -1,0 +1,90 @@
+"""`comptoir demo`: a running node with the demo town, in one command.
+
+Creates and migrates the SQLite database under COMPTOIR_HOME, loads the demo
+town if the database is empty, starts the background worker, serves on
+http://127.0.0.1:8000 and prints the demo logins.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandParser
+
+from comptoir.demo.generator import demo_is_loaded, generate_demo
+
+
+class Command(BaseCommand):
+    help = "Run a node with the demo town (SQLite, no server to set up)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--shops", type=int, default=40)
+        parser.add_argument("--offers", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--load-only", action="store_true", help="Load the demo data, then exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.COMPTOIR_HOME.mkdir(parents=True, exist_ok=True)
+        self.stdout.write(f"Data folder: {settings.COMPTOIR_HOME}")
+        call_command("migrate", verbosity=0, interactive=False)
+        if demo_is_loaded():
+            self.stdout.write("Demo town already loaded.")
+            logins = None
+        else:
+            started = time.perf_counter()
+            summary = generate_demo(seed=options["seed"], shops=options["shops"], offers=options["offers"])
+            self.stdout.write(
+                f"Demo town loaded in {time.perf_counter() - started:.1f} s: {summary.shops} shops, "
+                f"{summary.offers} offers, {summary.residents} residents, {summary.couriers} couriers."
+            )
+            logins = summary.logins
+        for step in ("demo_extras", "search-rebuild"):
+            if step in get_commands():
+                call_command(step, verbosity=0)
+        self._print_logins(logins)
+        if options["load_only"]:
+            return
+        self._serve(options["host"], options["port"])
+
+    def _print_logins(self, logins: list[tuple[str, str, str]] | None) -> None:
+        from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
+
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        for role, email in [
+            ("staff / admin", f"coop@{DEMO_DOMAIN}"),
+            ("shop owner", f"boulangerie-du-pont@{DEMO_DOMAIN}"),
+            ("resident", f"habitant1@{DEMO_DOMAIN}"),
+            ("courier", f"coursier1@{DEMO_DOMAIN}"),
+        ]:
+            self.stdout.write(f"  {role:<14} {email}")
+        del logins
+
+    def _serve(self, host: str, port: int) -> None:
+        python = sys.executable
+        worker = subprocess.Popen([python, "-m", "comptoir.cli", "worker"])
+        web = subprocess.Popen(
+            [python, "-m", "gunicorn", "comptoir.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
+             "--threads", "4", "--access-logfile", "-", "--log-level", "warning"]
+        )  # fmt: skip
+        self.stdout.write(self.style.SUCCESS(f"\nComptoir runs on http://{host}:{port}/  (Ctrl-C to stop)"))
+
+        def stop(*_args: object) -> None:
+            for process in (web, worker):
+                process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            web.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            worker.wait(timeout=10)

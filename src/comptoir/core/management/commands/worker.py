@@ -1,0 +1,22 @@
+"""`comptoir worker`: the background worker (django-tasks database backend)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: indexing, notifications, planning."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
+        call_command(
+            "db_worker", queue_name="*", interval=interval, batch=batch, reload=False, startup_delay=not batch,
+            verbosity=options["verbosity"],
+        )  # fmt: skip

@@ -1,0 +1,50 @@
+"""Governed parameters: values that only a member vote may change.
+
+Fee rates, ranking weights and similar values are read through `governed()`
+and nowhere else. Until the governance app lands, the adopted values are the
+defaults below, overridable by the operator through settings
+(`COMPTOIR_GOVERNED`); the governance app will store adopted values with the
+vote that set them and this function will read those first. Code that needs a
+rate must never hard-code it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class GovernedValue:
+    name: str
+    value: Any
+    source: str  # where the value comes from, shown next to every fee and weight
+
+
+DEFAULTS: dict[str, Any] = {
+    # Cooperative fee on goods, percent: covers the node's running costs.
+    "coop_fee_percent": Decimal("2.0"),
+    # Margin on top of the delivery cost, percent.
+    "delivery_margin_percent": Decimal("0.0"),
+    # Fixed delivery fee until the delivery planner prices slots at cost.
+    "delivery_fee_cents": 450,
+    # Search ranking: score = text^w_text × proximity^w_prox × availability^w_avail.
+    "ranking_weight_text": 1.0,
+    "ranking_weight_proximity": 1.0,
+    "ranking_weight_availability": 1.0,
+    "ranking_proximity_half_km": 3.0,
+    # Local suppliers factor, reserved for the local-suppliers issue (neutral).
+    "ranking_weight_local": 0.0,
+}
+
+
+def governed(name: str) -> GovernedValue:
+    overrides: dict[str, Any] = getattr(settings, "COMPTOIR_GOVERNED", {})
+    if name in overrides:
+        return GovernedValue(name, overrides[name], "operator setting (awaiting a vote)")
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown governed parameter: {name}")
+    return GovernedValue(name, DEFAULTS[name], "founding default (awaiting a vote)")

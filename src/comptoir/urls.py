@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from comptoir.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("comptoir.web.urls")),
+]
+
+handler403 = "comptoir.web.errors.forbidden"
+handler404 = "comptoir.web.errors.not_found"

@@ -1,0 +1,130 @@
+"""A shop's back office: its offers, bulk price and stock edits, imports and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from comptoir.catalog import services
+from comptoir.catalog.exports import export_csv, export_xlsx, offer_row
+from comptoir.catalog.imports import do_import_catalog
+from comptoir.catalog.models import Category, ImportJob, Offer
+from comptoir.catalog.permissions import access_offer_for_staff, access_shop_for_staff
+from comptoir.core.errors import ComptoirError
+from comptoir.web.forms import ImportForm, OfferForm
+
+PAGE = 100
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    english = (get_language() or "fr").startswith("en")
+    return [(c.path, c.name_en if english else c.name_fr) for c in Category.objects.all()]
+
+
+@login_required
+def dashboard(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    query = request.GET.get("q", "").strip()
+    offers = shop.offers.order_by("name_fr")
+    if query:
+        offers = offers.filter(name_fr__icontains=query) | offers.filter(sku__icontains=query)
+    page = max(1, int(request.GET.get("page", "1") or 1))
+    total = offers.count()
+    return render(
+        request,
+        "web/backoffice/dashboard.html",
+        {
+            "shop": shop, "offers": offers[(page - 1) * PAGE : page * PAGE], "q": query, "page": page,
+            "total": total, "has_next": page * PAGE < total, "imports": shop.imports.all()[:5],
+        },
+    )  # fmt: skip
+
+
+@login_required
+def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    changes: dict[int, dict[str, str]] = {}
+    for key, value in request.POST.items():
+        column, _sep, offer_id = key.partition("-")
+        if column in {"price", "stock"} and offer_id.isdigit():
+            original = request.POST.get(f"was_{column}-{offer_id}")
+            if value.strip() != (original or "").strip():
+                changes.setdefault(int(offer_id), {})[column] = value
+    try:
+        count = services.do_bulk_set_prices_and_stock(shop, changes)
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(n)d offers updated.") % {"n": count})
+    return redirect(request.POST.get("next") or "web:shop-dashboard", ref=shop.ref)
+
+
+@login_required
+def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    offer = access_offer_for_staff(request.user, offer_id) if offer_id else None
+    initial = offer_row(offer, {offer.category_id: offer.category.path} if offer and offer.category_id else {}) if offer else None
+    if initial:
+        initial = {**initial, "on_demand": offer.on_demand, "active": offer.active}  # type: ignore[union-attr]
+    form = OfferForm(request.POST or None, initial=initial, categories=_category_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            if offer:
+                offer = services.do_update_offer(offer, form.cleaned_data)
+            else:
+                offer = services.do_create_offer(shop, form.cleaned_data)
+        except ComptoirError as error:
+            for item in error.details.get("errors", []) or [{"column": None, "message": error.message}]:  # type: ignore[union-attr]
+                form.add_error(item["column"] if item["column"] in form.fields else None, item["message"])
+        else:
+            messages.success(request, _("Offer saved: %(name)s") % {"name": offer.name_fr})
+            return redirect("web:shop-dashboard", ref=shop.ref)
+    return render(request, "web/backoffice/offer_form.html", {"shop": shop, "offer": offer, "form": form})
+
+
+@login_required
+def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = do_import_catalog(shop, upload.file, upload.name, mode=form.cleaned_data["mode"], person=request.user)
+        except ComptoirError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("web:shop-import-result", ref=shop.ref, job_id=job.pk)
+    return render(request, "web/backoffice/import.html", {"shop": shop, "form": form})
+
+
+@login_required
+def catalog_import_result(request: HttpRequest, ref: str, job_id: int) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    job = get_object_or_404(ImportJob, pk=job_id, shop=shop)
+    return render(request, "web/backoffice/import_result.html", {"shop": shop, "job": job, "errors": job.errors[:1000]})
+
+
+@login_required
+def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(shop), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = StreamingHttpResponse(export_csv(shop), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{shop.ref}-catalog.{fmt}"'
+    return response
+
+
+@login_required
+def offer_delete(request: HttpRequest, ref: str, offer_id: int) -> HttpResponse:
+    offer: Offer = access_offer_for_staff(request.user, offer_id)
+    if request.method == "POST":
+        services.do_delete_offer(offer)
+        messages.success(request, _("Offer deleted."))
+    return redirect("web:shop-dashboard", ref=ref)
