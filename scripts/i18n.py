@@ -1,11 +1,13 @@
-"""Translation helper for developers.
+"""Translation helper for developers. msgids are English; French is the default locale.
 
-    python scripts/i18n.py update            makemessages for French (msgids are English)
-    python scripts/i18n.py missing           list French entries still untranslated
-    python scripts/i18n.py fill FILE.json    merge {"msgid": "msgstr" | ["singular", "plural"]}
-    python scripts/i18n.py compile           compilemessages (needs GNU gettext's msgfmt)
+Each app with its own `locale/` folder (orders, search, delivery, ...) keeps its own catalog, so
+apps are translated independently; the rest (core, members, catalog, web, demo) share
+`src/comptoir/locale/`.
 
-The .po file is the source of truth; JSON fills are a convenience for batches.
+    python scripts/i18n.py [--app APP] update            makemessages for French
+    python scripts/i18n.py [--app APP] missing           list French entries still untranslated
+    python scripts/i18n.py [--app APP] fill FILE.json    merge {"msgid": "msgstr" | ["singular", "plural"]}
+    python scripts/i18n.py compile                       compilemessages for every catalog (GNU gettext's msgfmt)
 """
 
 from __future__ import annotations
@@ -18,22 +20,37 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[1]
-PO = ROOT / "src/comptoir/locale/fr/LC_MESSAGES/django.po"
+PACKAGE = ROOT / "src/comptoir"
 
 
-def comptoir(*args: str) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/comptoir"), *args], cwd=ROOT / "src/comptoir", check=True)
+def catalog_dir(app: str | None) -> Path:
+    return PACKAGE / app if app else PACKAGE
+
+
+def comptoir(cwd: Path, *args: str) -> None:
+    subprocess.run([str(ROOT / ".venv/bin/comptoir"), *args], cwd=cwd, check=True)
 
 
 def main() -> None:
-    action = sys.argv[1] if len(sys.argv) > 1 else "missing"
+    args = sys.argv[1:]
+    app = None
+    if args[:1] == ["--app"]:
+        app, args = args[1], args[2:]
+    action = args[0] if args else "missing"
+    where = catalog_dir(app)
+    (where / "locale").mkdir(exist_ok=True)
+    po_path = where / "locale/fr/LC_MESSAGES/django.po"
     if action == "update":
-        comptoir("makemessages", "-l", "fr", "--no-obsolete", "--ignore", "demo/*")
+        ignores = ["demo/*"]
+        if app is None:
+            ignores += [f"{d.name}/*" for d in PACKAGE.iterdir() if (d / "locale").is_dir()]
+        comptoir(where, "makemessages", "-l", "fr", "--no-obsolete", *[f"--ignore={i}" for i in ignores])
     elif action == "compile":
-        comptoir("compilemessages", "-l", "fr")
+        comptoir(PACKAGE, "compilemessages", "-l", "fr")
+        return
     elif action == "fill":
-        po = polib.pofile(str(PO))
-        table = json.loads(Path(sys.argv[2]).read_text())
+        po = polib.pofile(str(po_path))
+        table = json.loads(Path(args[1]).read_text())
         for entry in po:
             if entry.msgid in table:
                 value = table[entry.msgid]
@@ -44,11 +61,11 @@ def main() -> None:
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
         po.save()
-    po = polib.pofile(str(PO))
+    po = polib.pofile(str(po_path))
     missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
     for msgid in missing:
         print(msgid)
-    print(f"{len(missing)} untranslated of {len(po)}", file=sys.stderr)
+    print(f"{len(missing)} untranslated of {len(po)} in {po_path.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
