@@ -1,0 +1,214 @@
+"""The dataclasses that go in and out of the search engine.
+
+Everything the engine is told about an offer is an `OfferDoc`; everything it
+answers is a `SearchResult`. No Django here: the catalog app converts its rows
+into `OfferDoc`s, the API converts `SearchResult`s into JSON.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+StockState = Literal["in_stock", "on_demand", "out_of_stock"]
+SortOrder = Literal["relevance", "distance", "price"]
+MatchKind = Literal["exact", "fuzzy", "other_field", "missing"]
+STOCK_STATES: tuple[str, ...] = ("in_stock", "on_demand", "out_of_stock")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferDoc:
+    """One offer as the index sees it: a shop's product, its price, stock and the shop's location."""
+
+    offer_id: int
+    shop_id: int
+    shop_ref: str
+    shop_name: str
+    sku: str
+    gtin: str | None
+    name_fr: str
+    name_en: str
+    description_fr: str
+    description_en: str
+    category_path: str
+    price_cents: int
+    stock_state: str
+    lat: float
+    lon: float
+    unit_label: str
+    group_key: str
+    local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    """The governed ranking parameters: nothing else may move an offer up or down.
+
+    score = text ** text × proximity_factor ** proximity × availability_factor ** availability
+    where proximity_factor = proximity_half_km / (proximity_half_km + distance_km)
+    (1 at the door, 0.5 at `proximity_half_km`) and availability_factor is one of
+    the three stock factors below. A weight of 0 switches its factor off.
+    """
+
+    text: float = 1.0
+    proximity: float = 1.0
+    availability: float = 1.0
+    proximity_half_km: float = 2.0
+    in_stock_factor: float = 1.0
+    on_demand_factor: float = 0.6
+    out_of_stock_factor: float = 0.2
+    candidates: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What a resident (or a peer node) asks for."""
+
+    text: str = ""
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
+    in_stock_only: bool = False
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    category: str | None = None
+    shop_refs: frozenset[str] | set[str] | None = None
+    shop_ids: frozenset[int] | set[int] | None = None
+    sort: SortOrder = "relevance"
+    limit: int = 20
+    offset: int = 0
+    with_facets: bool = False
+    group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """How one word of the query matched an offer."""
+
+    term: str
+    kind: MatchKind
+    matched: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why a hit is where it is: every factor of its score, and nothing else."""
+
+    terms: tuple[TermMatch, ...]
+    text_score: float
+    distance_km: float | None
+    proximity_factor: float
+    stock_state: str
+    availability_factor: float
+    weights: RankingWeights
+    score: float
+
+    @property
+    def formula(self) -> str:
+        """ "6.854^1 × 0.625^1 × 1.00^1 = 4.2838": the whole score, factor by factor."""
+        from comptoir.search.ranking import score_formula
+
+        return score_formula(self.text_score, self.proximity_factor, self.availability_factor, self.weights)
+
+    def why_text(self, lang: str = "fr") -> str:
+        from comptoir.search.ranking import render_why
+
+        return render_why(self, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    offer_id: int
+    shop_id: int
+    shop_ref: str
+    shop_name: str
+    sku: str
+    gtin: str | None
+    name: str
+    unit_label: str
+    category_path: str
+    price_cents: int
+    stock_state: str
+    distance_km: float | None
+    score: float
+    group_key: str
+    why: Why
+
+    def why_text(self, lang: str = "fr") -> str:
+        return self.why.why_text(lang)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOffer:
+    offer_id: int
+    shop_ref: str
+    shop_name: str
+    price_cents: int
+    stock_state: str
+    distance_km: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The same product in several shops: "3 shops have it, from 2,40 €"."""
+
+    group_key: str
+    best: Hit
+    count: int
+    min_price_cents: int
+    offers: tuple[GroupOffer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBand:
+    min_cents: int | None
+    max_cents: int | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    categories_l1: tuple[FacetCount, ...] = ()
+    categories_l2: tuple[FacetCount, ...] = ()
+    shops: tuple[FacetCount, ...] = ()
+    price_bands: tuple[PriceBand, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """`total` counts every matching offer; `hits` is the requested page.
+
+    When grouped, `groups` is the page (one entry per product) and `hits` holds
+    each group's best offer in the same order. `relaxed` says which matching
+    tier answered: "exact", "fuzzy" (typo tolerance) or "any_word".
+    """
+
+    total: int
+    hits: tuple[Hit, ...]
+    groups: tuple[Group, ...] = ()
+    facets: Facets | None = None
+    relaxed: str = "exact"
+    terms: tuple[str, ...] = field(default_factory=tuple)
+
+
+def fold_text(text: str) -> str:
+    """Lowercase, strip accents and punctuation: "Crème Fraîche 30 %" -> "creme fraiche 30"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_only))
+
+
+def group_key_for(name: str, unit_label: str, gtin: str | None) -> str:
+    """Offers with the same key are the same product: by GTIN, else by folded name and size."""
+    digits = re.sub(r"\D", "", gtin or "")
+    if digits:
+        return "gtin:" + digits.zfill(14)  # GTIN-14 form: EAN-13 and UPC-A of one product agree
+    size = fold_text(unit_label).replace(" ", "")
+    return "name:" + fold_text(name) + "|" + size

@@ -1,0 +1,319 @@
+"""The search engine on a small hand-made index: exact ids, in exact order."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery, group_key_for
+from comptoir.search.engine import SearchIndex, build
+
+HOME = (45.7640, 4.8357)  # the resident
+NEAR = (45.7640, 4.8487)  # ~1.0 km east
+MID = (45.7640, 4.8747)  # ~3.0 km east
+FAR = (45.7640, 4.9657)  # ~10.1 km east
+GTIN = "3017620422003"
+
+
+def offer(offer_id: int, name_fr: str, name_en: str = "", **kw: object) -> OfferDoc:
+    shop_id = int(kw.pop("shop_id", offer_id))  # type: ignore[call-overload]
+    lat, lon = kw.pop("at", HOME)  # type: ignore[misc]
+    unit = str(kw.pop("unit_label", "500 g"))
+    gtin = kw.pop("gtin", None)
+    fields: dict[str, object] = {
+        "offer_id": offer_id,
+        "shop_id": shop_id,
+        "shop_ref": f"shop-{shop_id}",
+        "shop_name": f"Boutique {shop_id}",
+        "sku": f"SKU-{offer_id}",
+        "gtin": gtin,
+        "name_fr": name_fr,
+        "name_en": name_en,
+        "description_fr": "",
+        "description_en": "",
+        "category_path": "alimentation/boulangerie/pain",
+        "price_cents": 300,
+        "stock_state": "in_stock",
+        "lat": lat,
+        "lon": lon,
+        "unit_label": unit,
+        "group_key": group_key_for(name_fr, unit, gtin),  # type: ignore[arg-type]
+    }
+    fields.update(kw)
+    return OfferDoc(**fields)  # type: ignore[arg-type]
+
+
+CATALOG = [
+    offer(1, "Pain complet", "Wholemeal bread", at=NEAR, price_cents=240),
+    offer(2, "Pain complet", "Wholemeal bread", at=FAR, price_cents=210),
+    offer(3, "Pain de campagne", "Country bread", at=MID, price_cents=350),
+    offer(
+        4,
+        "Crème fraîche épaisse",
+        "Thick cream",
+        category_path="alimentation/cremerie/creme",
+        price_cents=190,
+    ),
+    offer(
+        5,
+        "Vis à bois tête fraisée 4x40",
+        "Countersunk wood screw 4x40",
+        category_path="bricolage/visserie/vis",
+        price_cents=650,
+        at=MID,
+    ),
+    offer(
+        6,
+        "Vis à bois tête fraisée 4x50",
+        "Countersunk wood screw 4x50",
+        category_path="bricolage/visserie/vis",
+        price_cents=690,
+        at=MID,
+    ),
+    offer(
+        7,
+        "Pâte à tartiner noisette",
+        "Hazelnut spread",
+        gtin=GTIN,
+        shop_id=11,
+        at=NEAR,
+        price_cents=420,
+        category_path="alimentation/epicerie/sucre",
+    ),
+    offer(
+        8,
+        "Pâte à tartiner noisette",
+        "Hazelnut spread",
+        gtin=GTIN,
+        shop_id=12,
+        at=MID,
+        price_cents=399,
+        category_path="alimentation/epicerie/sucre",
+        stock_state="on_demand",
+    ),
+    offer(
+        9,
+        "Pâte à tartiner noisette",
+        "Hazelnut spread",
+        gtin=GTIN,
+        shop_id=13,
+        at=FAR,
+        price_cents=450,
+        category_path="alimentation/epicerie/sucre",
+        stock_state="out_of_stock",
+    ),
+    offer(
+        10,
+        "Chocolat noir 70 %",
+        "Dark chocolate 70 %",
+        category_path="alimentation/epicerie/sucre",
+        price_cents=280,
+        at=NEAR,
+        description_en="Organic cocoa from Peru",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    path = tmp_path_factory.mktemp("search") / "index"
+    build(path, CATALOG, heap_bytes=20_000_000, num_threads=1)
+    return SearchIndex.open(path)
+
+
+def ids(result) -> list[int]:
+    return [h.offer_id for h in result.hits]
+
+
+def test_exact_ids_in_order_nearest_first(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("pain complet", near=HOME))
+    assert ids(result) == [1, 2]
+    assert result.total == 2
+    assert result.relaxed == "fuzzy"  # fewer than 3 exact hits: typo tolerance is tried too
+    assert [round(h.distance_km or 0, 1) for h in result.hits] == [1.0, 10.1]
+
+
+def test_without_location_same_text_ties_break_by_offer_id(index: SearchIndex) -> None:
+    assert ids(index.search(SearchQuery("pain"))) == [1, 2, 3]
+
+
+def test_accents_are_optional(index: SearchIndex) -> None:
+    assert ids(index.search(SearchQuery("creme fraiche"))) == [4]
+    assert ids(index.search(SearchQuery("CRÈME FRAÎCHE"))) == [4]
+
+
+def test_screw_size_token_matches(index: SearchIndex) -> None:
+    assert ids(index.search(SearchQuery("vis a bois 4x40"))) == [5]
+
+
+def test_typo_finds_the_product(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("nosette"))
+    assert ids(result) == [7, 8, 9]
+    assert result.relaxed == "fuzzy"
+    assert result.hits[0].why.terms[0].kind == "fuzzy"
+
+
+def test_french_stemming(index: SearchIndex) -> None:
+    assert ids(index.search(SearchQuery("pains complets"))) == [1, 2]
+
+
+def test_english_field(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("wholemeal bread"), lang="en")
+    assert ids(result) == [1, 2]
+    assert result.hits[0].name == "Wholemeal bread"
+
+
+def test_description_matches_score_below_names(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("cocoa"))
+    assert ids(result) == [10]
+    assert result.hits[0].why.terms[0].kind == "other_field"
+
+
+def test_all_words_required_then_relaxed(index: SearchIndex) -> None:
+    # No offer has both words: any word will do; shorter names score higher, stock breaks the rest.
+    assert ids(index.search(SearchQuery("pain noisette"))) == [1, 2, 3, 7, 8, 9]
+    assert index.search(SearchQuery("pain noisette")).relaxed == "any_word"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (SearchQuery("noisette", in_stock_only=True), [7]),
+        (SearchQuery("noisette", max_price_cents=420), [7, 8]),
+        (SearchQuery("noisette", min_price_cents=421), [9]),
+        (SearchQuery("", category="bricolage"), [5, 6]),
+        (SearchQuery("", category="alimentation/cremerie"), [4]),
+        (SearchQuery("noisette", shop_refs={"shop-12"}), [8]),
+        (SearchQuery("noisette", shop_ids={11, 13}), [7, 9]),
+        (SearchQuery("noisette", shop_ids=set()), []),
+        (SearchQuery("noisette", near=HOME, radius_km=5), [7, 8]),
+        (SearchQuery("noisette", near=HOME, radius_km=2, shop_ids={12, 13}), []),
+    ],
+)
+def test_each_filter(index: SearchIndex, query: SearchQuery, expected: list[int]) -> None:
+    result = index.search(query)
+    assert ids(result) == expected
+    assert result.total == len(expected)
+
+
+def test_sort_by_price_and_by_distance(index: SearchIndex) -> None:
+    assert ids(index.search(SearchQuery("noisette", sort="price"))) == [8, 7, 9]
+    assert ids(index.search(SearchQuery("pain", near=FAR, sort="distance"))) == [2, 3, 1]
+
+
+def test_facet_counts_over_the_whole_match_set(index: SearchIndex) -> None:
+    facets = index.search(SearchQuery("", limit=1, with_facets=True)).facets
+    assert facets is not None
+    assert [(f.value, f.count) for f in facets.categories_l1] == [("alimentation", 8), ("bricolage", 2)]
+    assert [(f.value, f.count) for f in facets.categories_l2] == [
+        ("alimentation/epicerie", 4),
+        ("alimentation/boulangerie", 3),
+        ("bricolage/visserie", 2),
+        ("alimentation/cremerie", 1),
+    ]
+    assert [(b.min_cents, b.max_cents, b.count) for b in facets.price_bands] == [
+        (None, 200, 1),
+        (200, 500, 7),
+        (500, 1000, 2),
+        (1000, 2000, 0),
+        (2000, 5000, 0),
+        (5000, None, 0),
+    ]
+    assert ("shop-1", 1) in [(f.value, f.count) for f in facets.shops]
+    assert sum(f.count for f in facets.shops) == 10
+
+
+def test_same_gtin_in_three_shops_groups_with_min_price(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("pate a tartiner", near=HOME, group=True))
+    [group] = result.groups
+    assert group.group_key == "gtin:0" + GTIN
+    assert group.count == 3
+    assert group.min_price_cents == 399
+    assert [o.offer_id for o in group.offers] == [8, 7, 9]
+    assert group.best.offer_id == 7
+
+
+def test_explanation_content(index: SearchIndex) -> None:
+    hit = index.search(SearchQuery("pain complte", near=HOME)).hits[0]
+    why = hit.why
+    assert hit.offer_id == 1
+    assert [(t.term, t.kind, t.matched) for t in why.terms] == [
+        ("pain", "exact", "pain"),
+        ("complte", "fuzzy", "complet"),
+    ]
+    assert why.proximity_factor == pytest.approx(2.0 / (2.0 + why.distance_km))
+    assert why.availability_factor == 1.0
+    assert why.score == pytest.approx(why.text_score * why.proximity_factor)
+    assert why.formula.endswith(f"= {why.score:.4f}")
+    assert hit.why_text("fr") == "Correspond à « pain » (exact), « complte » (approché) · 1,0 km · en stock"
+    assert hit.why_text("en") == "Matches “pain” (exact), “complte” (approximate) · 1.0 km · in stock"
+
+
+def test_availability_lowers_rank(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("noisette"))
+    assert [h.why.availability_factor for h in result.hits] == [1.0, 0.6, 0.2]
+
+
+def test_weights_are_parameters(index: SearchIndex) -> None:
+    no_distance = RankingWeights(proximity=0.0)
+    assert ids(index.search(SearchQuery("pain complet", near=FAR), weights=no_distance)) == [1, 2]
+    assert ids(index.search(SearchQuery("pain complet", near=FAR))) == [2, 1]
+
+
+def _with(doc: OfferDoc, **changes: object) -> OfferDoc:
+    return dataclasses.replace(doc, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: _with(d, shop_name="ZZZ Premium Partner " * 3),
+        lambda d: _with(d, shop_id=1000 - d.offer_id, shop_ref=f"a-{1000 - d.offer_id}"),
+        lambda d: _with(d, sku="0" * (d.offer_id % 5)),
+        lambda d: _with(d, price_cents=10 + (d.offer_id * 7919) % 5000),
+        lambda d: _with(d, local=d.offer_id % 2 == 0, gtin=None, unit_label="1 kg"),
+        lambda d: _with(d, category_path="promo/sponsored/top"),
+    ],
+)
+def test_no_paid_placement(tmp_path: Path, change) -> None:
+    """Only text, location and stock move an offer: any other attribute leaves the order unchanged."""
+    queries = [SearchQuery("pain", near=HOME), SearchQuery("noisette", near=MID), SearchQuery("", near=HOME)]
+    build(tmp_path / "a", CATALOG, heap_bytes=20_000_000, num_threads=1)
+    build(tmp_path / "b", [change(d) for d in CATALOG], heap_bytes=20_000_000, num_threads=1)
+    a, b = SearchIndex.open(tmp_path / "a"), SearchIndex.open(tmp_path / "b")
+    for query in queries:
+        assert ids(a.search(query)) == ids(b.search(query))
+        assert [h.score for h in a.search(query).hits] == [h.score for h in b.search(query).hits]
+
+
+def test_writer_updates_and_deletes(tmp_path: Path) -> None:
+    index = SearchIndex.open(tmp_path / "live", writer=True)
+    assert index.count() == 0
+    index.add_or_update(CATALOG[:3])
+    index.commit()
+    assert ids(index.search(SearchQuery("pain"))) == [1, 2, 3]
+    index.add_or_update([_with(CATALOG[0], name_fr="Baguette", name_en="Baguette")])
+    index.delete([2])
+    index.commit()
+    assert index.count() == 2
+    assert ids(index.search(SearchQuery("pain"))) == [3]
+    assert ids(index.search(SearchQuery("baguette"))) == [1]
+
+
+def test_rebuild_swaps_atomically_and_readers_reload(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    build(path, CATALOG[:2], heap_bytes=20_000_000, num_threads=1)
+    reader = SearchIndex.open(path)
+    build(path, CATALOG, heap_bytes=20_000_000, num_threads=1)
+    assert reader.count() == 2  # still the old generation, still readable
+    reader.reload()
+    assert reader.count() == 10
+    assert path.is_symlink()
+    assert len(list(tmp_path.glob("index.gen-*"))) == 2  # current + previous, older ones removed
+
+
+def test_reader_refuses_to_write(index: SearchIndex) -> None:
+    with pytest.raises(RuntimeError):
+        index.delete([1])
