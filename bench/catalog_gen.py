@@ -35,6 +35,8 @@ NAMES_FILE = DATA_DIR / "off_names_categories_47k.tsv.gz"
 SAMPLES_FILE = DATA_DIR / "off_full_samples_2019_2024.tsv.gz"
 REGION_CENTER = (45.7640, 4.8357)  # Lyon
 REGION_RADIUS_KM = 15.0
+# The network CSV carries a stock count; on-demand offers are seeded with a working stock.
+NETWORK_STOCK = {"in_stock": 25, "on_demand": 5, "out_of_stock": 0}
 CSV_COLUMNS = ["shop_ref", "shop_name", "lat", "lon", "sku", "gtin", "name", "category", "price", "stock"]
 
 # Word-for-word French for the commonest words of the names: enough for French queries to
@@ -457,7 +459,7 @@ def write_network_csv(path: str | Path, offers: Iterator[OfferDoc] | list[OfferD
                     o.name_fr,
                     o.category_path,
                     price,
-                    o.stock_state,
+                    NETWORK_STOCK[o.stock_state],
                 ]
             )
             rows += 1

@@ -14,14 +14,22 @@ def test_public_shop_and_offer_reads(anon_api, shop):
 
 
 def test_staff_crud_through_the_api(owner_api, shop):
-    created = owner_api.call("post", "/shops/boulangerie/offers", {"sku": "B9", "name_fr": "Fougasse", "price": "3,20"})
+    created = owner_api.call(
+        "post", "/shops/boulangerie/offers", {"sku": "B9", "name_fr": "Fougasse", "price": "3,20"}
+    )
     assert created.status_code == 201, created.content
     offer_id = created.json()["id"]
     changed = owner_api.call("patch", f"/offers/{offer_id}", {"price": "3.50", "stock": "7"})
-    assert (changed.json()["price_cents"], changed.json()["stock"], changed.json()["name_fr"]) == (350, 7, "Fougasse")
+    assert (changed.json()["price_cents"], changed.json()["stock"], changed.json()["name_fr"]) == (
+        350,
+        7,
+        "Fougasse",
+    )
     refused = owner_api.call("patch", f"/offers/{offer_id}", {"price": "gratuit"})
     assert refused.status_code == 400
-    assert refused.json()["details"]["errors"] == [{"column": "price", "message": "prix invalide (par ex. 2,40) : gratuit"}]
+    assert refused.json()["details"]["errors"] == [
+        {"column": "price", "message": "prix invalide (par ex. 2,40) : gratuit"}
+    ]
     assert Offer.objects.get(pk=offer_id).price_cents == 350
     assert owner_api.call("delete", f"/offers/{offer_id}").status_code == 204
     assert not Offer.objects.filter(pk=offer_id).exists()
@@ -29,7 +37,12 @@ def test_staff_crud_through_the_api(owner_api, shop):
 
 def test_staff_of_one_shop_cannot_touch_another(owner_api, anon_api, other_shop):
     theirs = do_create_offer(other_shop, {"sku": "V1", "name_fr": "Vis", "price": "1"})
-    assert owner_api.call("post", "/shops/quincaillerie/offers", {"sku": "X", "name_fr": "X", "price": "1"}).status_code == 403
+    assert (
+        owner_api.call(
+            "post", "/shops/quincaillerie/offers", {"sku": "X", "name_fr": "X", "price": "1"}
+        ).status_code
+        == 403
+    )
     assert owner_api.call("patch", f"/offers/{theirs.pk}", {"price": "0,01"}).status_code == 403
     assert anon_api.call("patch", f"/offers/{theirs.pk}", {"price": "0,01"}).status_code == 401
     assert Offer.objects.get(pk=theirs.pk).price_cents == 100
@@ -38,7 +51,9 @@ def test_staff_of_one_shop_cannot_touch_another(owner_api, anon_api, other_shop)
 def test_import_through_the_api(owner_api, shop):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("c.csv", b"sku,name_fr,price\nA,Pain,1.00\nB,,2.00\n", content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "c.csv", b"sku,name_fr,price\nA,Pain,1.00\nB,,2.00\n", content_type="text/csv"
+    )
     response = owner_api.call("post", "/shops/boulangerie/imports", data={"file": upload, "mode": "valid"})
     body = response.json()
     assert (body["status"], body["rows_created"], body["rows_rejected"]) == ("partial", 1, 1)

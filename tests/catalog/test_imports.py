@@ -1,6 +1,7 @@
+import csv
 import gzip
 import io
-import csv
+
 import pytest
 from openpyxl import Workbook
 
@@ -10,7 +11,7 @@ from comptoir.catalog.models import ImportJob, Offer, OfferChange
 from tests.conftest import SHARED
 
 HEADER = "sku,name_fr,name_en,price,stock,category,gtin\n"
-GOOD = "B1,Pain complet,Wholemeal bread,\"2,40\",12,food/bakery,3017620422003\nB2,Baguette,Baguette,1.10,30,food/bakery,\n"
+GOOD = 'B1,Pain complet,Wholemeal bread,"2,40",12,food/bakery,3017620422003\nB2,Baguette,Baguette,1.10,30,food/bakery,\n'
 BAD = "B3,Croissant,,prix,4,food/bakery,\nB4,,Nameless,1.00,1,,\nB1,Doublon,,1.00,1,,\n"
 
 
@@ -20,9 +21,20 @@ def run(shop, text, mode=ImportJob.Mode.ALL_OR_NOTHING, name="catalogue.csv"):
 
 def test_valid_file_creates_then_updates(shop):
     job = run(shop, HEADER + GOOD)
-    assert (job.status, job.rows_total, job.rows_created, job.rows_updated, job.rows_rejected) == ("applied", 2, 2, 0, 0)
+    assert (job.status, job.rows_total, job.rows_created, job.rows_updated, job.rows_rejected) == (
+        "applied",
+        2,
+        2,
+        0,
+        0,
+    )
     bread = Offer.objects.get(shop=shop, sku="B1")
-    assert (bread.price_cents, bread.stock, bread.gtin, bread.category.path) == (240, 12, "3017620422003", "food/bakery")
+    assert (bread.price_cents, bread.stock, bread.gtin, bread.category.path) == (
+        240,
+        12,
+        "3017620422003",
+        "food/bakery",
+    )
     job = run(shop, HEADER + "B1,Pain complet,,2.60,8,food/bakery,\n")
     assert (job.rows_created, job.rows_updated) == (0, 1)
     bread.refresh_from_db()

@@ -31,5 +31,13 @@ def test_each_bad_value_is_named():
     }  # fmt: skip
     bad = errors_of({"sku": "A", "name_fr": "B", "price": "deux euros", "gtin": "3017620422004", "stock": "-2",
                      "category": "food/nope", "unit": "bag", "tax_rate": "150", "active": "peut-être"})  # fmt: skip
-    assert {column for column, _ in bad} == {"price", "gtin", "stock", "category", "unit", "tax_rate", "active"}
+    assert {column for column, _ in bad} == {
+        "price",
+        "gtin",
+        "stock",
+        "category",
+        "unit",
+        "tax_rate",
+        "active",
+    }
     assert ("gtin", "GTIN invalide (chiffre de contrôle ou longueur) : 3017620422004") in bad

@@ -9,7 +9,8 @@ from comptoir.core.money import Money, MoneyError, percent_of, tax_included_in
 
 
 @pytest.mark.parametrize(
-    ("text", "cents"), [("2,40", 240), ("2.4", 240), ("12 €", 1200), ("0,05", 5), ("-3,10", -310), ("1999", 199900)]
+    ("text", "cents"),
+    [("2,40", 240), ("2.4", 240), ("12 €", 1200), ("0,05", 5), ("-3,10", -310), ("1999", 199900)],
 )
 def test_parse_reads_french_and_english_amounts(text: str, cents: int) -> None:
     assert Money.parse(text).cents == cents

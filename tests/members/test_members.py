@@ -76,4 +76,8 @@ def test_token_endpoint(anon_api, make_person):
     assert response.json()["token_type"] == "bearer"
     refused = anon_api.call("post", "/auth/token", {"email": "api@example.org", "password": "nope"})
     assert refused.status_code == 403
-    assert refused.json() == {"error": "not_allowed", "message": "Adresse ou mot de passe incorrect.", "details": {}}
+    assert refused.json() == {
+        "error": "not_allowed",
+        "message": "Adresse ou mot de passe incorrect.",
+        "details": {},
+    }

@@ -36,7 +36,9 @@ def test_demo_town_pages(db):
 
 def test_demo_is_deterministic(db):
     generate_demo(seed=3, shops=10, offers=100)
-    first = list(Offer.objects.order_by("shop__ref", "sku").values_list("shop__ref", "sku", "name_fr", "price_cents"))
+    first = list(
+        Offer.objects.order_by("shop__ref", "sku").values_list("shop__ref", "sku", "name_fr", "price_cents")
+    )
     Offer.objects.all().delete()
     from comptoir.catalog.models import Shop
     from comptoir.members.models import Person
@@ -44,7 +46,9 @@ def test_demo_is_deterministic(db):
     Shop.objects.all().delete()
     Person.objects.all().delete()
     generate_demo(seed=3, shops=10, offers=100)
-    again = list(Offer.objects.order_by("shop__ref", "sku").values_list("shop__ref", "sku", "name_fr", "price_cents"))
+    again = list(
+        Offer.objects.order_by("shop__ref", "sku").values_list("shop__ref", "sku", "name_fr", "price_cents")
+    )
     assert first == again and len(first) == 100
 
 

@@ -111,7 +111,9 @@ def list_offers(request: HttpRequest, ref: str, limit: int = 100, offset: int = 
     return selectors.visible_offers(shop).select_related("shop")[offset : offset + limit]
 
 
-@router.post("/shops/{ref}/offers", response={201: OfferOut}, auth=AUTH, summary="Create an offer (shop staff)")
+@router.post(
+    "/shops/{ref}/offers", response={201: OfferOut}, auth=AUTH, summary="Create an offer (shop staff)"
+)
 def create_offer(request: HttpRequest, ref: str, body: OfferIn) -> Status[Offer]:
     shop = access_shop_for_staff(request.user, ref)
     return Status(201, services.do_create_offer(shop, body.dict(exclude_none=True)))

@@ -80,7 +80,9 @@ class OpeningHours(models.Model):
 
     class Meta:
         ordering = ["weekday", "opens"]
-        constraints = [models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_close_after_open")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_close_after_open")
+        ]
 
 
 class ShopStaff(models.Model):
@@ -104,7 +106,9 @@ class Category(models.Model):
     path = models.CharField(max_length=200, unique=True)  # e.g. "food/bakery/bread"
     name_fr = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["path"]
@@ -132,7 +136,9 @@ class Offer(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers"
+    )
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.PIECE)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3, default=1)
     price_cents = models.PositiveIntegerField(_("price (cents, tax included)"))
@@ -150,7 +156,9 @@ class Offer(models.Model):
         ordering = ["shop_id", "sku"]
         constraints = [
             models.UniqueConstraint(fields=["shop", "sku"], name="offer_sku_unique_per_shop"),
-            models.CheckConstraint(condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="offer_tax_rate_range"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="offer_tax_rate_range"
+            ),
         ]
         indexes = [models.Index(fields=["gtin"], name="offer_gtin_idx")]
 

@@ -2,7 +2,8 @@
 
 Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock.
 Streams the file and writes in batches (memory stays bounded whatever the
-size); creates missing shops and upserts offers by shop_ref + sku. Meant for
+size); creates missing shops and categories (operators seed from other
+taxonomies) and upserts offers by shop_ref + sku. Meant for
 operators and benchmarks, so a bad row is reported and skipped, not fatal.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Offer, OfferChange, Shop
+from comptoir.catalog.models import Category, Offer, OfferChange, Shop
 from comptoir.catalog.services import category_ids
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
@@ -33,6 +34,7 @@ class NetworkImportReport:
     rows: int = 0
     offers_written: int = 0
     shops_created: int = 0
+    categories_created: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -70,7 +72,11 @@ def import_network(path: Path, progress: Callable[[int], None] | None = None) ->
 
 
 def _offer_from_row(
-    number: int, row: dict[str, str], shops: dict[str, int], categories: dict[str, int], report: NetworkImportReport
+    number: int,
+    row: dict[str, str],
+    shops: dict[str, int],
+    categories: dict[str, int],
+    report: NetworkImportReport,
 ) -> Offer | None:
     ref = row.get("shop_ref", "").strip()
     if not ref:
@@ -81,6 +87,7 @@ def _offer_from_row(
         if shop_id is None:
             return None
         shops[ref] = shop_id
+    _ensure_category(row.get("category", ""), categories, report)
     fields, errors = check_offer_fields(
         {"sku": row.get("sku"), "gtin": row.get("gtin"), "name_fr": row.get("name"),
          "category": row.get("category"), "price": row.get("price"), "stock": row.get("stock")},
@@ -93,6 +100,23 @@ def _offer_from_row(
         shop_id=shops[ref], sku=fields["sku"], gtin=fields["gtin"], name_fr=fields["name_fr"],
         category_id=fields["category_id"], price_cents=fields["price_cents"], stock=fields["stock"],
     )  # fmt: skip
+
+
+def _ensure_category(path: str, categories: dict[str, int], report: NetworkImportReport) -> None:
+    """Operators seed from other taxonomies (e.g. Open Food Facts): unknown paths become categories."""
+    path = path.strip().strip("/")
+    if not path or path in categories or len(path) > 200:
+        return
+    parent_id = None
+    prefix = ""
+    for segment in path.split("/"):
+        prefix = f"{prefix}/{segment}" if prefix else segment
+        if prefix not in categories:
+            label = segment.replace("-", " ").capitalize()[:100]
+            category = Category.objects.create(path=prefix, name_fr=label, name_en=label, parent_id=parent_id)
+            categories[prefix] = category.pk
+            report.categories_created += 1
+        parent_id = categories[prefix]
 
 
 def _create_shop(number: int, row: dict[str, str], report: NetworkImportReport) -> int | None:
@@ -131,5 +155,6 @@ def describe(report: NetworkImportReport) -> dict[str, Any]:
         "rows": report.rows,
         "offers_written": report.offers_written,
         "shops_created": report.shops_created,
+        "categories_created": report.categories_created,
         "rejected": len(report.rejected),
     }

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import NotAllowed, NotFound
 from comptoir.catalog.models import Offer, Shop
+from comptoir.core.errors import NotAllowed, NotFound
 
 
 def access_shop_for_staff(person: Any, shop_ref: str) -> Shop:

@@ -24,7 +24,13 @@ def shop_directory(kind: str = "", neighbourhood: str = "") -> QuerySet[Shop]:
 
 
 def neighbourhoods() -> list[str]:
-    return list(active_shops().exclude(neighbourhood="").values_list("neighbourhood", flat=True).distinct().order_by("neighbourhood"))
+    return list(
+        active_shops()
+        .exclude(neighbourhood="")
+        .values_list("neighbourhood", flat=True)
+        .distinct()
+        .order_by("neighbourhood")
+    )
 
 
 def visible_offers(shop: Shop) -> QuerySet[Offer]:
@@ -39,6 +45,7 @@ def is_open(hours: list[OpeningHours], at: datetime | None = None) -> bool:
 def open_shop_ids(at: datetime | None = None) -> set[int]:
     local = timezone.localtime(at)
     return set(
-        OpeningHours.objects.filter(weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time())
-        .values_list("shop_id", flat=True)
+        OpeningHours.objects.filter(
+            weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time()
+        ).values_list("shop_id", flat=True)
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Category, OfferChange, Offer, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
@@ -63,7 +63,9 @@ def _check_shop_fields(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def do_create_shop(*, owner: Any | None, ref: str = "", status: str = Shop.Status.APPLIED, **fields: Any) -> Shop:
+def do_create_shop(
+    *, owner: Any | None, ref: str = "", status: str = Shop.Status.APPLIED, **fields: Any
+) -> Shop:
     _check_shop_fields(fields)
     ref = slugify(ref or fields["name"])[:64]
     if Shop.objects.filter(ref=ref).exists():
@@ -120,7 +122,9 @@ def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
     fields, errors = check_offer_fields(raw, category_ids())
     _raise_field_errors(errors)
     if Offer.objects.filter(shop=shop, sku=fields["sku"]).exists():
-        raise InvalidInput(_("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku")
+        raise InvalidInput(
+            _("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku"
+        )
     offer = Offer.objects.create(shop=shop, **fields)
     mark_offers_changed([offer.pk])
     return offer
@@ -133,7 +137,9 @@ def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     fields, errors = check_offer_fields({**current, **raw}, category_ids())
     _raise_field_errors(errors)
     if fields["sku"] != offer.sku and Offer.objects.filter(shop_id=offer.shop_id, sku=fields["sku"]).exists():
-        raise InvalidInput(_("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku")
+        raise InvalidInput(
+            _("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku"
+        )
     for name, value in fields.items():
         setattr(offer, name, value)
     offer.save()

@@ -67,7 +67,9 @@ def _flag(raw: dict[str, Any], column: str, default: bool) -> tuple[bool, FieldE
     return default, FieldError(column, _("expected yes or no: %(v)s") % {"v": value})
 
 
-def check_offer_fields(raw: dict[str, Any], categories: dict[str, int]) -> tuple[dict[str, Any], list[FieldError]]:
+def check_offer_fields(
+    raw: dict[str, Any], categories: dict[str, int]
+) -> tuple[dict[str, Any], list[FieldError]]:
     """Typed offer fields from raw values, and every error found (empty when valid).
 
     `categories` maps a category path to its id.

@@ -15,14 +15,28 @@ from django.utils.text import slugify
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
 from comptoir.core.gtin import gtin_check_digit
 from comptoir.demo.vocabulary import (
-    CENTRE, FILLERS, FIRST_NAMES, LAST_NAMES, NEIGHBOURHOODS, POSTAL_CODE, PRODUCTS, QUALIFIERS, SHOP_NAMES,
-    STREETS, TOWN,
+    CENTRE,
+    FILLERS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NEIGHBOURHOODS,
+    POSTAL_CODE,
+    PRODUCTS,
+    QUALIFIERS,
+    SHOP_NAMES,
+    STREETS,
+    TOWN,
 )  # fmt: skip
 from comptoir.members.models import College, Membership, Person
 
 DEMO_PASSWORD = "comptoir-demo"
 DEMO_DOMAIN = "demo.comptoir.coop"
-TAX_BY_CATEGORY = {"food/wine": Decimal("20"), "food/drinks": Decimal("5.5"), "food": Decimal("5.5"), "books": Decimal("5.5")}
+TAX_BY_CATEGORY = {
+    "food/wine": Decimal("20"),
+    "food/drinks": Decimal("5.5"),
+    "food": Decimal("5.5"),
+    "books": Decimal("5.5"),
+}
 
 
 @dataclass
@@ -99,7 +113,9 @@ def _gtin(rng: random.Random) -> str:
 
 
 @transaction.atomic
-def generate_demo(*, seed: int = 42, shops: int = 40, offers: int = 3000, residents: int = 30, couriers: int = 6) -> DemoSummary:
+def generate_demo(
+    *, seed: int = 42, shops: int = 40, offers: int = 3000, residents: int = 30, couriers: int = 6
+) -> DemoSummary:
     rng = random.Random(seed)
     summary = DemoSummary()
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -141,7 +157,9 @@ def generate_demo(*, seed: int = 42, shops: int = 40, offers: int = 3000, reside
     for index, shop in enumerate(shop_rows):
         owner = owner_by_email[f"{shop.ref}@{DEMO_DOMAIN}"]
         staff_rows.append(ShopStaff(shop=shop, person=owner, role=ShopStaff.Role.OWNER))
-        hours.extend(OpeningHours(shop=shop, weekday=d, opens=o, closes=c) for d, o, c in _hours_for(shop.kind))
+        hours.extend(
+            OpeningHours(shop=shop, weekday=d, opens=o, closes=c) for d, o, c in _hours_for(shop.kind)
+        )
         wanted = per_shop + (1 if index < remainder else 0)
         lines = _offer_lines(shop.kind, rng)
         for number in range(wanted):
@@ -163,7 +181,9 @@ def generate_demo(*, seed: int = 42, shops: int = 40, offers: int = 3000, reside
     Offer.objects.bulk_create(offer_rows, batch_size=2000)
     OfferChange.objects.bulk_create([OfferChange(shop_id=s.pk) for s in shop_rows])
     summary.shops, summary.offers = len(shop_rows), len(offer_rows)
-    summary.logins.append(("shop (" + shop_rows[0].name + ")", owners[0].email if owners else "", DEMO_PASSWORD))
+    summary.logins.append(
+        ("shop (" + shop_rows[0].name + ")", owners[0].email if owners else "", DEMO_PASSWORD)
+    )
 
     people = []
     for number in range(residents):

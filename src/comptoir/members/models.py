@@ -31,7 +31,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=5, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -72,7 +74,9 @@ class Membership(models.Model):
     ended = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "college"], name="one_membership_per_college")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "college"], name="one_membership_per_college")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.college}"
@@ -91,7 +95,9 @@ class MembershipApplication(models.Model):
     motivation = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created = models.DateTimeField(auto_now_add=True)
-    reviewed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
 

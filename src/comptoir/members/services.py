@@ -46,7 +46,9 @@ def do_apply_for_membership(person: Person, college_code: str, motivation: str =
 
 
 @transaction.atomic
-def do_review_application(reviewer: Person, application_id: int, *, approve: bool, note: str = "") -> Membership | None:
+def do_review_application(
+    reviewer: Person, application_id: int, *, approve: bool, note: str = ""
+) -> Membership | None:
     check_staff(reviewer)
     application = MembershipApplication.objects.select_for_update().get(pk=application_id)
     if application.status != MembershipApplication.Status.PENDING:
@@ -67,7 +69,9 @@ def do_review_application(reviewer: Person, application_id: int, *, approve: boo
 
 
 def do_add_membership(person: Person, college_code: str) -> Membership:
-    membership, _created = Membership.objects.get_or_create(person=person, college=College.objects.get(code=college_code))
+    membership, _created = Membership.objects.get_or_create(
+        person=person, college=College.objects.get(code=college_code)
+    )
     return membership
 
 

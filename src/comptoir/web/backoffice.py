@@ -67,7 +67,11 @@ def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
 def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
     offer = access_offer_for_staff(request.user, offer_id) if offer_id else None
-    initial = offer_row(offer, {offer.category_id: offer.category.path} if offer and offer.category_id else {}) if offer else None
+    initial = (
+        offer_row(offer, {offer.category_id: offer.category.path} if offer and offer.category_id else {})
+        if offer
+        else None
+    )
     if initial:
         initial = {**initial, "on_demand": offer.on_demand, "active": offer.active}  # type: ignore[union-attr]
     form = OfferForm(request.POST or None, initial=initial, categories=_category_choices())
@@ -93,7 +97,9 @@ def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = do_import_catalog(shop, upload.file, upload.name, mode=form.cleaned_data["mode"], person=request.user)
+            job = do_import_catalog(
+                shop, upload.file, upload.name, mode=form.cleaned_data["mode"], person=request.user
+            )
         except ComptoirError as error:
             form.add_error("file", error.message)
         else:
@@ -105,7 +111,9 @@ def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
 def catalog_import_result(request: HttpRequest, ref: str, job_id: int) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
     job = get_object_or_404(ImportJob, pk=job_id, shop=shop)
-    return render(request, "web/backoffice/import_result.html", {"shop": shop, "job": job, "errors": job.errors[:1000]})
+    return render(
+        request, "web/backoffice/import_result.html", {"shop": shop, "job": job, "errors": job.errors[:1000]}
+    )
 
 
 @login_required
@@ -113,7 +121,8 @@ def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
     if fmt == "xlsx":
         response = HttpResponse(
-            export_xlsx(shop), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            export_xlsx(shop),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
         response = StreamingHttpResponse(export_csv(shop), content_type="text/csv; charset=utf-8")

@@ -22,8 +22,12 @@ class OfferForm(forms.Form):
     gtin = forms.CharField(label=_("GTIN (barcode)"), max_length=14, required=False)
     name_fr = forms.CharField(label=_("Name (French)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    description_fr = forms.CharField(label=_("Description (French)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    description_en = forms.CharField(label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description_fr = forms.CharField(
+        label=_("Description (French)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=Offer.Unit.choices)
     quantity = forms.CharField(label=_("Quantity"), initial="1")

@@ -17,8 +17,14 @@ urlpatterns = [
     path("gestion/<slug:ref>/prix-stock/", backoffice.bulk_edit, name="shop-bulk-edit"),
     path("gestion/<slug:ref>/offres/nouvelle/", backoffice.offer_edit, name="shop-offer-new"),
     path("gestion/<slug:ref>/offres/<int:offer_id>/", backoffice.offer_edit, name="shop-offer-edit"),
-    path("gestion/<slug:ref>/offres/<int:offer_id>/supprimer/", backoffice.offer_delete, name="shop-offer-delete"),
+    path(
+        "gestion/<slug:ref>/offres/<int:offer_id>/supprimer/",
+        backoffice.offer_delete,
+        name="shop-offer-delete",
+    ),
     path("gestion/<slug:ref>/import/", backoffice.catalog_import, name="shop-import"),
-    path("gestion/<slug:ref>/import/<int:job_id>/", backoffice.catalog_import_result, name="shop-import-result"),
+    path(
+        "gestion/<slug:ref>/import/<int:job_id>/", backoffice.catalog_import_result, name="shop-import-result"
+    ),
     path("gestion/<slug:ref>/export.<str:fmt>", backoffice.catalog_export, name="shop-export"),
 ]

@@ -17,7 +17,11 @@ from comptoir.web.forms import SignupForm
 
 def home(request: HttpRequest) -> HttpResponse:
     shops = selectors.shop_directory()
-    return render(request, "web/home.html", {"shops": shops[:12], "shop_count": shops.count(), "kinds": Shop.Kind.choices})
+    return render(
+        request,
+        "web/home.html",
+        {"shops": shops[:12], "shop_count": shops.count(), "kinds": Shop.Kind.choices},
+    )
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -41,13 +45,21 @@ def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "web/shop.html",
-        {"shop": shop, "hours": hours, "open_now": selectors.is_open(hours), "offers": selectors.visible_offers(shop)[:500]},
+        {
+            "shop": shop,
+            "hours": hours,
+            "open_now": selectors.is_open(hours),
+            "offers": selectors.visible_offers(shop)[:500],
+        },
     )
 
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = get_object_or_404(
-        Offer.objects.select_related("shop", "category"), pk=offer_id, active=True, shop__status=Shop.Status.ACTIVE
+        Offer.objects.select_related("shop", "category"),
+        pk=offer_id,
+        active=True,
+        shop__status=Shop.Status.ACTIVE,
     )
     return render(request, "web/offer.html", {"offer": offer, "shop": offer.shop})
 

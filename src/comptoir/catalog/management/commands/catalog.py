@@ -50,7 +50,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Import one shop's CSV or XLSX catalog.")
         imp.add_argument("shop_ref")
         imp.add_argument("file", type=Path)
-        imp.add_argument("--valid-rows", action="store_true", help="Write the valid rows even if some are rejected.")
+        imp.add_argument(
+            "--valid-rows", action="store_true", help="Write the valid rows even if some are rejected."
+        )
         exp = sub.add_parser("export", help="Export one shop's catalog.")
         exp.add_argument("shop_ref")
         exp.add_argument("file", type=Path)
@@ -113,7 +115,9 @@ class Command(BaseCommand):
         }
         for number, reason in report.rejected[:20]:
             self.stderr.write(f"  row {number}: {reason}")
-        self.stdout.write(_json_dumps(figures) if json else ", ".join(f"{k}: {v}" for k, v in figures.items()))
+        self.stdout.write(
+            _json_dumps(figures) if json else ", ".join(f"{k}: {v}" for k, v in figures.items())
+        )
 
 
 def _json_dumps(value: Any) -> str:

@@ -37,7 +37,6 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         if demo_is_loaded():
             self.stdout.write("Demo town already loaded.")
-            logins = None
         else:
             started = time.perf_counter()
             summary = generate_demo(seed=options["seed"], shops=options["shops"], offers=options["offers"])
@@ -45,19 +44,18 @@ class Command(BaseCommand):
                 f"Demo town loaded in {time.perf_counter() - started:.1f} s: {summary.shops} shops, "
                 f"{summary.offers} offers, {summary.residents} residents, {summary.couriers} couriers."
             )
-            logins = summary.logins
         for step in ("demo_extras", "search-rebuild"):
             if step in get_commands():
                 call_command(step, verbosity=0)
-        self._print_logins(logins)
+        self._print_logins()
         if options["load_only"]:
             return
         self._serve(options["host"], options["port"])
 
-    def _print_logins(self, logins: list[tuple[str, str, str]] | None) -> None:
+    def _print_logins(self) -> None:
         from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
 
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, email in [
             ("staff / admin", f"coop@{DEMO_DOMAIN}"),
             ("shop owner", f"boulangerie-du-pont@{DEMO_DOMAIN}"),
@@ -65,7 +63,6 @@ class Command(BaseCommand):
             ("courier", f"coursier1@{DEMO_DOMAIN}"),
         ]:
             self.stdout.write(f"  {role:<14} {email}")
-        del logins
 
     def _serve(self, host: str, port: int) -> None:
         python = sys.executable
