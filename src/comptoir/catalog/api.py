@@ -60,7 +60,7 @@ class OfferOut(Schema):
 
     @staticmethod
     def resolve_category(offer: Offer) -> str | None:
-        return offer.category.path if offer.category_id else None
+        return offer.category.path if offer.category is not None else None
 
 
 class OfferIn(Schema):
@@ -143,4 +143,4 @@ def import_catalog(
     shop = access_shop_for_staff(request.user, ref)
     if mode not in ImportJob.Mode.values:
         mode = ImportJob.Mode.ALL_OR_NOTHING
-    return do_import_catalog(shop, file.file, file.name or "upload.csv", mode=mode, person=request.user)
+    return do_import_catalog(shop, file.open("rb"), file.name or "upload.csv", mode=mode, person=request.user)

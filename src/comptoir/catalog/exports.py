@@ -39,6 +39,12 @@ def offer_row(offer: Offer, category_paths: dict[int | None, str]) -> dict[str, 
     }
 
 
+def offer_as_raw(offer: Offer) -> dict[str, Any]:
+    """One offer in import columns: what a form or a partial update starts from."""
+    category = offer.category
+    return offer_row(offer, {offer.category_id: category.path} if category is not None else {})
+
+
 def iter_offer_rows(shop: Shop) -> Iterator[dict[str, Any]]:
     paths: dict[int | None, str] = dict(Category.objects.values_list("id", "path"))
     for offer in Offer.objects.filter(shop=shop).order_by("sku").iterator(chunk_size=2000):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.exports import offer_as_raw
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
@@ -133,7 +134,7 @@ def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
 @transaction.atomic
 def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     """Apply a partial change: unspecified columns keep their current value."""
-    current = {column: value for column, value in _offer_as_raw(offer).items() if column not in raw}
+    current = {column: value for column, value in offer_as_raw(offer).items() if column not in raw}
     fields, errors = check_offer_fields({**current, **raw}, category_ids())
     _raise_field_errors(errors)
     if fields["sku"] != offer.sku and Offer.objects.filter(shop_id=offer.shop_id, sku=fields["sku"]).exists():
@@ -145,12 +146,6 @@ def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     offer.save()
     mark_offers_changed([offer.pk])
     return offer
-
-
-def _offer_as_raw(offer: Offer) -> dict[str, Any]:
-    from comptoir.catalog.exports import offer_row
-
-    return offer_row(offer, {offer.category_id: offer.category.path} if offer.category_id else {})
 
 
 @transaction.atomic

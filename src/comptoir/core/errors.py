@@ -6,16 +6,18 @@ JSON error with the same text. They never hide the cause.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ComptoirError(Exception):
     """A refusal the user should see, with its reason."""
 
     code = "error"
 
-    def __init__(self, message: str, **details: object) -> None:
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.details: dict[str, Any] = details
 
 
 class NotAllowed(ComptoirError):

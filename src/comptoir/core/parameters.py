@@ -31,6 +31,13 @@ DEFAULTS: dict[str, Any] = {
     "delivery_margin_percent": Decimal("0.0"),
     # Fixed delivery fee until the delivery planner prices slots at cost.
     "delivery_fee_cents": 450,
+    # Delivery at cost (comptoir.delivery.fees): the published rates a fee is computed from.
+    "courier_cost_per_hour_cents": 2200,  # a courier's hour, wages and charges included
+    "vehicle_cost_per_km_cents": 15,  # reference vehicle cost per km for estimates before planning
+    "delivery_minutes_per_order": 10,  # courier time per order: pickups, drop, riding between them
+    "delivery_km_per_order": 2.5,
+    "delivery_round_base_minutes": 30,  # depot to zone and back, shared by the slot's orders
+    "delivery_slot_expected_orders": 8,  # the estimate shares the base over at least this many
     # Search ranking: score = text^w_text × proximity^w_prox × availability^w_avail.
     "ranking_weight_text": 1.0,
     "ranking_weight_proximity": 1.0,

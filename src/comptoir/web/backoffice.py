@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.catalog import services
-from comptoir.catalog.exports import export_csv, export_xlsx, offer_row
+from comptoir.catalog.exports import export_csv, export_xlsx, offer_as_raw
 from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import Category, ImportJob, Offer
 from comptoir.catalog.permissions import access_offer_for_staff, access_shop_for_staff
@@ -48,11 +48,12 @@ def dashboard(request: HttpRequest, ref: str) -> HttpResponse:
 def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
     changes: dict[int, dict[str, str]] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
         column, _sep, offer_id = key.partition("-")
+        value = request.POST.get(key, "")
         if column in {"price", "stock"} and offer_id.isdigit():
-            original = request.POST.get(f"was_{column}-{offer_id}")
-            if value.strip() != (original or "").strip():
+            original = request.POST.get(f"was_{column}-{offer_id}", "")
+            if value.strip() != original.strip():
                 changes.setdefault(int(offer_id), {})[column] = value
     try:
         count = services.do_bulk_set_prices_and_stock(shop, changes)
@@ -67,13 +68,7 @@ def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
 def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
     offer = access_offer_for_staff(request.user, offer_id) if offer_id else None
-    initial = (
-        offer_row(offer, {offer.category_id: offer.category.path} if offer and offer.category_id else {})
-        if offer
-        else None
-    )
-    if initial:
-        initial = {**initial, "on_demand": offer.on_demand, "active": offer.active}  # type: ignore[union-attr]
+    initial = {**offer_as_raw(offer), "on_demand": offer.on_demand, "active": offer.active} if offer else None
     form = OfferForm(request.POST or None, initial=initial, categories=_category_choices())
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +77,7 @@ def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> H
             else:
                 offer = services.do_create_offer(shop, form.cleaned_data)
         except ComptoirError as error:
-            for item in error.details.get("errors", []) or [{"column": None, "message": error.message}]:  # type: ignore[union-attr]
+            for item in error.details.get("errors") or [{"column": None, "message": error.message}]:
                 form.add_error(item["column"] if item["column"] in form.fields else None, item["message"])
         else:
             messages.success(request, _("Offer saved: %(name)s") % {"name": offer.name_fr})
@@ -117,8 +112,9 @@ def catalog_import_result(request: HttpRequest, ref: str, job_id: int) -> HttpRe
 
 
 @login_required
-def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse:
+def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     shop = access_shop_for_staff(request.user, ref)
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "xlsx":
         response = HttpResponse(
             export_xlsx(shop),

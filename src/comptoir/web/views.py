@@ -70,7 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             person = do_register_person(**form.cleaned_data)
         except ComptoirError as error:
-            form.add_error(error.details.get("field") or None, error.message)  # type: ignore[arg-type]
+            form.add_error(error.details.get("field"), error.message)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
