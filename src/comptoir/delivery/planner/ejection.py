@@ -1,0 +1,207 @@
+"""Route elimination by guided ejection search (Nagata & Kobayashi, 2010).
+
+VROOM minimises cost and often keeps one or two rounds more than needed; each round
+is a courier shift. Here a route is removed, its requests go to an ejection pool,
+and each is put back into the other routes: directly if it fits, otherwise by
+ejecting at most two requests of one route, choosing those with the smallest
+penalty sum. A request's penalty grows each time it could not be inserted, so hard
+requests get placed first and easy ones are ejected instead; random feasible
+relocations between insertions keep the search from cycling.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from comptoir.delivery.planner.compact import Compact, Plan
+from comptoir.delivery.planner.routes import (
+    ALL,
+    BEST,
+    FIRST,
+    Insertion,
+    RouteState,
+    insert_request,
+    requests_in,
+    with_request,
+    without,
+)
+
+
+@dataclass(frozen=True)
+class EjectionSettings:
+    max_ejected: int = 2
+    perturb_moves: int = 100
+
+
+@dataclass
+class Ejection:
+    route: RouteState
+    ejected: tuple[int, ...]
+    penalty: int
+
+
+def lower_bound(c: Compact) -> int:
+    """Rounds needed by total demand alone (single-task loads count in full)."""
+    if not c.vehicles:
+        return 0
+    bound = 1
+    for k in range(c.dims):
+        cap = max(v.capacity[k] for v in c.vehicles)
+        demand = sum(max(c.delta[k][nodes[0]], 0) + c.start_load[k][nodes[0]] for nodes in c.requests)
+        if cap > 0:
+            bound = max(bound, -(-demand // cap))
+    return bound
+
+
+def minimise_routes(
+    c: Compact,
+    plan: Plan,
+    deadline: float,
+    rng: random.Random,
+    settings: EjectionSettings = EjectionSettings(),
+) -> Plan:
+    """Remove routes one at a time until the time runs out or the demand bound is hit."""
+    best = plan
+    floor = lower_bound(c)
+    while len(best) > floor and time.monotonic() < deadline:
+        routes = [RouteState(c, rank, list(nodes)) for rank, nodes in best]
+        victim = routes.pop(rng.randrange(len(routes)))
+        pool = requests_in(c, victim.nodes)
+        rng.shuffle(pool)
+        if not _empty_pool(c, routes, pool, deadline, rng, settings):
+            break
+        best = [(r.vehicle, r.nodes) for r in routes if r.nodes]
+    return best
+
+
+def insert_all(
+    c: Compact,
+    plan: Plan,
+    pool: list[int],
+    deadline: float,
+    rng: random.Random,
+    settings: EjectionSettings = EjectionSettings(),
+) -> Plan | None:
+    """Complete a partial plan without opening a route, or None when time runs out."""
+    routes = [RouteState(c, rank, list(nodes)) for rank, nodes in plan]
+    if not routes or not _empty_pool(c, routes, list(pool), deadline, rng, settings):
+        return None
+    return [(r.vehicle, r.nodes) for r in routes if r.nodes]
+
+
+def _empty_pool(
+    c: Compact,
+    routes: list[RouteState],
+    pool: list[int],
+    deadline: float,
+    rng: random.Random,
+    settings: EjectionSettings,
+) -> bool:
+    penalty = [1] * len(c.requests)
+    while pool:
+        if time.monotonic() > deadline:
+            return False
+        request = pool.pop()
+        if _insert_best(c, routes, request):
+            continue
+        penalty[request] += 1
+        ejection = _best_ejection(c, routes, request, penalty, settings.max_ejected, rng, deadline)
+        if ejection is None:
+            pool.insert(0, request)
+        else:
+            _apply_ejection(c, ejection, request)
+            pool.extend(ejection.ejected)
+        _perturb(c, routes, settings.perturb_moves, rng)
+    return True
+
+
+def _insert_best(c: Compact, routes: list[RouteState], request: int) -> bool:
+    best: tuple[Insertion, RouteState] | None = None
+    for st in routes:
+        found = insert_request(c, st, request, BEST)
+        if found and (best is None or found[0][0] < best[0][0]):
+            best = (found[0], st)
+    if best is None:
+        return False
+    ins, st = best
+    st.update(c, with_request(c, st.nodes, request, ins))
+    return True
+
+
+def _best_ejection(
+    c: Compact,
+    routes: list[RouteState],
+    request: int,
+    penalty: list[int],
+    max_ejected: int,
+    rng: random.Random,
+    deadline: float,
+) -> Ejection | None:
+    best: Ejection | None = None
+    order = routes[:]
+    rng.shuffle(order)
+    for st in order:
+        limit = best.penalty if best else 1 << 30
+        found = _ejection_in_route(c, st, request, penalty, max_ejected, limit)
+        if found is not None:
+            best = found
+        if time.monotonic() > deadline:
+            break
+    return best
+
+
+def _ejection_in_route(
+    c: Compact, st: RouteState, request: int, penalty: list[int], max_ejected: int, limit: int
+) -> Ejection | None:
+    """Smallest-penalty set of at most `max_ejected` requests whose removal lets `request` in."""
+    inside = sorted(requests_in(c, st.nodes), key=penalty.__getitem__)
+    probe = RouteState(c, st.vehicle, [])
+    best: Ejection | None = None
+
+    def fits(ejected: tuple[int, ...]) -> bool:
+        probe.update(c, without(c, st.nodes, ejected))
+        return bool(insert_request(c, probe, request, FIRST))
+
+    for a, first in enumerate(inside):
+        if penalty[first] >= limit:
+            break
+        if fits((first,)):
+            limit = penalty[first]
+            best = Ejection(st, (first,), limit)
+            continue
+        if max_ejected < 2:
+            continue
+        for second in inside[a + 1 :]:
+            total = penalty[first] + penalty[second]
+            if total >= limit:
+                break
+            if fits((first, second)):
+                limit = total
+                best = Ejection(st, (first, second), total)
+    return best
+
+
+def _apply_ejection(c: Compact, ejection: Ejection, request: int) -> None:
+    st = ejection.route
+    st.update(c, without(c, st.nodes, ejection.ejected))
+    ins = insert_request(c, st, request, BEST)[0]
+    st.update(c, with_request(c, st.nodes, request, ins))
+
+
+def _perturb(c: Compact, routes: list[RouteState], moves: int, rng: random.Random) -> None:
+    """Random feasible relocations: diversity for the next insertions, distance ignored."""
+    if len(routes) < 2:
+        return
+    for _ in range(moves):
+        source, target = rng.sample(routes, 2)
+        if not source.nodes:
+            continue
+        request = c.request_of[rng.choice(source.nodes)]
+        options = insert_request(c, target, request, ALL)
+        if not options:
+            continue
+        target.update(c, with_request(c, target.nodes, request, rng.choice(options)))
+        source.update(c, without(c, source.nodes, (request,)))
+    routes[:] = [r for r in routes if r.nodes]
