@@ -20,6 +20,7 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_CATALOG_APPS = {"core", "members", "catalog", "web", "templates", "locale"}
 PACKAGE = ROOT / "src/comptoir"
 
 
@@ -43,7 +44,7 @@ def main() -> None:
     if action == "update":
         ignores = ["demo/*"]
         if app is None:
-            ignores += [f"{d.name}/*" for d in PACKAGE.iterdir() if (d / "locale").is_dir()]
+            ignores += [f"{d.name}/*" for d in PACKAGE.iterdir() if d.is_dir() and d.name not in SHARED_CATALOG_APPS]
         comptoir(where, "makemessages", "-l", "fr", "--no-obsolete", *[f"--ignore={i}" for i in ignores])
     elif action == "compile":
         comptoir(PACKAGE, "compilemessages", "-l", "fr")

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from comptoir.catalog.models import Category, ImportJob, Offer, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.services import mark_offers_changed, mark_shop_changed
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -21,6 +25,10 @@ class ShopAdmin(admin.ModelAdmin):
     search_fields = ("name", "ref")
     inlines = [OpeningHoursInline, ShopStaffInline]
 
+    def save_model(self, request: HttpRequest, obj: Shop, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        mark_shop_changed(obj.pk)  # status or location changes what residents find
+
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
@@ -28,6 +36,10 @@ class OfferAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("name_fr", "sku", "gtin")
     raw_id_fields = ("shop", "category")
+
+    def save_model(self, request: HttpRequest, obj: Offer, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        mark_offers_changed([obj.pk])  # the index follows admin edits too
 
 
 admin.site.register(Category)

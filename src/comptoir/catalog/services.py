@@ -107,6 +107,46 @@ def do_set_opening_hours(shop: Shop, hours: Iterable[tuple[int, time, time]]) ->
     OpeningHours.objects.bulk_create(rows)
 
 
+def parse_opening_hours(by_weekday: dict[int, str]) -> list[tuple[int, time, time]]:
+    """ "9:00-12:30, 14:00-19:00" per weekday into rows; empty means closed; refuses overlaps."""
+    rows: list[tuple[int, time, time]] = []
+    for weekday, text in sorted(by_weekday.items()):
+        spans: list[tuple[time, time]] = []
+        for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+            try:
+                opens_text, closes_text = (t.strip().replace("h", ":") for t in part.split("-"))
+                opens, closes = time.fromisoformat(_hhmm(opens_text)), time.fromisoformat(_hhmm(closes_text))
+            except ValueError as error:
+                raise InvalidInput(
+                    _("Write hours like 9:00-12:30, 14:00-19:00: %(v)s") % {"v": part}
+                ) from error
+            if closes <= opens or any(opens < c and o < closes for o, c in spans):
+                raise InvalidInput(_("Hours must close after they open and not overlap: %(v)s") % {"v": part})
+            spans.append((opens, closes))
+        rows.extend((weekday, o, c) for o, c in sorted(spans))
+    return rows
+
+
+def _hhmm(text: str) -> str:
+    hours, _sep, minutes = text.partition(":")
+    return f"{int(hours):02d}:{int(minutes or 0):02d}"
+
+
+@transaction.atomic
+def do_apply_for_shop(person: Any, *, ref: str = "", **fields: Any) -> Shop:
+    """A person asks to open a shop on the node: the shop waits for staff as APPLIED."""
+    from comptoir.members.models import College, MembershipApplication
+
+    shop = do_create_shop(owner=person, ref=ref, status=Shop.Status.APPLIED, **fields)
+    college = College.objects.get(code=College.Code.SHOPS)
+    pending = MembershipApplication.Status.PENDING
+    if not person.memberships.filter(college=college).exists():
+        MembershipApplication.objects.get_or_create(
+            person=person, college=college, status=pending, defaults={"motivation": shop.name}
+        )
+    return shop
+
+
 def do_add_shop_staff(shop: Shop, person: Any, role: str = ShopStaff.Role.STAFF) -> ShopStaff:
     staff, _created = ShopStaff.objects.get_or_create(shop=shop, person=person, defaults={"role": role})
     return staff

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -12,10 +14,10 @@ from django.utils.translation import gettext as _
 from comptoir.catalog import services
 from comptoir.catalog.exports import export_csv, export_xlsx, offer_as_raw
 from comptoir.catalog.imports import do_import_catalog
-from comptoir.catalog.models import Category, ImportJob, Offer
+from comptoir.catalog.models import Category, ImportJob, Offer, Shop
 from comptoir.catalog.permissions import access_offer_for_staff, access_shop_for_staff
 from comptoir.core.errors import ComptoirError
-from comptoir.web.forms import ImportForm, OfferForm
+from comptoir.web.forms import ImportForm, OfferForm, OpeningHoursForm, ShopProfileForm
 
 PAGE = 100
 
@@ -133,3 +135,30 @@ def offer_delete(request: HttpRequest, ref: str, offer_id: int) -> HttpResponse:
         services.do_delete_offer(offer)
         messages.success(request, _("Offer deleted."))
     return redirect("web:shop-dashboard", ref=ref)
+
+
+def _hours_text(shop: Shop) -> dict[str, str]:
+    spans: dict[str, list[str]] = {}
+    for hours in shop.hours.all():
+        spans.setdefault(f"day{hours.weekday}", []).append(f"{hours.opens:%H:%M}-{hours.closes:%H:%M}")
+    return {day: ", ".join(parts) for day, parts in spans.items()}
+
+
+@login_required
+def shop_profile(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    profile = ShopProfileForm(
+        request.POST or None, initial=model_to_dict(shop, fields=ShopProfileForm.base_fields)
+    )
+    hours = OpeningHoursForm(request.POST or None, initial=_hours_text(shop))
+    if request.method == "POST" and profile.is_valid() and hours.is_valid():
+        try:
+            with transaction.atomic():
+                services.do_update_shop(shop, **profile.cleaned_data)
+                services.do_set_opening_hours(shop, services.parse_opening_hours(hours.by_weekday()))
+        except ComptoirError as error:
+            profile.add_error(error.details.get("field"), error.message)
+        else:
+            messages.success(request, _("Shop profile saved."))
+            return redirect("web:shop-profile", ref=shop.ref)
+    return render(request, "web/backoffice/profile.html", {"shop": shop, "profile": profile, "hours": hours})

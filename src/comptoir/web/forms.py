@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.catalog.models import ImportJob, Offer
+from comptoir.catalog.models import ImportJob, Offer, OpeningHours, Shop
+from comptoir.members.models import College
 
 
 class SignupForm(forms.Form):
@@ -48,3 +49,54 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     mode = forms.ChoiceField(label=_("If some rows are wrong"), choices=ImportJob.Mode.choices, widget=forms.RadioSelect,
                              initial=ImportJob.Mode.ALL_OR_NOTHING)  # fmt: skip
+
+
+class ShopProfileForm(forms.Form):
+    name = forms.CharField(label=_("Shop name"), max_length=150)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Shop.Kind.choices)
+    description_fr = forms.CharField(
+        label=_("Description (French)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10)
+    city = forms.CharField(label=_("City"), max_length=100)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=100, required=False)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    website = forms.URLField(label=_("Website"), required=False)
+    pickup_instructions_fr = forms.CharField(
+        label=_("Pickup instructions (French)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    pickup_instructions_en = forms.CharField(
+        label=_("Pickup instructions (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    offers_collect = forms.BooleanField(label=_("Click-and-collect"), required=False)
+    offers_delivery = forms.BooleanField(label=_("Delivery by the cooperative"), required=False)
+
+
+class OpeningHoursForm(forms.Form):
+    """One line per weekday: "9:00-12:30, 14:00-19:00", empty when closed."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for value, label in OpeningHours.Weekday.choices:
+            self.fields[f"day{value}"] = forms.CharField(label=label, required=False, max_length=100)
+
+    def by_weekday(self) -> dict[int, str]:
+        return {
+            value: self.cleaned_data.get(f"day{value}", "") for value, _label in OpeningHours.Weekday.choices
+        }
+
+
+class MembershipForm(forms.Form):
+    college = forms.ChoiceField(
+        label=_("College"), choices=[(c.value, c.label) for c in College.Code if c != "staff"]
+    )
+    motivation = forms.CharField(
+        label=_("A word about you (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog import selectors
 from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.services import do_apply_for_shop
 from comptoir.core.errors import ComptoirError
-from comptoir.members.services import do_register_person
-from comptoir.web.forms import SignupForm
+from comptoir.members.services import do_apply_for_membership, do_register_person
+from comptoir.web.forms import MembershipForm, ShopProfileForm, SignupForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,3 +78,42 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("web:home")
     return render(request, "web/signup.html", {"form": form})
+
+
+@login_required
+def apply_for_shop(request: HttpRequest) -> HttpResponse:
+    form = ShopProfileForm(request.POST or None, initial={"offers_collect": True, "offers_delivery": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            shop = do_apply_for_shop(request.user, **form.cleaned_data)
+        except ComptoirError as error:
+            form.add_error(error.details.get("field"), error.message)
+        else:
+            messages.success(
+                request, _("Thank you! The cooperative will review %(name)s soon.") % {"name": shop.name}
+            )
+            return redirect("web:shop-dashboard", ref=shop.ref)
+    return render(request, "web/apply_shop.html", {"form": form})
+
+
+@login_required
+def membership(request: HttpRequest) -> HttpResponse:
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_apply_for_membership(
+                request.user, form.cleaned_data["college"], form.cleaned_data["motivation"]
+            )
+        except ComptoirError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Your application is sent; the cooperative's staff will answer by email.")
+            )
+            return redirect("web:membership")
+    return render(
+        request,
+        "web/membership.html",
+        {"form": form, "memberships": request.user.memberships.select_related("college"),
+         "applications": request.user.applications.select_related("college").order_by("-created")},
+    )  # fmt: skip
