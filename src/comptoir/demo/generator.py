@@ -18,6 +18,7 @@ from comptoir.demo.vocabulary import (
     CENTRE,
     FILLERS,
     FIRST_NAMES,
+    KIND_LABELS,
     LAST_NAMES,
     NEIGHBOURHOODS,
     POSTAL_CODE,
@@ -76,9 +77,15 @@ def _shop_plan(shop_count: int) -> list[tuple[str, str]]:
     named = [(kind, name) for kind, names in SHOP_NAMES.items() for name in names]
     plan = named[:shop_count]
     kinds = cycle(SHOP_NAMES)
+    taken = {name for _kind, name in plan}
     while len(plan) < shop_count:
         kind = next(kinds)
-        plan.append((kind, f"{SHOP_NAMES[kind][0]} {len(plan) + 1}"))
+        number = len(plan)
+        name = f"{KIND_LABELS[kind]} {LAST_NAMES[number % len(LAST_NAMES)]}"
+        if name in taken:
+            name = f"{name} ({NEIGHBOURHOODS[number % len(NEIGHBOURHOODS)]}, {number})"
+        taken.add(name)
+        plan.append((kind, name))
     return plan
 
 

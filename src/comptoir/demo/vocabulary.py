@@ -38,6 +38,13 @@ SHOP_NAMES: dict[str, list[str]] = {
     "other": ["Droguerie Perrin", "Le Comptoir Ménager"],
 }  # fmt: skip
 
+KIND_LABELS = {
+    "bakery": "Boulangerie", "grocer": "Épicerie", "butcher": "Boucherie", "cheese": "Fromagerie",
+    "greengrocer": "Primeur", "hardware": "Quincaillerie", "bookshop": "Librairie", "pharmacy": "Pharmacie",
+    "florist": "Fleurs", "wine": "Cave", "organic": "Bio", "stationery": "Papeterie", "toys": "Jouets",
+    "garden": "Jardinerie", "other": "Droguerie",
+}  # fmt: skip
+
 # (fr, en, category, unit, quantities, (min, max) price cents, grams per unit)
 PRODUCTS: dict[str, list[tuple[str, str, str, str, list[float], tuple[int, int], int]]] = {
     "bakery": [
