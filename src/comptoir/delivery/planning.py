@@ -1,0 +1,207 @@
+"""Planning a slot: database rows to the planner's dataclasses, solve, rows back.
+
+Each booking becomes one shipment per parcel (pickup at the shop once ready, drop
+at the resident within the slot's window); each courier shift overlapping the
+slot becomes a vehicle with its capacities and costs. The solver is any
+`RouteSolver` (the full planner by default); travel times come from
+`travel_times_for(COMPTOIR_HOME)`: the road graph when imported, straight lines
+otherwise.
+
+One matrix serves the whole fleet of a slot: the bicycle profile when any cargo
+bike rides, else the car profile. Vans then get bicycle times, which are slower
+in town, so their plans stay feasible.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import InvalidInput
+from comptoir.core.parameters import governed
+from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, Shift, Slot, Stop
+from comptoir.delivery.planner.ports import RouteSolver
+from comptoir.delivery.planner.travel import Point, TravelTimesError, travel_times_for
+from comptoir.delivery.slot_problem import (
+    DropSpec,
+    FleetSpec,
+    ParcelSpec,
+    PlannedRound,
+    build_problem,
+    locations,
+    read_solution,
+)
+
+
+def default_solver() -> RouteSolver:
+    from comptoir.delivery.planner.improve import PlannerSolver
+
+    return PlannerSolver()
+
+
+def time_limit() -> float:
+    return float(getattr(settings, "COMPTOIR_PLANNING_SECONDS", 10.0))
+
+
+def shifts_for(slot: Slot) -> list[Shift]:
+    return list(
+        Shift.objects.filter(
+            starts__lt=slot.ends, ends__gt=slot.starts, vehicle__active=True, vehicle__depot=slot.zone.depot_id
+        ).select_related("vehicle", "courier")
+    )
+
+
+def _seconds(instant: datetime | None, epoch: datetime) -> float | None:
+    return None if instant is None else (instant - epoch).total_seconds()
+
+
+def _drop_specs(bookings: list[Booking], epoch: datetime, window: tuple[float, float]) -> list[DropSpec]:
+    return [
+        DropSpec(
+            key=b.pk,
+            point=Point(b.lat, b.lon),
+            window=window,
+            parcels=tuple(
+                ParcelSpec(p.pk, p.shop_id, Point(p.shop.lat, p.shop.lon), p.weight_g, p.volume_ml,
+                           _seconds(p.ready_at, epoch))
+                for p in b.parcels.all()
+            ),  # fmt: skip
+        )
+        for b in bookings
+    ]
+
+
+def _fleet_specs(shifts: list[Shift], epoch: datetime, not_before: datetime | None = None) -> list[FleetSpec]:
+    hourly = float(governed("courier_cost_per_hour_cents").value)
+    specs = []
+    for shift in shifts:
+        starts = max(shift.starts, not_before) if not_before else shift.starts
+        v = shift.vehicle
+        specs.append(
+            FleetSpec(
+                shift.pk, v.capacity_g, v.capacity_ml,
+                ((starts - epoch).total_seconds(), (shift.ends - epoch).total_seconds()),
+                cost_per_hour=hourly + v.cost_per_hour_cents, cost_per_km=float(v.cost_per_km_cents),
+            )
+        )  # fmt: skip
+    return specs
+
+
+def _solve(slot: Slot, bookings: list[Booking], shifts: list[Shift], solver: RouteSolver, limit: float):
+    epoch = min([slot.starts, *(s.starts for s in shifts)])
+    window = (_seconds(slot.starts, epoch) or 0.0, _seconds(slot.ends, epoch) or 0.0)
+    drops = _drop_specs(bookings, epoch, window)
+    fleet = _fleet_specs(shifts, epoch)
+    depot = slot.zone.depot
+    profile = "bicycle" if any(s.vehicle.profile == "bicycle" for s in shifts) else "car"
+    points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
+    matrix = travel_times_for(settings.COMPTOIR_HOME).matrix(points, profile)
+    problem = build_problem(points[0], drops, fleet, matrix)
+    solution = solver.solve(problem.problem, limit)
+    rounds, unplanned = read_solution(problem, solution)
+    return epoch, rounds, unplanned, matrix.method
+
+
+def _write_rounds(slot: Slot, epoch: datetime, planned: list[PlannedRound], method: str, shifts: list[Shift]) -> None:
+    by_shift = {s.pk: s for s in shifts}
+    for plan in planned:
+        shift = by_shift[plan.fleet_key]
+        round_ = Round.objects.create(
+            slot=slot, shift=shift, courier=shift.courier, vehicle=shift.vehicle, method=method,
+            departs=epoch + timedelta(seconds=plan.departs_s), returns=epoch + timedelta(seconds=plan.returns_s),
+            distance_m=round(plan.distance_m),
+        )  # fmt: skip
+        _write_stops(round_, epoch, plan)
+
+
+def plan_slot(
+    slot_id: int, *, run_id: int | None = None, solver: RouteSolver | None = None, limit: float | None = None
+) -> PlanRun:
+    """Plan every booking of a slot into rounds, replacing a plan no courier has started."""
+    slot = Slot.objects.select_related("zone__depot").get(pk=slot_id)
+    run = PlanRun.objects.filter(pk=run_id).first() if run_id else None
+    run = run or PlanRun(slot=slot)
+    run.status = PlanRun.Status.RUNNING
+    run.save()
+    started = time.monotonic()
+    try:
+        if slot.rounds.exclude(status=Round.Status.PLANNED).exists():
+            raise InvalidInput(_("A round of this slot has started: move stops by hand instead."))
+        shifts = shifts_for(slot)
+        bookings = list(
+            slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED]).prefetch_related(
+                "parcels__shop"
+            )
+        )
+        if not shifts:
+            raise InvalidInput(_("No courier shift covers this slot."))
+        epoch, planned, unplanned, method = _solve(slot, bookings, shifts, solver or default_solver(), limit or time_limit())
+    except (InvalidInput, TravelTimesError) as error:
+        run.status, run.message = PlanRun.Status.FAILED, getattr(error, "message", str(error))
+    else:
+        with transaction.atomic():
+            slot.rounds.all().delete()
+            _write_rounds(slot, epoch, planned, method, shifts)
+            planned_ids = [b.pk for b in bookings if b.pk not in set(unplanned)]
+            Booking.objects.filter(pk__in=planned_ids).update(status=Booking.Status.PLANNED)
+            Booking.objects.filter(pk__in=unplanned).update(status=Booking.Status.BOOKED)
+            if slot.status in (Slot.Status.OPEN, Slot.Status.CLOSED):
+                Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.PLANNED)
+        run.status, run.method = PlanRun.Status.DONE, method
+        run.message = _("%(rounds)d rounds for %(orders)d orders.") % {"rounds": len(planned), "orders": len(planned_ids)}
+        if unplanned:
+            orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in set(unplanned))
+            run.message += " " + _("Not planned (no vehicle could take them in time): %(orders)s.") % {"orders": orders}
+    run.seconds = round(time.monotonic() - started, 3)
+    run.finished = timezone.now()
+    run.save()
+    return run
+
+
+def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now: datetime) -> None:
+    """Re-plan one round's order of stops for `bookings`, from now; refuse if it cannot take them in time."""
+    slot = round_.slot
+    shift = round_.shift
+    for stop in list(round_.stops.all()):
+        stop.delete()
+    if not bookings:
+        round_.delete()
+        return
+    epoch = min(slot.starts, shift.starts)
+    window = (_seconds(slot.starts, epoch) or 0.0, _seconds(slot.ends, epoch) or 0.0)
+    drops = _drop_specs(bookings, epoch, window)
+    fleet = _fleet_specs([shift], epoch, not_before=now if now > shift.starts else None)
+    depot = slot.zone.depot
+    points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
+    matrix = travel_times_for(settings.COMPTOIR_HOME).matrix(points, shift.vehicle.profile)
+    problem = build_problem(points[0], drops, fleet, matrix)
+    planned, unplanned = read_solution(problem, solver.solve(problem.problem, min(time_limit(), 5.0)))
+    if unplanned or not planned:
+        raise InvalidInput(_("This round cannot take these stops within the slot and its capacity."))
+    plan = planned[0]
+    round_.departs = epoch + timedelta(seconds=plan.departs_s)
+    round_.returns = epoch + timedelta(seconds=plan.returns_s)
+    round_.distance_m = round(plan.distance_m)
+    round_.method = matrix.method
+    round_.save()
+    _write_stops(round_, epoch, plan)
+
+
+def _write_stops(round_: Round, epoch: datetime, plan: PlannedRound) -> None:
+    parcels = {p.pk: p for p in Parcel.objects.filter(booking__slot=round_.slot).select_related("shop", "booking")}
+    bookings = {p.booking_id: p.booking for p in parcels.values()}
+    stops = []
+    for sequence, step in enumerate(plan.stops, start=1):
+        parcel = parcels[step.parcel_keys[0]] if step.kind == "pickup" else None
+        booking = bookings[step.drop_key]
+        lat, lon = (parcel.shop.lat, parcel.shop.lon) if parcel else (booking.lat, booking.lon)
+        stops.append(Stop(
+            round=round_, sequence=sequence, kind=step.kind, booking=booking, parcel=parcel, lat=lat, lon=lon,
+            eta=epoch + timedelta(seconds=step.arrival_s),
+        ))  # fmt: skip
+    Stop.objects.bulk_create(stops)

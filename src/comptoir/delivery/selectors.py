@@ -1,0 +1,194 @@
+"""Reads for delivery: rates, zones and slots for a point, the courier's view, tracking.
+
+The courier's view is where the privacy rule lives: a resident's name, phone and
+exact address leave the server only for the round's active stop (the first one
+not yet done); other drops show an approximate position and no identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from comptoir.core.geo import haversine_km, point_in_polygon
+from comptoir.core.parameters import governed
+from comptoir.delivery.fees import Rate, Rates
+from comptoir.delivery.models import Booking, Round, RoundCost, Slot, Stop, Vehicle, Zone
+
+POSITION_FRESH = timedelta(minutes=10)
+NOTIFY_STOPS_AWAY = 3
+APPROXIMATE_DIGITS = 3  # ≈100 m: enough to draw a round, not to find a door
+COURIER_SPEED_KMH = 15.0
+DETOUR = 1.3
+
+
+def _rate(name: str) -> Rate:
+    value = governed(name)
+    return Rate(Decimal(str(value.value)), value.source)
+
+
+def current_rates() -> Rates:
+    return Rates(
+        courier_cost_per_hour_cents=_rate("courier_cost_per_hour_cents"),
+        vehicle_cost_per_km_cents=_rate("vehicle_cost_per_km_cents"),
+        minutes_per_order=_rate("delivery_minutes_per_order"),
+        km_per_order=_rate("delivery_km_per_order"),
+        round_base_minutes=_rate("delivery_round_base_minutes"),
+        slot_expected_orders=_rate("delivery_slot_expected_orders"),
+        margin_percent=_rate("delivery_margin_percent"),
+    )
+
+
+def zones_at(lat: float, lon: float) -> list[Zone]:
+    return [z for z in Zone.objects.filter(active=True) if point_in_polygon(lat, lon, [tuple(p) for p in z.ring])]
+
+
+def largest_vehicle() -> tuple[int, int]:
+    """(grams, millilitres) of the largest active vehicle: heavier orders cannot be delivered."""
+    vehicles = list(Vehicle.objects.filter(active=True).values_list("capacity_g", "capacity_ml"))
+    return (max((g for g, _ in vehicles), default=0), max((ml for _, ml in vehicles), default=0))
+
+
+def bookable_slots(zone_ids: list[int], now: datetime) -> QuerySet[Slot]:
+    return Slot.objects.filter(zone_id__in=zone_ids, status=Slot.Status.OPEN, closes_at__gt=now).select_related("zone")
+
+
+def upcoming_slots(now: datetime) -> QuerySet[Slot]:
+    return Slot.objects.filter(ends__gte=now - timedelta(hours=12)).select_related("zone").order_by("starts")[:60]
+
+
+def rounds_of_courier(person: Any, now: datetime) -> QuerySet[Round]:
+    return Round.objects.filter(courier=person, returns__gte=now - timedelta(hours=12)).select_related("slot__zone")
+
+
+def active_stop(round_: Round) -> Stop | None:
+    return round_.stops.filter(status=Stop.Status.PENDING).order_by("sequence").first()
+
+
+def _approximate(value: float) -> float:
+    return round(value, APPROXIMATE_DIGITS)
+
+
+@dataclass
+class StopView:
+    id: int
+    sequence: int
+    kind: str
+    status: str
+    eta: datetime
+    active: bool
+    lat: float
+    lon: float
+    title: str
+    address: str = ""
+    phone: str = ""
+    instructions: str = ""
+    items: list[str] = field(default_factory=list)
+    exact: bool = False
+
+    @property
+    def geo_uri(self) -> str:
+        return f"geo:{self.lat:.6f},{self.lon:.6f}" if self.exact else ""
+
+
+def courier_stops(round_: Round) -> list[StopView]:
+    """The round's stops as the courier may see them: identities only on the active stop."""
+    stops = list(round_.stops.select_related("booking", "parcel__shop").order_by("sequence"))
+    active = next((s for s in stops if s.status == Stop.Status.PENDING), None)
+    views = []
+    for stop in stops:
+        is_active = stop is active
+        if stop.kind == Stop.Kind.PICKUP:
+            shop = stop.parcel.shop  # type: ignore[union-attr]
+            parcel = stop.parcel
+            views.append(StopView(
+                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, is_active, shop.lat, shop.lon,
+                shop.name, address=shop.address, phone=shop.phone if is_active else "",
+                items=[f"#{stop.booking.order_id} · {parcel.weight_g / 1000:.1f} kg · {parcel.volume_ml / 1000:.1f} L"],  # type: ignore[union-attr]
+                exact=True,
+            ))  # fmt: skip
+            continue
+        booking = stop.booking
+        parcels = [p for p in booking.parcels.select_related("shop") if p.pk in _drop_parcels(stop)]
+        items = [f"#{booking.order_id} · {p.shop.name}" for p in parcels]
+        if is_active:
+            views.append(StopView(
+                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, True, booking.lat, booking.lon,
+                booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
+                items=items, exact=True,
+            ))  # fmt: skip
+        else:
+            views.append(StopView(
+                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, False,
+                _approximate(booking.lat), _approximate(booking.lon), "", items=items,
+            ))  # fmt: skip
+    return views
+
+
+def _drop_parcels(stop: Stop) -> set[int]:
+    """Parcels a drop stop hands over: those whose pickup is on the same round."""
+    return set(Stop.objects.filter(round=stop.round_id, booking=stop.booking_id, kind="pickup").values_list("parcel", flat=True))
+
+
+def round_delay(round_: Round, now: datetime) -> timedelta:
+    """How late the round runs: from its latest confirmation, or its fresher shared position."""
+    last = round_.stops.exclude(status=Stop.Status.PENDING).exclude(done_at=None).order_by("-sequence").first()
+    delay = (last.done_at - last.eta) if last and last.done_at else timedelta(0)
+    fresh = round_.position_at and now - round_.position_at <= POSITION_FRESH
+    if fresh and (last is None or last.done_at is None or round_.position_at > last.done_at):
+        nxt = active_stop(round_)
+        if nxt is not None:
+            km = haversine_km(round_.position_lat, round_.position_lon, nxt.lat, nxt.lon) * DETOUR  # type: ignore[arg-type]
+            arrival = now + timedelta(hours=km / COURIER_SPEED_KMH)
+            delay = arrival - nxt.eta
+    return delay
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    status: str
+    eta: datetime | None
+    stops_before: int | None
+    courier_position: tuple[float, float] | None
+    history: list[tuple[datetime, str]]
+    slot: Slot
+    drop_code: str
+
+
+def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
+    now = now or timezone.now()
+    stops = list(booking.stops.select_related("round").order_by("round_id", "sequence"))
+    history = [(booking.created, "booked")]
+    history += [(s.done_at, f"{s.kind}_{s.status}") for s in stops if s.done_at]
+    history.sort(key=lambda item: item[0])
+    if booking.status in (Booking.Status.BOOKED, Booking.Status.CANCELLED) or not stops:
+        status = "cancelled" if booking.status == Booking.Status.CANCELLED else "planned"
+        return TrackingView(status, None, None, None, history, booking.slot, booking.drop_code)
+    drops = [s for s in stops if s.kind == Stop.Kind.DROP]
+    if any(s.status == Stop.Status.FAILED for s in drops):
+        return TrackingView("failed", None, 0, None, history, booking.slot, booking.drop_code)
+    pending_drop = next((s for s in drops if s.status == Stop.Status.PENDING), None)
+    if pending_drop is None:
+        return TrackingView("delivered", None, 0, None, history, booking.slot, booking.drop_code)
+    round_ = pending_drop.round
+    pickups_pending = any(s.kind == Stop.Kind.PICKUP and s.status == Stop.Status.PENDING for s in stops)
+    status = "picking_up" if pickups_pending else "on_the_way"
+    before = round_.stops.filter(status=Stop.Status.PENDING, sequence__lt=pending_drop.sequence).count()
+    eta = max(pending_drop.eta + round_delay(round_, now), now)
+    position = None
+    if round_.position_at and now - round_.position_at <= POSITION_FRESH:
+        position = (round_.position_lat, round_.position_lon)
+    return TrackingView(status, eta, before, position, history, booking.slot, booking.drop_code)  # type: ignore[arg-type]
+
+
+def slot_rounds(slot: Slot) -> QuerySet[Round]:
+    return slot.rounds.select_related("courier", "vehicle").prefetch_related("stops__booking", "stops__parcel__shop")
+
+
+def round_costs(slot: Slot) -> QuerySet[RoundCost]:
+    return RoundCost.objects.filter(round__slot=slot).select_related("round")

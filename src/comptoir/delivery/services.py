@@ -1,0 +1,330 @@
+"""Writes for delivery, one function per use case, each in a transaction.
+
+Set-up by dispatchers (depots, zones, vehicles, shifts, slots), asking for a
+plan, moving a booking between rounds, the couriers' actions (applied once per
+action id, at the time they happened on the street), and publishing a finished
+round's cost.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.delivery import order_events, planning, selectors
+from comptoir.delivery.fees import round_cost
+from comptoir.delivery.lock_objects import round_for_update
+from comptoir.delivery.models import (
+    Booking,
+    CourierAction,
+    Depot,
+    PlanRun,
+    Round,
+    RoundCost,
+    Shift,
+    Slot,
+    Stop,
+    Vehicle,
+    Zone,
+)
+from comptoir.delivery.permissions import check_dispatcher
+from comptoir.delivery.planner.ports import RouteSolver
+
+INCIDENTS = ("absent", "refused", "damaged")
+MAX_SIGNATURE_CHARS = 200_000
+
+
+def parse_ring(geojson: str) -> list[list[float]]:
+    """The exterior ring of a GeoJSON Polygon, Feature or FeatureCollection (first polygon)."""
+    try:
+        data = json.loads(geojson)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(_("Not valid GeoJSON: %(error)s") % {"error": error}, field="geojson") from error
+    while isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):
+        data = data["features"][0] if data["type"] == "FeatureCollection" and data.get("features") else data.get("geometry")
+    if isinstance(data, dict) and data.get("type") == "MultiPolygon" and data.get("coordinates"):
+        data = {"type": "Polygon", "coordinates": data["coordinates"][0]}
+    if not isinstance(data, dict) or data.get("type") != "Polygon" or not data.get("coordinates"):
+        raise InvalidInput(_("The GeoJSON must contain a polygon."), field="geojson")
+    ring = [[float(x), float(y)] for x, y, *_rest in data["coordinates"][0]]
+    if len(ring) < 4:
+        raise InvalidInput(_("A polygon needs at least three corners."), field="geojson")
+    try:
+        for lon, lat in ring:
+            check_coordinates(lat, lon)
+    except GeoError as error:
+        raise InvalidInput(str(error), field="geojson") from error
+    return ring
+
+
+@transaction.atomic
+def do_save_zone(dispatcher: Any, *, name: str, depot: Depot, geojson: str) -> Zone:
+    check_dispatcher(dispatcher)
+    zone, _created = Zone.objects.update_or_create(name=name, defaults={"depot": depot, "ring": parse_ring(geojson)})
+    return zone
+
+
+@transaction.atomic
+def do_create_depot(dispatcher: Any, **fields: Any) -> Depot:
+    check_dispatcher(dispatcher)
+    return Depot.objects.create(**fields)
+
+
+@transaction.atomic
+def do_create_vehicle(dispatcher: Any, **fields: Any) -> Vehicle:
+    check_dispatcher(dispatcher)
+    return Vehicle.objects.create(**fields)
+
+
+@transaction.atomic
+def do_create_shift(dispatcher: Any, **fields: Any) -> Shift:
+    check_dispatcher(dispatcher)
+    if fields["ends"] <= fields["starts"]:
+        raise InvalidInput(_("A shift ends after it starts."))
+    return Shift.objects.create(**fields)
+
+
+@transaction.atomic
+def do_create_slot(dispatcher: Any, **fields: Any) -> Slot:
+    check_dispatcher(dispatcher)
+    if fields["ends"] <= fields["starts"] or fields["closes_at"] > fields["starts"]:
+        raise InvalidInput(_("A slot ends after it starts, and bookings close before it starts."))
+    return Slot.objects.create(**fields)
+
+
+def do_request_plan(dispatcher: Any, slot_id: int) -> PlanRun:
+    """Close the slot to new bookings and plan it in the background."""
+    check_dispatcher(dispatcher)
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
+        if slot is None:
+            raise NotFound(_("No such slot."))
+        if slot.status == Slot.Status.OPEN:
+            slot.status = Slot.Status.CLOSED
+            slot.save(update_fields=["status"])
+        run = PlanRun.objects.create(slot=slot, requested_by=dispatcher)
+        transaction.on_commit(lambda: _enqueue_plan(slot.pk, run.pk))
+    return run
+
+
+def _enqueue_plan(slot_id: int, run_id: int) -> None:
+    from comptoir.delivery.tasks import plan_slot_task
+
+    plan_slot_task.enqueue(slot_id, run_id)
+
+
+def do_close_due_slots(now: datetime) -> list[int]:
+    """Close the slots whose booking deadline passed and plan each one (run by `comptoir delivery tick`)."""
+    with transaction.atomic():
+        due = list(Slot.objects.select_for_update().filter(status=Slot.Status.OPEN, closes_at__lte=now))
+        for slot in due:
+            slot.status = Slot.Status.CLOSED
+            slot.save(update_fields=["status"])
+            run = PlanRun.objects.create(slot=slot)
+            transaction.on_commit(lambda s=slot.pk, r=run.pk: _enqueue_plan(s, r))
+    return [s.pk for s in due]
+
+
+@transaction.atomic
+def do_move_booking(dispatcher: Any, booking_id: int, to_round_id: int, solver: RouteSolver | None = None) -> Round:
+    """Move a booking's stops to another round of its slot, and re-order both rounds."""
+    check_dispatcher(dispatcher)
+    target = round_for_update(to_round_id)
+    booking = Booking.objects.filter(pk=booking_id, slot=target.slot_id).first()
+    if booking is None:
+        raise NotFound(_("This order is not in this round's slot."))
+    sources = [round_for_update(pk) for pk in set(booking.stops.values_list("round", flat=True)) - {target.pk}]
+    for round_ in [target, *sources]:
+        if round_.status != Round.Status.PLANNED:
+            raise InvalidInput(_("Only rounds that have not started can be re-ordered."))
+    solver = solver or planning.default_solver()
+    now = timezone.now()
+    for round_ in sources:
+        others = [b for b in _bookings_on(round_) if b.pk != booking.pk]
+        planning.resequence(round_, others, solver, now)
+    planning.resequence(target, [*(b for b in _bookings_on(target) if b.pk != booking.pk), booking], solver, now)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.PLANNED)
+    return target
+
+
+def _bookings_on(round_: Round) -> list[Booking]:
+    ids = set(round_.stops.values_list("booking", flat=True))
+    return list(Booking.objects.filter(pk__in=ids).prefetch_related("parcels__shop").order_by("pk"))
+
+
+@dataclass(frozen=True)
+class ActionIn:
+    id: uuid.UUID
+    kind: str  # pickup, deliver, incident, position
+    happened_at: datetime
+    stop_id: int | None = None
+    code: str = ""
+    signature: str = ""
+    reason: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
+class ActionOut:
+    id: uuid.UUID
+    result: str  # applied, refused
+    message: str
+    duplicate: bool
+    happened_at: datetime
+
+
+def do_apply_courier_action(courier: Any, round_id: int, action: ActionIn) -> ActionOut:
+    """Apply one action from the courier's phone, once per action id, at the time it happened."""
+    with transaction.atomic():
+        round_ = round_for_update(round_id)
+        seen = CourierAction.objects.filter(action_id=action.id).first()
+        if seen is not None:
+            if seen.courier_id != courier.pk:
+                return ActionOut(action.id, "refused", _("Unknown action."), True, seen.happened_at)
+            return ActionOut(action.id, seen.result, seen.message, True, seen.happened_at)
+        happened_at = min(action.happened_at, timezone.now())  # a phone's clock may run ahead, never the street
+        try:
+            with transaction.atomic():
+                stop = _apply(courier, round_, action, happened_at)
+            result, message = "applied", ""
+        except (InvalidInput, NotFound) as error:
+            stop, result, message = None, "refused", error.message
+        CourierAction.objects.create(
+            action_id=action.id, courier=courier, round=round_, stop=stop, kind=action.kind,
+            happened_at=happened_at, result=result, message=message[:300],
+        )  # fmt: skip
+        return ActionOut(action.id, result, message, False, happened_at)
+
+
+def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop | None:
+    if action.kind == "position":
+        if action.lat is None or action.lon is None:
+            raise InvalidInput(_("A position needs a latitude and a longitude."))
+        if round_.position_at is None or at > round_.position_at:
+            round_.position_lat, round_.position_lon, round_.position_at = action.lat, action.lon, at
+            round_.save(update_fields=["position_lat", "position_lon", "position_at"])
+        return None
+    stop = round_.stops.select_related("booking", "parcel").filter(pk=action.stop_id).first()
+    if stop is None:
+        raise NotFound(_("This stop is not on your round."))
+    if stop.status != Stop.Status.PENDING:
+        raise InvalidInput(_("This stop is already done."))
+    if action.kind == "pickup":
+        _pickup(courier, stop, action, at)
+    elif action.kind == "deliver":
+        _deliver(stop, action, at)
+    elif action.kind == "incident":
+        _incident(stop, action, at)
+    else:
+        raise InvalidInput(_("Unknown action."))
+    if round_.status == Round.Status.PLANNED:
+        round_.status = Round.Status.STARTED
+        round_.save(update_fields=["status"])
+    _notify_next(round_)
+    if not round_.stops.filter(status=Stop.Status.PENDING).exists():
+        do_publish_round_cost(round_)
+    return stop
+
+
+def _pickup(courier: Any, stop: Stop, action: ActionIn, at: datetime) -> None:
+    if stop.kind != Stop.Kind.PICKUP or stop.parcel is None:
+        raise InvalidInput(_("This stop is not a pickup."))
+    if action.code.strip() != stop.parcel.pickup_code:
+        raise InvalidInput(_("Wrong pickup code: ask the shop for the parcel's code."))
+    _close(stop, Stop.Status.DONE, at, "code")
+    order_events.handed_over(stop.parcel.shop_order_id, courier)
+
+
+def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
+    if stop.kind != Stop.Kind.DROP:
+        raise InvalidInput(_("This stop is not a delivery."))
+    if selectors.active_stop(stop.round) != stop:
+        raise InvalidInput(_("Finish the previous stops first."))
+    signature = action.signature.strip()
+    if action.code.strip() == stop.booking.drop_code:
+        proof = "code"
+    elif signature.startswith("data:image/png;base64,") and len(signature) <= MAX_SIGNATURE_CHARS:
+        proof, stop.signature = "signature", signature
+    else:
+        raise InvalidInput(_("Wrong code: ask the resident for their delivery code, or for a signature."))
+    _close(stop, Stop.Status.DONE, at, proof)
+    booking = stop.booking
+    if not booking.stops.filter(kind=Stop.Kind.DROP).exclude(status=Stop.Status.DONE).exists():
+        booking.status = Booking.Status.DELIVERED
+        booking.save(update_fields=["status"])
+        order_events.delivered(booking.order_id, proof)
+
+
+def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:
+    if action.reason not in INCIDENTS:
+        raise InvalidInput(_("Choose what happened: absent, refused or damaged."))
+    _close(stop, Stop.Status.FAILED, at, action.reason)
+    booking = stop.booking
+    # A parcel that is not collected cannot be delivered: its drop on this round fails with it.
+    stop.round.stops.filter(booking=booking, kind=Stop.Kind.DROP, status=Stop.Status.PENDING).update(
+        status=Stop.Status.FAILED, done_at=at, proof=action.reason
+    )
+    booking.status = Booking.Status.FAILED
+    booking.save(update_fields=["status"])
+    order_events.delivery_failed(booking.order_id, action.reason)
+
+
+def _close(stop: Stop, status: str, at: datetime, proof: str) -> None:
+    stop.status, stop.done_at, stop.proof = status, at, proof
+    stop.save(update_fields=["status", "done_at", "proof", "signature"])
+
+
+def _notify_next(round_: Round) -> None:
+    """Tell residents whose drop is a few stops away, once."""
+    pending = list(round_.stops.filter(status=Stop.Status.PENDING).order_by("sequence").select_related("booking"))
+    for position, stop in enumerate(pending):
+        if position >= selectors.NOTIFY_STOPS_AWAY:
+            break
+        booking = stop.booking
+        if stop.kind == Stop.Kind.DROP and booking.notified_at is None:
+            booking.notified_at = timezone.now()
+            booking.save(update_fields=["notified_at"])
+            order_events.out_for_delivery(booking.order_id)
+
+
+def do_publish_round_cost(round_: Round) -> RoundCost:
+    """The finished round's real cost, ledger-ready: courier time until back at the depot, and kilometres."""
+    existing = RoundCost.objects.filter(round=round_).first()
+    if existing is not None:
+        return existing
+    stops = list(round_.stops.exclude(done_at=None).order_by("sequence"))
+    last = stops[-1] if stops else None
+    back_at = round_.returns
+    if last is not None and last.done_at is not None:
+        back_at = last.done_at + max(round_.returns - last.eta, timedelta(0))
+    seconds = max(int((back_at - round_.departs).total_seconds()), 0)
+    delivered = [s.booking for s in stops if s.kind == Stop.Kind.DROP and s.status == Stop.Status.DONE]
+    rates = selectors.current_rates()
+    figures = round_cost(
+        courier_seconds=seconds, distance_m=round_.distance_m,
+        courier_cost_per_hour_cents=rates.courier_cost_per_hour_cents.value,
+        vehicle_cost_per_hour_cents=round_.vehicle.cost_per_hour_cents,
+        vehicle_cost_per_km_cents=round_.vehicle.cost_per_km_cents,
+        margin_percent=rates.margin_percent.value, deliveries=len(delivered),
+    )  # fmt: skip
+    round_.status = Round.Status.DONE
+    round_.save(update_fields=["status"])
+    return RoundCost.objects.create(
+        round=round_, courier_seconds=seconds, distance_m=round_.distance_m, courier_cents=figures.courier.cents,
+        vehicle_cents=figures.vehicle.cents, margin_cents=figures.margin.cents, total_cents=figures.total.cents,
+        deliveries=len(delivered), cost_per_delivery_cents=figures.per_delivery.cents,
+        fees_collected_cents=sum(b.fee_cents for b in {b.pk: b for b in delivered}.values()),
+        sources={"courier_cost_per_hour_cents": rates.courier_cost_per_hour_cents.source,
+                 "delivery_margin_percent": rates.margin_percent.source,
+                 "vehicle": f"{round_.vehicle.name}: published vehicle costs"},
+    )  # fmt: skip

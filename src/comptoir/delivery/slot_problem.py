@@ -1,0 +1,169 @@
+"""A slot's deliveries as a planner `Problem`, and back: pure, no Django.
+
+The adapter between the delivery app's vocabulary (parcels ready at shops, drops
+at residents in the slot's window, shifts on vehicles) and the planner core's
+(`model.Problem`, `model.Solution`). `planning.py` fills these specs from the
+database; `bench/city_day.py` fills them from generated data, so both plan the
+same way. Times are seconds from an `epoch` chosen by the caller; amounts are
+(grams, millilitres).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from comptoir.delivery.planner.model import Problem, Shipment, Solution, Stop, Vehicle
+from comptoir.delivery.planner.travel import Matrix, Point
+
+PICKUP_SERVICE_S = 120.0  # find the parcel, check the code
+DROP_SERVICE_S = 180.0  # park, ring, hand over
+EXTRA_PARCEL_S = 20.0  # each further parcel at the same door
+
+
+@dataclass(frozen=True)
+class ParcelSpec:
+    key: int
+    shop_key: int
+    shop: Point
+    weight_g: int
+    volume_ml: int
+    ready_s: float | None = None
+
+
+@dataclass(frozen=True)
+class DropSpec:
+    key: int
+    point: Point
+    window: tuple[float, float]
+    parcels: tuple[ParcelSpec, ...]
+
+
+@dataclass(frozen=True)
+class FleetSpec:
+    key: int
+    capacity_g: int
+    capacity_ml: int
+    shift: tuple[float, float]
+    cost_per_hour: float = 0.0
+    cost_per_km: float = 0.0
+
+
+@dataclass(frozen=True)
+class SlotProblem:
+    """The problem plus what its integers mean."""
+
+    problem: Problem
+    points: tuple[Point, ...]  # by location index; 0 is the depot
+    shipment_parcel: dict[int, ParcelSpec]  # shipment id -> parcel
+    shipment_drop: dict[int, int]  # shipment id -> drop key
+    vehicle_fleet: dict[int, int]  # planner vehicle id -> fleet key
+
+
+def locations(depot: Point, drops: Sequence[DropSpec]) -> tuple[list[Point], dict[int, int], dict[int, int]]:
+    """Depot first, each shop once, then each drop: (points, shop key -> index, drop key -> index)."""
+    points = [depot]
+    shop_index: dict[int, int] = {}
+    for drop in drops:
+        for parcel in drop.parcels:
+            if parcel.shop_key not in shop_index:
+                shop_index[parcel.shop_key] = len(points)
+                points.append(parcel.shop)
+    drop_index: dict[int, int] = {}
+    for drop in drops:
+        drop_index[drop.key] = len(points)
+        points.append(drop.point)
+    return points, shop_index, drop_index
+
+
+def build_problem(depot: Point, drops: Sequence[DropSpec], fleet: Sequence[FleetSpec], matrix: Matrix) -> SlotProblem:
+    """One shipment per parcel, from its shop (once ready) to the drop (within the slot's window)."""
+    points, shop_index, drop_index = locations(depot, drops)
+    if len(matrix.durations) != len(points):
+        raise ValueError(f"matrix has {len(matrix.durations)} points, the slot has {len(points)}")
+    shipments: list[Shipment] = []
+    shipment_parcel: dict[int, ParcelSpec] = {}
+    shipment_drop: dict[int, int] = {}
+    earliest = min((f.shift[0] for f in fleet), default=0.0)
+    for drop in drops:
+        for rank, parcel in enumerate(drop.parcels):
+            ready = max(parcel.ready_s if parcel.ready_s is not None else earliest, earliest)
+            pickup = Stop(shop_index[parcel.shop_key], PICKUP_SERVICE_S, ((ready, drop.window[1]),))
+            service = DROP_SERVICE_S if rank == 0 else EXTRA_PARCEL_S
+            delivery = Stop(drop_index[drop.key], service, (drop.window,))
+            shipment_id = len(shipments)
+            shipments.append(Shipment(shipment_id, pickup, delivery, (parcel.weight_g, parcel.volume_ml)))
+            shipment_parcel[shipment_id] = parcel
+            shipment_drop[shipment_id] = drop.key
+    vehicles = tuple(
+        Vehicle(
+            id=rank,
+            start=0,
+            end=0,
+            capacity=(f.capacity_g, f.capacity_ml),
+            shift=f.shift,
+            cost_per_hour=f.cost_per_hour,
+            cost_per_km=f.cost_per_km,
+        )
+        for rank, f in enumerate(fleet)
+    )
+    problem = Problem(
+        durations=[[math.ceil(t) for t in row] for row in matrix.durations],
+        distances=matrix.distances,
+        vehicles=vehicles,
+        shipments=tuple(shipments),
+    )
+    return SlotProblem(
+        problem, tuple(points), shipment_parcel, shipment_drop, {rank: f.key for rank, f in enumerate(fleet)}
+    )
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    kind: str  # "pickup" or "drop"
+    drop_key: int
+    parcel_keys: tuple[int, ...]
+    location: int
+    arrival_s: float
+
+
+@dataclass(frozen=True)
+class PlannedRound:
+    fleet_key: int
+    stops: tuple[PlannedStop, ...]
+    departs_s: float
+    returns_s: float
+    distance_m: float
+
+
+def read_solution(slot: SlotProblem, solution: Solution) -> tuple[list[PlannedRound], list[int]]:
+    """Rounds in visiting order, consecutive drops at one door merged; and the drop keys left unplanned."""
+    rounds = []
+    for route in solution.routes:
+        stops: list[PlannedStop] = []
+        for step in route.steps:
+            if step.task_id is None or step.kind not in ("pickup", "delivery"):
+                continue
+            drop_key = slot.shipment_drop[step.task_id]
+            parcel_key = slot.shipment_parcel[step.task_id].key
+            previous = stops[-1] if stops else None
+            if step.kind == "delivery" and previous and previous.kind == "drop" and previous.drop_key == drop_key:
+                stops[-1] = PlannedStop(
+                    "drop", drop_key, (*previous.parcel_keys, parcel_key), step.location, previous.arrival_s
+                )
+                continue
+            kind = "pickup" if step.kind == "pickup" else "drop"
+            stops.append(PlannedStop(kind, drop_key, (parcel_key,), step.location, step.service_start))
+        if stops:
+            rounds.append(
+                PlannedRound(
+                    slot.vehicle_fleet[route.vehicle_id],
+                    tuple(stops),
+                    route.steps[0].service_start,
+                    route.steps[-1].arrival,
+                    route.distance,
+                )
+            )
+    unplanned = sorted({slot.shipment_drop[s] for s in solution.unassigned_shipments})
+    return rounds, unplanned

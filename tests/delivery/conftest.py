@@ -1,0 +1,96 @@
+"""Delivery fixtures: a depot and a zone around the demo town's centre, a fleet, shifts and a slot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone, translation
+
+from comptoir.catalog.models import Shop
+from comptoir.delivery.booking import CoopDelivery
+from comptoir.delivery.models import Depot, Shift, Slot, Vehicle, Zone
+from comptoir.members.models import Person
+from comptoir.members.services import do_add_membership
+from comptoir.orders.delivery_port import Drop, Parcel
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Refusal messages are asserted in English, the msgid language."""
+    with translation.override("en"):
+        yield
+
+
+PARIS = ZoneInfo("Europe/Paris")
+CENTRE = (47.0560, 6.0040)
+# A square of about 4.5 km around the centre, GeoJSON (lon, lat) order, closed.
+RING = [[5.974, 47.036], [6.034, 47.036], [6.034, 47.076], [5.974, 47.076], [5.974, 47.036]]
+
+
+def tomorrow_at(hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+@pytest.fixture
+def depot(db: Any) -> Depot:
+    return Depot.objects.create(name="Hangar", address="1 rue du Port", lat=47.0540, lon=6.0000)
+
+
+@pytest.fixture
+def zone(depot: Depot) -> Zone:
+    return Zone.objects.create(name="Centre", depot=depot, ring=RING)
+
+
+@pytest.fixture
+def bike(depot: Depot) -> Vehicle:
+    return Vehicle.objects.create(
+        name="Biporteur 1", kind="cargo_bike", depot=depot, capacity_g=80_000, capacity_ml=300_000,
+        cost_per_hour_cents=50, cost_per_km_cents=8,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def courier(make_person: Any) -> Person:
+    person = make_person("coursier1@example.org", full_name="Alex Coursier")
+    do_add_membership(person, "workers")
+    return person
+
+
+@pytest.fixture
+def other_courier(make_person: Any) -> Person:
+    person = make_person("coursier2@example.org", full_name="Sam Coursier")
+    do_add_membership(person, "workers")
+    return person
+
+
+@pytest.fixture
+def dispatcher(make_person: Any) -> Person:
+    return make_person("dispatch@example.org", is_staff=True)
+
+
+@pytest.fixture
+def slot(zone: Zone) -> Slot:
+    return Slot.objects.create(
+        zone=zone, starts=tomorrow_at(17), ends=tomorrow_at(19), closes_at=tomorrow_at(12),
+        capacity_orders=20, capacity_ml=600_000,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shift(courier: Person, bike: Vehicle) -> Shift:
+    return Shift.objects.create(courier=courier, vehicle=bike, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30))
+
+
+def drop(n: int, lat: float = 47.0580, lon: float = 6.0060) -> Drop:
+    return Drop(lat=lat + n * 0.001, lon=lon, address=f"{n} rue des Lilas", name=f"Habitant {n}", phone=f"06000000{n:02d}")
+
+
+def book(slot: Slot, order_id: int, shops: list[Shop], *, weight_g: int = 2000, volume_ml: int = 8000, n: int = 0) -> str:
+    parcels = [
+        Parcel(shop_order_id=order_id * 10 + k, shop_id=s.pk, weight_g=weight_g, volume_ml=volume_ml)
+        for k, s in enumerate(shops)
+    ]
+    return CoopDelivery().book(str(slot.pk), order_id, drop(n), parcels).ref
