@@ -58,7 +58,9 @@ def test_english_switch(db, shop):
     assert response.status_code == 302
     assert "Shop directory" in client.get("/commerces/").content.decode()
     english_browser = Client(headers={"accept-language": "en-US,en;q=0.9"})
-    assert "Annuaire des commerces" in english_browser.get("/commerces/").content.decode()  # French unless chosen
+    assert (
+        "Annuaire des commerces" in english_browser.get("/commerces/").content.decode()
+    )  # French unless chosen
 
 
 def test_shop_backoffice_is_for_its_staff_only(shop, other_shop, owner):
