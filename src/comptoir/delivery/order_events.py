@@ -5,6 +5,11 @@ street. Its services (`do_hand_over`, `do_mark_delivered`, `do_mark_delivery_fai
 `do_notify_out_for_delivery`) are being written alongside this app, so they are
 looked up by name here: until one exists the event is logged and skipped, and
 only this module changes once they all do.
+
+What happened on the street stays true even when orders disagrees (a parcel
+handed over before the shop marked it prepared, an order already cancelled): the
+courier's action is kept, and orders' refusal is logged for the dispatcher, never
+turned into a refusal of the courier's confirmation.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from comptoir.core.errors import ComptoirError
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +37,10 @@ def _call(name: str, *args: Any, **kwargs: Any) -> None:
     if service is None:
         log.info("orders.services.%s is not available yet: %s %s skipped", name, args, kwargs)
         return
-    service(*args, **kwargs)
+    try:
+        service(*args, **kwargs)
+    except ComptoirError as error:
+        log.warning("orders refused %s%s: %s", name, args, error.message)
 
 
 def handed_over(shop_order_id: int, courier: Any) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from comptoir.core.geo import haversine_km, point_in_polygon
 from comptoir.core.parameters import governed
 from comptoir.delivery.fees import Rate, Rates
-from comptoir.delivery.models import Booking, Round, RoundCost, Slot, Stop, Vehicle, Zone
+from comptoir.delivery.models import Booking, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
 
 POSITION_FRESH = timedelta(minutes=10)
 NOTIFY_STOPS_AWAY = 3
@@ -192,3 +192,7 @@ def slot_rounds(slot: Slot) -> QuerySet[Round]:
 
 def round_costs(slot: Slot) -> QuerySet[RoundCost]:
     return RoundCost.objects.filter(round__slot=slot).select_related("round")
+
+
+def plan_runs(slot_id: int) -> QuerySet[PlanRun]:
+    return PlanRun.objects.filter(slot_id=slot_id).order_by("-created")[:10]
