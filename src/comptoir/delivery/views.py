@@ -1,0 +1,134 @@
+"""Delivery pages: dispatcher (/livraison/), courier's phone (/tournee/), resident's tracking fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.catalog.permissions import access_shop_for_staff
+from comptoir.core.errors import ComptoirError
+from comptoir.delivery import selectors, services
+from comptoir.delivery.forms import DepotForm, ShiftForm, SlotForm, VehicleForm, ZoneForm
+from comptoir.delivery.models import Booking, Depot, Parcel, Shift, Slot, Vehicle, Zone
+from comptoir.delivery.permissions import access_round_for_courier, check_courier, check_dispatcher
+from comptoir.delivery.planner.travel import ROAD_DATA_ATTRIBUTION
+
+SETUP_FORMS = {"depot": DepotForm, "zone": ZoneForm, "vehicle": VehicleForm, "shift": ShiftForm, "slot": SlotForm}
+SETUP_SERVICES = {
+    "depot": services.do_create_depot, "vehicle": services.do_create_vehicle,
+    "shift": services.do_create_shift, "slot": services.do_create_slot, "zone": services.do_save_zone,
+}  # fmt: skip
+
+
+def _map_data(zones: list[Zone], stops: list[dict[str, Any]], road: bool) -> dict[str, Any]:
+    return {
+        "tiles": settings.COMPTOIR_TILE_URL,
+        "attribution": ROAD_DATA_ATTRIBUTION if road or settings.COMPTOIR_TILE_URL else "",
+        "zones": [{"name": z.name, "ring": [[lat, lon] for lon, lat in z.ring]} for z in zones],
+        "stops": stops,
+    }
+
+
+@login_required
+def dispatch(request: HttpRequest) -> HttpResponse:
+    check_dispatcher(request.user)
+    kind = request.POST.get("form", "")
+    forms = {name: form_class(prefix=name) for name, form_class in SETUP_FORMS.items()}
+    if request.method == "POST" and kind in SETUP_FORMS:
+        form = forms[kind] = SETUP_FORMS[kind](request.POST, prefix=kind)
+        if form.is_valid():
+            try:
+                SETUP_SERVICES[kind](request.user, **form.cleaned_data)
+            except ComptoirError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("delivery:dispatch")
+    zones = list(Zone.objects.select_related("depot"))
+    return render(request, "delivery/dispatch.html", {
+        "slots": selectors.upcoming_slots(timezone.now()), "zones": zones, "depots": Depot.objects.all(),
+        "vehicles": Vehicle.objects.all(), "shifts": Shift.objects.filter(ends__gte=timezone.now()).select_related("courier", "vehicle")[:50],
+        "forms": forms, "map_data": _map_data(zones, [], road=False),
+    })  # fmt: skip
+
+
+@login_required
+def slot_page(request: HttpRequest, slot_id: int) -> HttpResponse:
+    check_dispatcher(request.user)
+    slot = get_object_or_404(Slot.objects.select_related("zone__depot"), pk=slot_id)
+    rounds = list(selectors.slot_rounds(slot))
+    stops = [
+        {"lat": s.lat, "lon": s.lon, "kind": s.kind, "label": f"{r.courier} · {s.sequence}", "round": n}
+        for n, r in enumerate(rounds) for s in r.stops.all()
+    ]  # fmt: skip
+    road = any(r.method == "road" for r in rounds)
+    return render(request, "delivery/slot.html", {
+        "slot": slot, "rounds": rounds, "runs": selectors.plan_runs(slot.pk), "costs": selectors.round_costs(slot),
+        "unplanned": slot.bookings.filter(status=Booking.Status.BOOKED), "road": road,
+        "attribution": ROAD_DATA_ATTRIBUTION, "map_data": _map_data([slot.zone], stops, road),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def plan(request: HttpRequest, slot_id: int) -> HttpResponse:
+    services.do_request_plan(request.user, slot_id)
+    messages.success(request, _("Planning started: this page shows the result when it is done."))
+    return redirect("delivery:slot", slot_id=slot_id)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, slot_id: int) -> HttpResponse:
+    try:
+        services.do_move_booking(request.user, int(request.POST["booking"]), int(request.POST["round"]))
+    except (ComptoirError, ValueError, KeyError) as error:
+        messages.error(request, getattr(error, "message", _("Choose an order and a round.")))
+    else:
+        messages.success(request, _("Moved; both rounds were re-ordered."))
+    return redirect("delivery:slot", slot_id=slot_id)
+
+
+@login_required
+def courier_home(request: HttpRequest) -> HttpResponse:
+    check_courier(request.user)
+    return render(request, "delivery/courier_home.html", {"rounds": selectors.rounds_of_courier(request.user, timezone.now())})
+
+
+@login_required
+def courier_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = access_round_for_courier(request.user, round_id)
+    stops = selectors.courier_stops(round_)
+    points = [{"lat": s.lat, "lon": s.lon, "kind": s.kind, "label": str(s.sequence), "active": s.active}
+              for s in stops if s.status == "pending"]  # fmt: skip
+    return render(request, "delivery/courier_round.html", {
+        "round": round_, "stops": stops, "active": next((s for s in stops if s.active), None),
+        "remaining": sum(1 for s in stops if s.status == "pending"), "incidents": services.INCIDENTS,
+        "map_data": _map_data([round_.slot.zone], points, round_.method == "road"),
+        "attribution": ROAD_DATA_ATTRIBUTION if round_.method == "road" else "",
+    })  # fmt: skip
+
+
+def tracking(request: HttpRequest, ref: str) -> HttpResponse:
+    """The resident's tracking: an htmx fragment for the order page, or a page of its own."""
+    booking = get_object_or_404(Booking.objects.select_related("slot__zone"), ref=ref)
+    view = selectors.tracking(booking, timezone.now())
+    template = "delivery/tracking_fragment.html" if request.headers.get("HX-Request") else "delivery/tracking.html"
+    return render(request, template, {"booking": booking, "tracking": view})
+
+
+@login_required
+def shop_pickups(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    parcels = Parcel.objects.filter(shop=shop, booking__slot__ends__gte=timezone.now()).select_related("booking__slot")
+    return render(request, "delivery/shop_pickups.html", {"shop": shop, "parcels": parcels.order_by("booking__slot__starts")})
+
+
