@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "comptoir.members",
     "comptoir.catalog",
     "comptoir.web",
+    "comptoir.orders",
 ]
 
 MIDDLEWARE = [

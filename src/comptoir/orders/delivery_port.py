@@ -79,7 +79,9 @@ class DeliveryUnavailable(Exception):
 
 
 class DeliveryBooking(Protocol):
-    def slots_for(self, lat: float, lon: float, weight_g: int, volume_ml: int, now: datetime) -> list[SlotOption]: ...
+    def slots_for(
+        self, lat: float, lon: float, weight_g: int, volume_ml: int, now: datetime
+    ) -> list[SlotOption]: ...
 
     def book(self, slot_id: str, order_id: int, drop: Drop, parcels: list[Parcel]) -> Booking:
         """Reserve the slot's capacity; called inside the checkout transaction; raises DeliveryUnavailable."""
@@ -88,3 +90,12 @@ class DeliveryBooking(Protocol):
     def cancel(self, booking_ref: str) -> None: ...
 
     def tracking(self, booking_ref: str) -> Tracking | None: ...
+
+
+def delivery_booking() -> DeliveryBooking:
+    """The adapter named by `settings.COMPTOIR_DELIVERY_BOOKING` (default: orders' FixedSlots)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "COMPTOIR_DELIVERY_BOOKING", "comptoir.orders.fixed_slots.FixedSlots")
+    return import_string(path)()

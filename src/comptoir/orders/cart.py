@@ -1,0 +1,102 @@
+"""Cart writes: add, change, remove. A cart reserves nothing; checkout does (see checkout.py)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Offer, Shop
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.orders.models import Cart, CartItem
+
+MAX_QUANTITY = 999
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def cart_of(person: Any, token: str = "", *, create: bool = False) -> Cart | None:
+    """The person's cart, or the guest's cart found by its session token."""
+    if person is not None and person.is_authenticated:
+        cart = Cart.objects.filter(owner=person).first()
+        if cart is None and create:
+            cart = Cart.objects.create(owner=person, token=new_token())
+        return cart
+    cart = Cart.objects.filter(token=token, owner=None).first() if token else None
+    if cart is None and create:
+        cart = Cart.objects.create(token=new_token())
+    return cart
+
+
+def check_quantity(offer: Offer, quantity: int) -> None:
+    if quantity < 1 or quantity > MAX_QUANTITY:
+        raise InvalidInput(
+            _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY}, field="quantity"
+        )
+    if not offer.on_demand and quantity > offer.stock:
+        raise InvalidInput(out_of_stock_message(offer, quantity), field="quantity", offer_id=offer.pk)
+
+
+def out_of_stock_message(offer: Offer, wanted: int) -> str:
+    if offer.stock == 0:
+        return _("“%(name)s” (%(shop)s) is out of stock.") % {"name": offer.name_fr, "shop": offer.shop.name}
+    return _("Only %(left)d left of “%(name)s” (%(shop)s); you asked for %(wanted)d.") % {
+        "left": offer.stock, "name": offer.name_fr, "shop": offer.shop.name, "wanted": wanted,
+    }  # fmt: skip
+
+
+def _buyable_offer(offer_id: int) -> Offer:
+    offer = Offer.objects.select_related("shop").filter(pk=offer_id).first()
+    if offer is None or not offer.active or offer.shop.status != Shop.Status.ACTIVE:
+        raise NotFound(_("This product is not sold any more."))
+    return offer
+
+
+@transaction.atomic
+def do_add_to_cart(cart: Cart, offer_id: int, quantity: int = 1) -> CartItem:
+    offer = _buyable_offer(offer_id)
+    item = CartItem.objects.filter(cart=cart, offer=offer).first()
+    total = quantity + (item.quantity if item else 0)
+    check_quantity(offer, total)
+    if item is None:
+        return CartItem.objects.create(
+            cart=cart, offer=offer, quantity=total, price_cents_seen=offer.price_cents
+        )
+    item.quantity, item.price_cents_seen = total, offer.price_cents
+    item.save(update_fields=["quantity", "price_cents_seen"])
+    return item
+
+
+@transaction.atomic
+def do_set_cart_quantity(cart: Cart, offer_id: int, quantity: int) -> CartItem | None:
+    """Set an item's quantity; 0 removes it. Accepting the new price of a changed item too."""
+    item = CartItem.objects.filter(cart=cart, offer_id=offer_id).first()
+    if item is None:
+        raise NotFound(_("This product is not in your cart."))
+    if quantity == 0:
+        item.delete()
+        return None
+    offer = _buyable_offer(offer_id)
+    check_quantity(offer, quantity)
+    item.quantity, item.price_cents_seen = quantity, offer.price_cents
+    item.save(update_fields=["quantity", "price_cents_seen"])
+    return item
+
+
+def do_claim_guest_cart(person: Any, token: str) -> None:
+    """After sign-in, the guest's cart items join the person's cart."""
+    guest = cart_of(None, token)
+    if guest is None or not person.is_authenticated:
+        return
+    mine = cart_of(person, create=True)
+    assert mine is not None
+    for item in guest.items.all():
+        existing = CartItem.objects.filter(cart=mine, offer_id=item.offer_id).first()
+        if existing is None:
+            item.cart = mine
+            item.save(update_fields=["cart"])
+    guest.delete()

@@ -1,0 +1,271 @@
+"""Checkout: a cart (or a list of items) becomes one order split into shop orders, stock reserved.
+
+Everything happens in one transaction with the offers' rows locked (lock_objects.py):
+if any line would oversell, the refusal names the offer and nothing is written.
+With an idempotency key, a retried checkout returns the order the first one made.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, When
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.services import mark_offers_changed
+from comptoir.core.errors import InvalidInput
+from comptoir.core.money import Money
+from comptoir.core.parameters import governed
+from comptoir.orders import notify, pricing
+from comptoir.orders.cart import out_of_stock_message
+from comptoir.orders.delivery_port import DeliveryUnavailable, Drop, Parcel, SlotOption, delivery_booking
+from comptoir.orders.geocoding import locate
+from comptoir.orders.lock_objects import offers_for_update
+from comptoir.orders.models import Cart, FeeLine, Fulfilment, Order, OrderLine, ShopOrder
+from comptoir.orders.payments import payment_method
+
+
+@dataclass
+class CheckoutRequest:
+    email: str
+    fulfilment: dict[str, str]  # shop ref -> collect | delivery
+    payment_method: str
+    language: str = "fr"
+    items: list[tuple[int, int]] | None = None  # (offer id, quantity); None: the cart's items
+    slot_id: str = ""
+    recipient_name: str = ""
+    phone: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    instructions: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    idempotency_key: str = ""
+    expected_goods_cents: int | None = None  # refuse if prices changed since the resident saw them
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def coop_fee_terms() -> tuple[Any, str, str]:
+    rate = governed("coop_fee_percent")
+    label = _("Cooperative fee (%(rate)s %% of goods)") % {"rate": number_format(rate.value)}
+    return rate.value, label, rate.source
+
+
+def _existing(person: Any, key: str) -> Order | None:
+    if not key:
+        return None
+    customer = person if person is not None and person.is_authenticated else None
+    return Order.objects.filter(customer=customer, idempotency_key=key).first()
+
+
+def _wanted(cart: Cart | None, request: CheckoutRequest) -> dict[int, int]:
+    pairs = (
+        request.items
+        if request.items is not None
+        else list(cart.items.values_list("offer_id", "quantity"))
+        if cart
+        else []
+    )
+    wanted: dict[int, int] = {}
+    for offer_id, quantity in pairs:
+        if quantity < 1:
+            raise InvalidInput(_("Quantities must be at least 1."), field="items")
+        wanted[offer_id] = wanted.get(offer_id, 0) + quantity
+    if not wanted:
+        raise InvalidInput(_("Your cart is empty."))
+    return wanted
+
+
+def _check_contact(request: CheckoutRequest) -> None:
+    try:
+        validate_email(request.email)
+    except ValidationError as error:
+        raise InvalidInput(_("Enter a valid email address."), field="email") from error
+    if request.language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Choose a language."), field="language")
+    payment_method(request.payment_method)
+
+
+def _check_drop(request: CheckoutRequest) -> tuple[Drop, str]:
+    for name, label in [("recipient_name", _("name")), ("phone", _("phone")), ("address", _("address"))]:
+        if not getattr(request, name).strip():
+            raise InvalidInput(
+                _("Enter the recipient's %(what)s for the delivery.") % {"what": label}, field=name
+            )
+    if not request.slot_id:
+        raise InvalidInput(_("Choose a delivery slot."), field="slot_id")
+    place = locate(request.address, request.postal_code, request.lat, request.lon)
+    full = f"{request.address}, {request.postal_code} {request.city}".strip(", ")
+    drop = Drop(place.lat, place.lon, full, request.recipient_name, request.phone, request.instructions)
+    return drop, place.source
+
+
+def _slot(request: CheckoutRequest, drop: Drop, weight_g: int, volume_ml: int) -> SlotOption:
+    options = delivery_booking().slots_for(drop.lat, drop.lon, weight_g, volume_ml, timezone.now())
+    chosen = next((slot for slot in options if slot.id == request.slot_id), None)
+    if chosen is None:
+        raise InvalidInput(
+            _("This delivery slot is not available any more; choose another one."), field="slot_id"
+        )
+    return chosen
+
+
+def _check_offers(offers: dict[int, Offer], wanted: dict[int, int], request: CheckoutRequest) -> None:
+    for offer_id, quantity in wanted.items():
+        offer = offers.get(offer_id)
+        if offer is None or not offer.active or offer.shop.status != Shop.Status.ACTIVE:
+            raise InvalidInput(_("A product in your cart is not sold any more (#%(id)d).") % {"id": offer_id})
+        if not offer.on_demand and quantity > offer.stock:
+            raise InvalidInput(out_of_stock_message(offer, quantity), code="out_of_stock", offer_id=offer_id)
+        how = request.fulfilment.get(offer.shop.ref)
+        allowed = {
+            Fulfilment.COLLECT: offer.shop.offers_collect,
+            Fulfilment.DELIVERY: offer.shop.offers_delivery,
+        }
+        if not allowed.get(how):  # type: ignore[call-overload]
+            message = _("Choose click-and-collect or delivery for %(shop)s.") % {"shop": offer.shop.name}
+            raise InvalidInput(message, field="fulfilment", shop=offer.shop.ref)
+
+
+def _reserve(offers: dict[int, Offer], wanted: dict[int, int]) -> None:
+    taken = {i: q for i, q in wanted.items() if not offers[i].on_demand}
+    if taken:
+        whens = [When(pk=i, then=F("stock") - q) for i, q in taken.items()]
+        Offer.objects.filter(pk__in=taken).update(stock=Case(*whens))
+        mark_offers_changed(taken)
+
+
+def _write_shop_orders(
+    order: Order, offers: dict[int, Offer], wanted: dict[int, int], request: CheckoutRequest
+):
+    by_shop: dict[int, list[int]] = {}
+    for offer_id in sorted(wanted):
+        by_shop.setdefault(offers[offer_id].shop_id, []).append(offer_id)
+    expires = timezone.now() + timedelta(minutes=int(getattr(settings, "COMPTOIR_ORDER_ACCEPT_MINUTES", 120)))
+    shop_orders = ShopOrder.objects.bulk_create([
+        ShopOrder(order=order, shop=offers[ids[0]].shop, fulfilment=request.fulfilment[offers[ids[0]].shop.ref], expires_at=expires)
+        for ids in by_shop.values()
+    ])  # fmt: skip
+    lines, groups = [], []
+    for shop_order, ids in zip(shop_orders, by_shop.values(), strict=True):
+        group = [pricing.LineIn(offers[i].price_cents, wanted[i], offers[i].tax_rate) for i in ids]
+        priced = [pricing.price_line(line) for line in group]
+        shop_order.goods_cents = pricing.group_goods(priced).cents
+        shop_order.tax_cents = sum(p.tax.cents for p in priced)
+        lines += [
+            OrderLine(
+                shop_order=shop_order, offer=offers[i], sku=offers[i].sku, name=offers[i].name_fr,
+                unit_price_cents=offers[i].price_cents, tax_rate=offers[i].tax_rate, quantity=wanted[i],
+                total_cents=p.total.cents, tax_cents=p.tax.cents, reserved=not offers[i].on_demand,
+            )
+            for i, p in zip(ids, priced, strict=True)
+        ]  # fmt: skip
+        groups.append(group)
+    OrderLine.objects.bulk_create(lines)
+    ShopOrder.objects.bulk_update(shop_orders, ["goods_cents", "tax_cents"])
+    return shop_orders, groups
+
+
+def _book(
+    order: Order, slot: SlotOption, drop: Drop, shop_orders: list[ShopOrder], offers, wanted
+) -> list[pricing.Fee]:
+    parcels = []
+    for so in shop_orders:
+        if so.fulfilment == Fulfilment.DELIVERY:
+            mine = [(offers[i], q) for i, q in wanted.items() if offers[i].shop_id == so.shop_id]
+            weight, volume = sum(o.weight_g * q for o, q in mine), sum(o.volume_ml * q for o, q in mine)
+            parcels.append(Parcel(so.pk, so.shop_id, weight, volume))
+    try:
+        booking = delivery_booking().book(slot.id, order.pk, drop, parcels)
+    except DeliveryUnavailable as error:
+        raise InvalidInput(str(error), field="slot_id") from error
+    order.delivery_booking_ref, order.slot_id = booking.ref, slot.id
+    order.slot_starts, order.slot_ends = slot.starts, slot.ends
+    order.delivery_status = Order.DeliveryStatus.BOOKED
+    return [pricing.Fee("delivery", line.label, line.amount, line.source) for line in booking.fee_lines]
+
+
+def _place(person: Any, cart: Cart | None, request: CheckoutRequest, wanted: dict[int, int]) -> Order:
+    offers = offers_for_update(wanted)
+    _check_offers(offers, wanted, request)
+    delivery = any(request.fulfilment.get(offers[i].shop.ref) == Fulfilment.DELIVERY for i in wanted)
+    drop, source = _check_drop(request) if delivery else (None, "")
+    customer = person if person is not None and person.is_authenticated else None
+    order = Order.objects.create(
+        token=secrets.token_urlsafe(24), customer=customer, email=request.email, language=request.language,
+        idempotency_key=request.idempotency_key, payment_method=request.payment_method,
+    )  # fmt: skip
+    shop_orders, groups = _write_shop_orders(order, offers, wanted, request)
+    extra: list[pricing.Fee] = []
+    if drop is not None:
+        weight = sum(offers[i].weight_g * q for i, q in wanted.items())
+        slot = _slot(request, drop, weight, sum(offers[i].volume_ml * q for i, q in wanted.items()))
+        extra = _book(order, slot, drop, shop_orders, offers, wanted)
+        _set_drop(order, request, drop, source)
+    rate, label, rate_source = coop_fee_terms()
+    quote = pricing.quote(groups, (rate, label, rate_source), extra)
+    if request.expected_goods_cents is not None and request.expected_goods_cents != quote.goods.cents:
+        message = _(
+            "Prices changed since you saw your cart: the goods now cost %(goods)s. Check and confirm again."
+        )
+        raise InvalidInput(message % {"goods": quote.goods.format(request.language)}, code="prices_changed")
+    FeeLine.objects.bulk_create([
+        FeeLine(order=order, kind=f.kind, label=f.label, amount_cents=f.amount.cents, source=f.source,
+                rate_percent=rate if f.kind == "coop" else None)
+        for f in quote.fees
+    ])  # fmt: skip
+    _reserve(offers, wanted)
+    _set_totals(order, quote.goods, quote.tax, quote.fees_total)
+    with translation.override(order.language):  # the instructions are also sent by email, in that language
+        started = payment_method(request.payment_method).start(order)
+    order.payment_status, order.payment_instructions = started.status, started.instructions
+    order.save()
+    if cart is not None and request.items is None:
+        cart.items.filter(offer_id__in=wanted).delete()
+    notify.order_placed(order, shop_orders)
+    return order
+
+
+def _set_drop(order: Order, request: CheckoutRequest, drop: Drop, source: str) -> None:
+    order.lat, order.lon = drop.lat, drop.lon
+    order.recipient_name, order.phone, order.instructions = (
+        request.recipient_name,
+        request.phone,
+        request.instructions,
+    )
+    order.address, order.postal_code, order.city = request.address, request.postal_code, request.city
+    order.location_source = source
+
+
+def _set_totals(order: Order, goods: Money, tax: Money, fees: Money) -> None:
+    order.goods_cents, order.tax_cents, order.fees_cents = goods.cents, tax.cents, fees.cents
+    order.total_cents = goods.cents + fees.cents
+
+
+def do_checkout(person: Any, cart: Cart | None, request: CheckoutRequest) -> tuple[Order, bool]:
+    """Place the order; returns (order, created). A repeated idempotency key returns the first order."""
+    existing = _existing(person, request.idempotency_key)
+    if existing is not None:
+        return existing, False
+    wanted = _wanted(cart, request)
+    _check_contact(request)
+    try:
+        with transaction.atomic():
+            order = _place(person, cart, request, wanted)
+    except IntegrityError:
+        existing = _existing(person, request.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return order, True

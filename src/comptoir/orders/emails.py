@@ -1,0 +1,48 @@
+"""The emails of an order, rendered in the recipient's language from templates/orders/emails/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from comptoir.catalog.models import ShopStaff
+from comptoir.orders.models import Order, ShopOrder
+
+RESIDENT_KINDS = {
+    "order_confirmed", "ready", "out_for_delivery", "delivered", "delivery_failed", "changes_proposed",
+    "shop_rejected", "shop_cancelled",
+}  # fmt: skip
+SHOP_KINDS = {"shop_new_order", "customer_cancelled"}
+
+
+@dataclass(frozen=True)
+class Email:
+    to: list[str]
+    subject: str
+    body: str
+    language: str
+
+
+def _shop_recipients(shop_order: ShopOrder) -> tuple[list[str], str]:
+    staff = list(
+        ShopStaff.objects.filter(shop=shop_order.shop).select_related("person").order_by("role", "id")
+    )
+    emails = [shop_order.shop.email] if shop_order.shop.email else [s.person.email for s in staff]
+    language = staff[0].person.language if staff else settings.LANGUAGE_CODE
+    return emails, language
+
+
+def render_email(kind: str, order: Order, shop_order: ShopOrder | None) -> Email:
+    if kind in SHOP_KINDS and shop_order is not None:
+        to, language = _shop_recipients(shop_order)
+    else:
+        to, language = [order.email], order.language
+    with translation.override(language):
+        context = {"order": order, "shop_order": shop_order, "node_name": settings.COMPTOIR_NODE_NAME,
+                   "shop_orders": order.shop_orders.select_related("shop").prefetch_related("lines")}  # fmt: skip
+        subject = render_to_string(f"orders/emails/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"orders/emails/{kind}.txt", context)
+    return Email(to, subject, body, language)

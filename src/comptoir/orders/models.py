@@ -1,0 +1,169 @@
+"""Carts, orders, shop orders, lines and fee lines. Thin: fields and constraints; rules live in services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.catalog.models import Offer, Shop
+
+
+class Cart(models.Model):
+    """One cart across shops, for a signed-in person or a guest (found by its token in the session)."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    token = models.CharField(max_length=43, unique=True)
+    updated = models.DateTimeField(auto_now=True)
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    price_cents_seen = models.PositiveIntegerField()  # the price shown when it was added
+    added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "offer"], name="one_cart_item_per_offer"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_item_quantity_positive"),
+        ]
+
+
+class Fulfilment(models.TextChoices):
+    COLLECT = "collect", _("Click-and-collect")
+    DELIVERY = "delivery", _("Delivery")
+
+
+class Order(models.Model):
+    """What a resident checked out: one per checkout, split into one ShopOrder per shop."""
+
+    class DeliveryStatus(models.TextChoices):
+        NONE = "", _("No delivery")
+        BOOKED = "booked", _("Booked")
+        OUT = "out_for_delivery", _("Out for delivery")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Delivery failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    token = models.CharField(max_length=43, unique=True)  # unguessable: the guest's key to the order
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField()
+    language = models.CharField(max_length=5, default="fr")
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    payment_method = models.CharField(max_length=32)
+    payment_status = models.CharField(max_length=16, default="pending")
+    payment_instructions = models.TextField(blank=True)
+    goods_cents = models.IntegerField(default=0)
+    tax_cents = models.IntegerField(default=0)  # included in goods (shelf prices include VAT)
+    fees_cents = models.IntegerField(default=0)
+    total_cents = models.IntegerField(default=0)
+    # Delivery: the drop, the slot chosen and the booking made with the DeliveryBooking adapter.
+    recipient_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    location_source = models.CharField(max_length=16, blank=True)  # pin, address_data, postal_code
+    instructions = models.TextField(blank=True)
+    slot_id = models.CharField(max_length=64, blank=True)
+    slot_starts = models.DateTimeField(null=True, blank=True)
+    slot_ends = models.DateTimeField(null=True, blank=True)
+    delivery_booking_ref = models.CharField(max_length=100, blank=True)
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True, default="")
+    delivery_proof = models.TextField(blank=True)
+    delivery_failure = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_idempotency",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_cents=models.F("goods_cents") + models.F("fees_cents")),
+                name="order_total_adds_up",
+            ),
+        ]
+
+    @property
+    def number(self) -> str:
+        return f"C{self.pk:06d}"
+
+
+class ShopOrder(models.Model):
+    """The part of an order one shop prepares; its status drives the order's."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", _("Awaiting the shop")
+        CHANGES = "changes_proposed", _("Changes to confirm")
+        ACCEPTED = "accepted", _("Accepted")
+        PREPARED = "prepared", _("Prepared")
+        HANDED_OVER = "handed_over", _("Handed over")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected by the shop")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired (no answer from the shop)")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shop_orders")
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="shop_orders")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
+    fulfilment = models.CharField(max_length=10, choices=Fulfilment.choices)
+    goods_cents = models.IntegerField(default=0)
+    tax_cents = models.IntegerField(default=0)
+    expires_at = models.DateTimeField()  # a placed shop order not accepted by then releases its stock
+    handed_to = models.CharField(max_length=10, blank=True)  # courier or resident
+    note = models.TextField(blank=True)  # reason for a rejection, cancellation or change
+    announced_at = models.DateTimeField(null=True, blank=True)  # shown once on the shop's live queue
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order_id", "shop__name"]
+        constraints = [models.UniqueConstraint(fields=["order", "shop"], name="one_shop_order_per_shop")]
+        indexes = [models.Index(fields=["shop", "status"], name="shop_order_queue_idx")]
+
+
+class OrderLine(models.Model):
+    """A product in a shop order, with the price and tax rate it was sold at."""
+
+    shop_order = models.ForeignKey(ShopOrder, on_delete=models.CASCADE, related_name="lines")
+    offer = models.ForeignKey(Offer, null=True, on_delete=models.SET_NULL, related_name="+")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    unit_price_cents = models.PositiveIntegerField()
+    tax_rate = models.DecimalField(max_digits=4, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    total_cents = models.PositiveIntegerField()
+    tax_cents = models.PositiveIntegerField()
+    reserved = models.BooleanField(default=True)  # False for on-demand offers: no stock was taken
+    # A change the shop proposes (partial acceptance): a new quantity (0 removes), or a substitute.
+    proposed_quantity = models.PositiveIntegerField(null=True, blank=True)
+    substitute = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class FeeLine(models.Model):
+    """A fee on an order, ledger-ready: its amount, its label and where its rate comes from."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fee_lines")
+    kind = models.CharField(max_length=16)  # coop, delivery
+    label = models.CharField(max_length=200)
+    amount_cents = models.IntegerField()
+    rate_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,26 @@
+"""Emails are sent by the background worker, and only once the transaction that caused them commits."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+
+def send_after_commit(kind: str, order_id: int, shop_order_id: int | None = None) -> None:
+    from comptoir.orders.tasks import send_order_email
+
+    transaction.on_commit(lambda: send_order_email.enqueue(kind, order_id, shop_order_id))
+
+
+def order_placed(order, shop_orders) -> None:  # type: ignore[no-untyped-def]
+    send_after_commit("order_confirmed", order.pk)
+    for shop_order in shop_orders:
+        send_after_commit("shop_new_order", order.pk, shop_order.pk)
+    transaction.on_commit(lambda: schedule_expiry(shop_orders[0].expires_at))
+
+
+def schedule_expiry(when) -> None:  # type: ignore[no-untyped-def]
+    """Ask the worker to release unanswered reservations when they expire (if the backend can defer)."""
+    from comptoir.orders.tasks import expire_shop_orders
+
+    if expire_shop_orders.get_backend().supports_defer:
+        expire_shop_orders.using(run_after=when).enqueue()

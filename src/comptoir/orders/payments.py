@@ -1,0 +1,72 @@
+"""The `PaymentMethod` port and its adapters: pay at pickup or delivery, bank transfer.
+
+Checkout calls `start(order)` once the order is written and shows what it returns:
+instructions for the resident, or a URL to send them to. An online card adapter
+returns `redirect_url` and later confirms through its own webhook view, without any
+change to checkout. The methods offered are `settings.COMPTOIR_PAYMENT_METHODS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.core.errors import InvalidInput
+from comptoir.core.money import Money
+
+DEFAULT_METHODS = ["comptoir.orders.payments.PayOnHandover", "comptoir.orders.payments.BankTransfer"]
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    status: str  # pending or paid
+    instructions: str
+    redirect_url: str = ""
+
+
+class PaymentMethod(Protocol):
+    code: str
+    label: Any
+
+    def start(self, order: Any) -> PaymentStart: ...
+
+
+class PayOnHandover:
+    code = "on_handover"
+    label = gettext_lazy("Pay at pickup or on delivery (card or cash)")
+
+    def start(self, order: Any) -> PaymentStart:
+        amount = Money(order.total_cents).format(order.language)
+        return PaymentStart(
+            "pending", _("You pay %(amount)s when you receive your goods.") % {"amount": amount}
+        )
+
+
+class BankTransfer:
+    code = "bank_transfer"
+    label = gettext_lazy("Bank transfer")
+
+    def start(self, order: Any) -> PaymentStart:
+        iban = getattr(settings, "COMPTOIR_BANK_IBAN", "FR76 0000 0000 0000 0000 0000 000")
+        amount = Money(order.total_cents).format(order.language)
+        text = _("Transfer %(amount)s to %(iban)s with the reference %(ref)s.")
+        return PaymentStart("pending", text % {"amount": amount, "iban": iban, "ref": order.number})
+
+
+def payment_methods() -> dict[str, PaymentMethod]:
+    methods = [
+        import_string(path)() for path in getattr(settings, "COMPTOIR_PAYMENT_METHODS", DEFAULT_METHODS)
+    ]
+    return {method.code: method for method in methods}
+
+
+def payment_method(code: str) -> PaymentMethod:
+    methods = payment_methods()
+    if code not in methods:
+        raise InvalidInput(_("Choose a payment method."), field="payment_method")
+    return methods[code]

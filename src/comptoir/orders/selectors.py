@@ -1,0 +1,108 @@
+"""Reads for pages and the API: the cart grouped by shop, orders with their derived status, shop queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.catalog.models import OpeningHours, Shop
+from comptoir.catalog.selectors import is_open
+from comptoir.orders.models import Cart, CartItem, Order, ShopOrder
+from comptoir.orders.status import derive_order_status
+
+ORDER_STATUS_LABELS = {
+    "cancelled": _("Cancelled"),
+    "action_needed": _("Your answer is needed"),
+    "awaiting_shops": _("Waiting for the shops to accept"),
+    "confirmed": _("Confirmed by the shops"),
+    "ready": _("Ready"),
+    "handed_over": _("Handed over"),
+    "out_for_delivery": _("Out for delivery"),
+    "delivery_failed": _("Delivery failed"),
+    "completed": _("Completed"),
+}
+LIVE_QUEUE = [
+    ShopOrder.Status.PLACED,
+    ShopOrder.Status.CHANGES,
+    ShopOrder.Status.ACCEPTED,
+    ShopOrder.Status.PREPARED,
+]
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    total_cents: int
+    price_changed: bool
+    stock_short: bool
+
+
+@dataclass
+class CartGroup:
+    shop: Shop
+    hours: list[OpeningHours]
+    open_now: bool
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def goods_cents(self) -> int:
+        return sum(line.total_cents for line in self.lines)
+
+
+def cart_groups(cart: Cart | None) -> list[CartGroup]:
+    """The cart grouped by shop, with each shop's hours and the changes since each item was added."""
+    if cart is None:
+        return []
+    items = (
+        cart.items.select_related("offer__shop")
+        .prefetch_related(
+            Prefetch("offer__shop__hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+        )
+        .order_by("offer__shop__name", "id")
+    )
+    groups: dict[int, CartGroup] = {}
+    for item in items:
+        shop = item.offer.shop
+        if shop.pk not in groups:
+            hours = list(shop.hours.all())
+            groups[shop.pk] = CartGroup(shop, hours, is_open(hours))
+        offer = item.offer
+        groups[shop.pk].lines.append(
+            CartLine(item, offer.price_cents * item.quantity, offer.price_cents != item.price_cents_seen,
+                     not offer.on_demand and item.quantity > offer.stock)
+        )  # fmt: skip
+    return list(groups.values())
+
+
+def order_status(order: Order) -> str:
+    return derive_order_status([so.status for so in order.shop_orders.all()], order.delivery_status)
+
+
+def order_detail(order_id: int) -> Order:
+    return Order.objects.prefetch_related(
+        Prefetch(
+            "shop_orders",
+            queryset=ShopOrder.objects.select_related("shop").prefetch_related("lines", "shop__hours"),
+        ),
+        "fee_lines",
+    ).get(pk=order_id)
+
+
+def orders_of(person: Any) -> QuerySet[Order]:
+    return Order.objects.filter(customer=person).prefetch_related(
+        Prefetch("shop_orders", queryset=ShopOrder.objects.select_related("shop"))
+    )
+
+
+def shop_queue(shop: Shop) -> QuerySet[ShopOrder]:
+    return (
+        ShopOrder.objects.filter(shop=shop, status__in=LIVE_QUEUE)
+        .select_related("order").prefetch_related("lines__substitute").order_by("created", "pk")
+    )  # fmt: skip
+
+
+def status_label(order: Order) -> Any:
+    return ORDER_STATUS_LABELS[order_status(order)]

@@ -1,0 +1,219 @@
+"""Pages: the cart, checkout, order tracking and history, and a shop's order queue."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.catalog.permissions import access_shop_for_staff
+from comptoir.core.errors import ComptoirError, InvalidInput
+from comptoir.orders import selectors, services
+from comptoir.orders.cart import cart_of
+from comptoir.orders.checkout import coop_fee_terms
+from comptoir.orders.delivery_port import delivery_booking
+from comptoir.orders.forms import checkout_request
+from comptoir.orders.models import Cart, Order
+from comptoir.orders.payments import payment_methods
+from comptoir.orders.permissions import access_order_for_customer, access_shop_order_for_staff
+
+CART_KEY, GUEST_ORDERS_KEY = "cart_token", "guest_orders"
+
+
+def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
+    token = request.session.get(CART_KEY, "")
+    if request.user.is_authenticated and token:
+        services.do_claim_guest_cart(request.user, token)
+        del request.session[CART_KEY]
+    cart = cart_of(request.user, token, create=create)
+    if cart is not None and not request.user.is_authenticated:
+        request.session[CART_KEY] = cart.token
+    return cart
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def cart_page(request: HttpRequest) -> HttpResponse:
+    groups = selectors.cart_groups(_cart(request))
+    return render(
+        request, "orders/cart.html", {"groups": groups, "goods_cents": sum(g.goods_cents for g in groups)}
+    )
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    try:
+        item = services.do_add_to_cart(
+            _cart(request, create=True),
+            _int(request.POST.get("offer_id")),
+            _int(request.POST.get("quantity"), 1),
+        )  # type: ignore[arg-type]
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Added to your cart: %(name)s.") % {"name": item.offer.name_fr})
+    return _back(request, "orders:cart")
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request, create=True)
+    try:
+        services.do_set_cart_quantity(
+            cart, _int(request.POST.get("offer_id")), _int(request.POST.get("quantity"), -1)
+        )  # type: ignore[arg-type]
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    return redirect("orders:cart")
+
+
+def _checkout_context(request: HttpRequest, groups: list[Any]) -> dict[str, Any]:
+    _rate, label, source = coop_fee_terms()
+    centre = groups[0].shop if groups else None
+    slots = delivery_booking().slots_for(centre.lat, centre.lon, 0, 0, timezone.now()) if centre else []
+    return {
+        "groups": groups, "goods_cents": sum(g.goods_cents for g in groups), "slots": slots[:9],
+        "methods": payment_methods().values(), "coop_label": label, "coop_source": source,
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+        "default_name": getattr(request.user, "full_name", ""), "default_phone": getattr(request.user, "phone", ""),
+    }  # fmt: skip
+
+
+def checkout_page(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request)
+    groups = selectors.cart_groups(cart)
+    if not groups:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    context = _checkout_context(request, groups)
+    if request.method == "POST":
+        try:
+            order, _created = services.do_checkout(request.user, cart, checkout_request(request, groups))
+        except ComptoirError as error:
+            context["error"] = error.message
+        else:
+            if not request.user.is_authenticated:
+                request.session[GUEST_ORDERS_KEY] = [*request.session.get(GUEST_ORDERS_KEY, []), order.token][
+                    -20:
+                ]
+            messages.success(
+                request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number}
+            )
+            return redirect("orders:order", token=order.token)
+    return render(request, "orders/checkout.html", context, status=400 if "error" in context else 200)
+
+
+def _order_context(order: Order) -> dict[str, Any]:
+    detail = selectors.order_detail(order.pk)
+    return {
+        "order": detail,
+        "status": selectors.order_status(detail),
+        "status_label": selectors.status_label(detail),
+    }
+
+
+def order_page(request: HttpRequest, token: str) -> HttpResponse:
+    order = access_order_for_customer(request.user, token)
+    return render(request, "orders/order.html", _order_context(order))
+
+
+@require_POST
+def order_action(request: HttpRequest, token: str, shop_order_id: int, action: str) -> HttpResponse:
+    order = access_order_for_customer(request.user, token)
+    shop_order = order.shop_orders.filter(pk=shop_order_id).first()
+    try:
+        if shop_order is None or action not in {"cancel", "accept-changes", "decline-changes"}:
+            raise InvalidInput(_("Unknown action."))
+        if action == "cancel":
+            services.do_cancel_shop_order(shop_order.pk, by="customer", actor=request.user)
+        else:
+            services.do_answer_changes(shop_order.pk, accept=action == "accept-changes", actor=request.user)
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", token=order.token)
+
+
+@require_POST
+def order_again(request: HttpRequest, token: str) -> HttpResponse:
+    order = access_order_for_customer(request.user, token)
+    added = services.do_order_again(request.user, _cart(request, create=True), order)
+    messages.success(request, _("%(n)d products put back in your cart.") % {"n": added})
+    return redirect("orders:cart")
+
+
+def my_orders(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        orders = selectors.orders_of(request.user)[:50]
+    else:
+        orders = selectors.orders_of(None).filter(
+            token__in=request.session.get(GUEST_ORDERS_KEY, []), customer=None
+        )
+    rows = [(order, selectors.status_label(order)) for order in orders]
+    return render(request, "orders/my_orders.html", {"rows": rows})
+
+
+@login_required
+def shop_queue(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    services.do_mark_announced(
+        shop.pk
+    )  # what this page shows is announced; the poll brings only newer tickets
+    return render(request, "orders/shop_queue.html", {"shop": shop, "queue": selectors.shop_queue(shop)})
+
+
+@login_required
+def shop_queue_new(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    return render(
+        request, "orders/_tickets.html", {"shop": shop, "tickets": services.do_mark_announced(shop.pk)}
+    )
+
+
+@login_required
+def shop_order_page(request: HttpRequest, ref: str, shop_order_id: int) -> HttpResponse:
+    shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
+    lines = shop_order.lines.select_related("offer", "substitute")
+    return render(
+        request, "orders/shop_order.html", {"shop": shop_order.shop, "so": shop_order, "lines": lines}
+    )
+
+
+@login_required
+@require_POST
+def shop_order_action(request: HttpRequest, ref: str, shop_order_id: int, action: str) -> HttpResponse:
+    shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
+    quantities = {
+        _int(k[4:]): _int(v, -1) for k, v in request.POST.items() if k.startswith("qty-") and v.strip()
+    }
+    substitutes = {
+        _int(k[4:]): _int(v) for k, v in request.POST.items() if k.startswith("sub-") and v.strip()
+    }
+    try:
+        services.do_shop_action(
+            shop_order.pk, action, request.user, request.POST.get("reason", ""), None, quantities, substitutes
+        )
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order %(number)s updated.") % {"number": shop_order.order.number})
+    return redirect("orders:shop-queue", ref=ref)

@@ -1,0 +1,63 @@
+"""A guest fills a cart from shop and offer pages, checks out, follows the order; pages stay small."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from comptoir.orders.models import Order
+from tests.orders.conftest import first_slot
+
+
+def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries):
+    client = Client()
+    shop_page = client.get("/commerces/boulangerie/").content.decode()
+    assert 'aria-label="Ajouter Pain complet au panier"' in shop_page
+    added = client.post(
+        "/panier/ajouter/", {"offer_id": town["bread"].pk, "quantity": "2", "next": "/commerces/boulangerie/"}
+    )
+    assert added.status_code == 302 and added["Location"] == "/commerces/boulangerie/"
+    assert "Ajouter au panier" in client.get(f"/produits/{town['roses'].pk}/").content.decode()
+    client.post("/panier/ajouter/", {"offer_id": town["roses"].pk})
+    refused = client.post("/panier/ajouter/", {"offer_id": town["roses"].pk, "quantity": "5"}, follow=True)
+    assert (
+        "Il ne reste que 3 « Bouquet de roses » (Fleurs de Loue) ; vous en demandez 8."
+        not in refused.content.decode()
+    )
+    assert (
+        "Il ne reste que 3 « Bouquet de roses » (Fleurs de Loue) ; vous en demandez 6."
+        in refused.content.decode()
+    )
+    with django_assert_max_num_queries(8):
+        cart = client.get("/panier/").content.decode()
+    assert (
+        cart.index("Boulangerie du Pont") < cart.index("Fleurs de Loue") and "lun 08:00–19:00" in cart.lower()
+    )
+    checkout = client.get("/commande/")
+    assert checkout.status_code == 200 and len(checkout.content) < 100_000
+    form = {
+        "email": "guest@example.org", "language": "en", "fulfilment-boulangerie": "delivery", "fulfilment-fleurs": "collect",
+        "slot_id": first_slot(), "recipient_name": "Gaston", "phone": "0611", "address": "1 rue Haute", "postal_code": "25000",
+        "payment_method": "bank_transfer", "idempotency_key": "page-1", "expected_goods_cents": "1980",
+    }  # fmt: skip
+    placed = client.post("/commande/", form)
+    order = Order.objects.get()
+    assert placed.status_code == 302 and placed["Location"] == f"/commandes/{order.token}/"
+    assert (
+        client.post("/commande/", form).status_code == 302
+    )  # the cart is empty now: back to the cart, no second order
+    assert Order.objects.count() == 1 and (order.customer, order.language, order.total_cents) == (
+        None,
+        "en",
+        1980 + 40 + 450,
+    )
+    page = client.get(f"/commandes/{order.token}/").content.decode()
+    assert (
+        "En attente de l’acceptation des commerces" in page
+        and "Source : founding default (awaiting a vote)" in page
+    )
+    assert f"Transfer €24.70 to FR76 0000 0000 0000 0000 0000 000 with the reference {order.number}." in page
+    assert len(page) < 100_000
+    assert order.number in client.get("/mes-commandes/").content.decode()
+    assert Client().get(f"/commandes/{order.token}x/").status_code == 404
+    client.post(f"/commandes/{order.token}/recommander/")
+    assert "Pain complet" in client.get("/panier/").content.decode()
