@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from comptoir.catalog.api import router as catalog_router
 from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
 from comptoir.members.api import router as auth_router
+from comptoir.search.api import router as search_router
 from comptoir.orders.api import router as orders_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/auth", auth_router)
 api.add_router("/", catalog_router)
+api.add_router("/", search_router)
 api.add_router("/", orders_router)
 
 STATUS = {NotAllowed: 403, NotFound: 404}

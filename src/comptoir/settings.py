@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "comptoir.core",
     "comptoir.members",
     "comptoir.catalog",
+    "comptoir.search",
     "comptoir.web",
     "comptoir.orders",
 ]
@@ -164,6 +165,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
 COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
+# "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
+COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))
 COMPTOIR_GOVERNED: dict[str, object] = {}
 
 LOGGING = {

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("recherche/", include("comptoir.search.urls")),
     path("", include("comptoir.orders.urls")),
     path("", include("comptoir.web.urls")),
 ]

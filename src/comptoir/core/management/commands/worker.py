@@ -16,6 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
+        # The worker is the one writer of the search index: it follows the catalog's outbox
+        # (sub-second) beside the task queue; with --batch it applies what is pending once.
+        from comptoir.search.tasks import apply_index_changes, start_following
+
+        if batch:
+            apply_index_changes.call()
+        else:
+            start_following()
         call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False, startup_delay=not batch,
             verbosity=options["verbosity"],

@@ -1,0 +1,131 @@
+"""`GET /api/v1/search`: the shared catalog for apps and other nodes, with facets and the "why"."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from comptoir.search.params import parse_params
+from comptoir.search.selectors import page_as_dict, search_offers
+
+router = Router(tags=["search"])
+
+
+class SearchIn(Schema):
+    q: str = ""
+    near: str = ""
+    neighbourhood: str = ""
+    postal_code: str = ""
+    radius_km: float | None = None
+    category: str = ""
+    shop: str = ""
+    min_price: str = ""
+    max_price: str = ""
+    in_stock: bool = False
+    open_now: bool = False
+    sort: Literal["relevance", "distance", "price"] = "relevance"
+    page: int = 1
+    per_page: int = 20
+    group: bool = False
+    facets: bool = True
+    lang: Literal["fr", "en", ""] = ""
+
+
+class TermOut(Schema):
+    term: str
+    match: str
+    matched: str | None
+
+
+class WhyOut(Schema):
+    text: str
+    formula: str
+    terms: list[TermOut]
+    text_score: float
+    proximity_factor: float
+    availability_factor: float
+    weights: dict[str, float]
+    weights_source: dict[str, str]
+
+
+class GroupOfferOut(Schema):
+    offer_id: int
+    shop_ref: str
+    shop_name: str
+    price: str
+    stock_state: str
+    distance_km: float | None
+
+
+class GroupOut(Schema):
+    group_key: str
+    count: int
+    min_price: str
+    offers: list[GroupOfferOut]
+
+
+class HitOut(Schema):
+    offer_id: int
+    shop_ref: str
+    shop_name: str
+    sku: str
+    gtin: str | None
+    name: str
+    unit_label: str
+    category: str
+    price: str
+    price_cents: int
+    stock_state: str
+    distance_km: float | None
+    score: float
+    group_key: str
+    why: WhyOut
+    group: GroupOut | None = None
+
+
+class FacetOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class PriceBandOut(Schema):
+    min: str | None
+    max: str | None
+    count: int
+
+
+class FacetsOut(Schema):
+    categories: list[FacetOut]
+    subcategories: list[FacetOut]
+    shops: list[FacetOut]
+    price_bands: list[PriceBandOut]
+
+
+class PlaceOut(Schema):
+    lat: float
+    lon: float
+    source: str
+
+
+class SearchOut(Schema):
+    query: str
+    near: PlaceOut
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    matched: str
+    ready: bool
+    results: list[HitOut]
+    facets: FacetsOut | None
+
+
+@router.get("/search", response=SearchOut, summary="Search every shop of the node")
+def search(request: HttpRequest, filters: Query[SearchIn]) -> dict[str, Any]:
+    """Ranked by text × proximity × availability with governed weights; each result says why."""
+    lang = filters.lang or getattr(request, "LANGUAGE_CODE", "fr")
+    page = search_offers(parse_params(filters.dict()), lang)
+    return page_as_dict(page, lang)

@@ -1,0 +1,43 @@
+"""`comptoir search-rebuild`: rebuild the search index from the database, from scratch.
+
+Streams the visible offers (`.iterator()`), builds a new index generation beside the
+current one and swaps it in atomically; web processes switch at their next search.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from comptoir.search.services import do_rebuild_index, index_path
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from the database (the index is only a cache)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="Print the figures as one JSON line.")
+
+    def handle(self, *args: Any, json: bool = False, **options: Any) -> None:
+        report = do_rebuild_index()
+        figures = {
+            "offers": report.offers,
+            "seconds": round(report.seconds, 2),
+            "mb_on_disk": round(report.bytes_on_disk / 1e6, 1),
+            "changes_cleared": report.changes_cleared,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        if json:
+            self.stdout.write(_dumps(figures))
+        elif options["verbosity"] > 0:
+            self.stdout.write(
+                f"Search index rebuilt at {index_path()}: {report.offers} offers in {report.seconds:.1f} s, "
+                f"{figures['mb_on_disk']} MB."
+            )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value)

@@ -1,0 +1,277 @@
+"""The search call: typed parameters in, a page of results with facets and explanations out.
+
+Web processes only read the index. Each keeps one reader and reloads it when the
+index changed on disk: one `stat` of `meta.json` per search, whose inode changes at
+every commit and with every generation a rebuild swaps in.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Q
+
+from comptoir.catalog.models import Category, Shop
+from comptoir.catalog.selectors import open_shop_ids
+from comptoir.core.parameters import governed
+from comptoir.search.documents import Facets, Group, Hit, RankingWeights, SearchQuery, SearchResult
+from comptoir.search.engine import SearchIndex
+from comptoir.search.params import SearchParams
+from comptoir.search.services import index_path
+
+DEFAULT_CENTRE = (47.0560, 6.0040)
+WEIGHT_PARAMETERS = {
+    "text": "ranking_weight_text",
+    "proximity": "ranking_weight_proximity",
+    "availability": "ranking_weight_availability",
+    "proximity_half_km": "ranking_proximity_half_km",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    source: str  # "point" (near=), "neighbourhood", "postal_code" or "centre"
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    params: SearchParams
+    place: Place
+    result: SearchResult
+    weights: RankingWeights
+    weight_sources: dict[str, str]
+    category_names: dict[str, str] = field(default_factory=dict)
+    shop_names: dict[str, str] = field(default_factory=dict)
+    ready: bool = True  # False while the node has no index yet
+    ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.result.total // self.params.per_page))
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._path: Path | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def get(self) -> SearchIndex | None:
+        path = index_path()
+        try:
+            meta = os.stat(path / "meta.json")
+        except FileNotFoundError:
+            return None
+        stamp = (meta.st_ino, meta.st_mtime_ns)
+        if self._index is not None and self._path == path and self._stamp == stamp:
+            return self._index
+        with self._lock:
+            if self._index is None or self._path != path:
+                self._index, self._path = SearchIndex.open(path), path
+            elif self._stamp != stamp:
+                self._index.reload()
+            self._stamp = stamp
+            return self._index
+
+
+_READER = _Reader()
+
+
+def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
+    """The governed weights, and where each comes from (shown in every explanation)."""
+    values = {key: governed(name) for key, name in WEIGHT_PARAMETERS.items()}
+    number = {key: float(value.value) for key, value in values.items()}
+    weights = RankingWeights(
+        text=number["text"],
+        proximity=number["proximity"],
+        availability=number["availability"],
+        proximity_half_km=number["proximity_half_km"],
+    )
+    return weights, {WEIGHT_PARAMETERS[key]: value.source for key, value in values.items()}
+
+
+def node_centre() -> tuple[float, float]:
+    return tuple(getattr(settings, "COMPTOIR_NODE_CENTRE", DEFAULT_CENTRE))  # type: ignore[return-value]
+
+
+def resolve_place(params: SearchParams) -> Place:
+    """Where "near me" is: a point, else the middle of a neighbourhood's or postcode's shops, else the centre."""
+    if params.near is not None:
+        return Place(params.near[0], params.near[1], "point")
+    for source, value, lookup in (
+        ("neighbourhood", params.neighbourhood, "neighbourhood__iexact"),
+        ("postal_code", params.postal_code, "postal_code"),
+    ):
+        if value:
+            middle = Shop.objects.filter(**{lookup: value}).aggregate(lat=Avg("lat"), lon=Avg("lon"))
+            if middle["lat"] is not None:
+                return Place(middle["lat"], middle["lon"], source)
+    lat, lon = node_centre()
+    return Place(lat, lon, "centre")
+
+
+def shop_filter(params: SearchParams) -> frozenset[int] | None:
+    """The caller's shop set (a zone), narrowed to the shops open now when asked."""
+    if not params.open_now:
+        return params.shop_ids
+    open_ids = frozenset(open_shop_ids())
+    return open_ids if params.shop_ids is None else open_ids & params.shop_ids
+
+
+def search_offers(params: SearchParams, lang: str = "fr") -> SearchPage:
+    started = time.perf_counter()
+    place = resolve_place(params)
+    weights, sources = ranking_weights()
+    query = SearchQuery(
+        text=params.text,
+        near=(place.lat, place.lon),
+        radius_km=params.radius_km,
+        in_stock_only=params.in_stock,
+        min_price_cents=params.min_price_cents,
+        max_price_cents=params.max_price_cents,
+        category=params.category or None,
+        shop_refs=params.shop_refs or None,
+        shop_ids=shop_filter(params),
+        sort=params.sort,  # type: ignore[arg-type]
+        limit=params.per_page,
+        offset=(params.page - 1) * params.per_page,
+        with_facets=params.facets,
+        group=params.group,
+    )
+    index = _READER.get()
+    if index is None:
+        return SearchPage(params, place, SearchResult(0, ()), weights, sources, ready=False)
+    result = index.search(query, lang, weights=weights)
+    categories, shops = _facet_names(result.facets, lang)
+    ms = (time.perf_counter() - started) * 1000
+    return SearchPage(params, place, result, weights, sources, categories, shops, True, ms)
+
+
+def _facet_names(facets: Facets | None, lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    if facets is None:
+        return {}, {}
+    paths = [f.value for f in facets.categories_l1 + facets.categories_l2]
+    name_field = "name_en" if lang == "en" else "name_fr"
+    categories = dict(Category.objects.filter(path__in=paths).values_list("path", name_field))
+    refs = [f.value for f in facets.shops]
+    shops = dict(Shop.objects.filter(Q(ref__in=refs)).values_list("ref", "name"))
+    return categories, shops
+
+
+# --- JSON, shared by the API and `comptoir search --json` -------------------------------------------
+
+
+def _price(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _km(distance: float | None) -> float | None:
+    return None if distance is None else round(distance, 3)
+
+
+def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
+    why = hit.why
+    return {
+        "offer_id": hit.offer_id,
+        "shop_ref": hit.shop_ref,
+        "shop_name": hit.shop_name,
+        "sku": hit.sku,
+        "gtin": hit.gtin,
+        "name": hit.name,
+        "unit_label": hit.unit_label,
+        "category": hit.category_path,
+        "price": _price(hit.price_cents),
+        "price_cents": hit.price_cents,
+        "stock_state": hit.stock_state,
+        "distance_km": _km(hit.distance_km),
+        "score": round(hit.score, 6),
+        "group_key": hit.group_key,
+        "why": {
+            "text": hit.why_text(lang),
+            "formula": why.formula,
+            "terms": [{"term": t.term, "match": t.kind, "matched": t.matched} for t in why.terms],
+            "text_score": round(why.text_score, 6),
+            "proximity_factor": round(why.proximity_factor, 6),
+            "availability_factor": round(why.availability_factor, 6),
+            "weights": {
+                "text": why.weights.text,
+                "proximity": why.weights.proximity,
+                "availability": why.weights.availability,
+                "proximity_half_km": why.weights.proximity_half_km,
+            },
+            "weights_source": sources,
+        },
+    }
+
+
+def group_as_dict(group: Group) -> dict[str, Any]:
+    return {
+        "group_key": group.group_key,
+        "count": group.count,
+        "min_price": _price(group.min_price_cents),
+        "offers": [
+            {
+                "offer_id": o.offer_id,
+                "shop_ref": o.shop_ref,
+                "shop_name": o.shop_name,
+                "price": _price(o.price_cents),
+                "stock_state": o.stock_state,
+                "distance_km": _km(o.distance_km),
+            }
+            for o in group.offers
+        ],
+    }
+
+
+def page_as_dict(page: SearchPage, lang: str = "fr") -> dict[str, Any]:
+    result, params = page.result, page.params
+    groups = {g.best.offer_id: g for g in result.groups}
+    results = []
+    for hit in result.hits:
+        entry = hit_as_dict(hit, lang, page.weight_sources)
+        if hit.offer_id in groups:
+            entry["group"] = group_as_dict(groups[hit.offer_id])
+        results.append(entry)
+    return {
+        "query": params.text,
+        "near": {"lat": page.place.lat, "lon": page.place.lon, "source": page.place.source},
+        "total": result.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "sort": params.sort,
+        "matched": result.relaxed,
+        "ready": page.ready,
+        "results": results,
+        "facets": _facets_as_dict(page) if result.facets is not None else None,
+    }
+
+
+def _facets_as_dict(page: SearchPage) -> dict[str, Any]:
+    facets = page.result.facets
+    assert facets is not None
+
+    def counts(values: tuple[Any, ...], names: dict[str, str]) -> list[dict[str, Any]]:
+        return [{"value": f.value, "label": names.get(f.value, f.value), "count": f.count} for f in values]
+
+    return {
+        "categories": counts(facets.categories_l1, page.category_names),
+        "subcategories": counts(facets.categories_l2, page.category_names),
+        "shops": counts(facets.shops, page.shop_names),
+        "price_bands": [
+            {
+                "min": None if b.min_cents is None else _price(b.min_cents),
+                "max": None if b.max_cents is None else _price(b.max_cents),
+                "count": b.count,
+            }
+            for b in facets.price_bands
+        ],
+    }

@@ -1,0 +1,43 @@
+"""A resident searches every shop from the header box, with a typo, compares shops and asks why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from comptoir.catalog.models import Shop
+from comptoir.catalog.services import do_create_offer, do_create_shop, ensure_taxonomy
+from comptoir.search.services import do_rebuild_index
+
+
+def test_resident_finds_bread_in_several_shops_despite_a_typo(
+    page: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.COMPTOIR_SEARCH_DIR = tmp_path / "search"
+    ensure_taxonomy()  # live_server tests are transactional: an earlier one may have flushed the categories
+    for ref, name, lat, price in [
+        ("boulangerie-du-pont", "Boulangerie du Pont", 47.0560, "2,90"),
+        ("fournil-de-la-gare", "Fournil de la Gare", 47.0650, "2,40"),
+        ("pains-des-vignes", "Pains des Vignes", 47.0380, "2,60"),
+    ]:
+        shop = do_create_shop(owner=None, ref=ref, name=name, kind="bakery", lat=lat, lon=6.004,
+                              status=Shop.Status.ACTIVE)  # fmt: skip
+        do_create_offer(shop, {"sku": "PC", "name_fr": "Pain complet", "price": price, "stock": "4",
+                               "unit": "g", "quantity": "800", "category": "food/bakery"})  # fmt: skip
+    do_rebuild_index()
+
+    page.goto(page.base_url + "/commerces/")
+    page.get_by_role("searchbox", name="Chercher dans tous les commerces").fill("pain compelt")
+    page.get_by_role("searchbox", name="Chercher dans tous les commerces").press("Enter")
+    page.get_by_role("heading", name="3 offres trouvées").wait_for()
+    result = page.locator("ol.results > li").first
+    assert result.get_by_role("link", name="Pain complet").is_visible()
+    compare = result.locator("details.compare summary")
+    assert compare.inner_text() == "3 commerces l’ont, à partir de 2,40\u00a0€"
+    compare.click()
+    shops = result.locator("details.compare tbody tr td:first-child").all_inner_texts()
+    assert shops == ["Fournil de la Gare", "Pains des Vignes", "Boulangerie du Pont"]
+    result.get_by_text("Pourquoi ce résultat ?").click()
+    why = result.locator("details.why p").first
+    assert why.inner_text() == "Correspond à « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
