@@ -48,6 +48,8 @@ def follow_catalog_changes(stop: threading.Event, interval: float = FOLLOW_INTER
     while not stop.is_set():
         close_old_connections()
         try:
+            if not services.index_path().exists():  # a new node, or a wiped folder: build it whole
+                services.do_rebuild_index()
             report = services.do_apply_pending_changes()
         except Exception:  # keep following: the outbox keeps the change until a batch succeeds
             logger.exception("search indexing failed; retrying")
