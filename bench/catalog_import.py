@@ -77,7 +77,7 @@ def main() -> None:
         "print(job.status,job.rows_total,job.rows_created,job.rows_updated,round(time.perf_counter()-t,2),"
         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss//1024)"
     ))  # fmt: skip
-    status, total, created, updated, inner, rss = out.split()
+    status, total, created, updated, inner, rss = out.strip().splitlines()[-1].split()
     print(f"shop import ({status}): {int(total):,} rows in {float(inner):.1f} s = {int(total) / float(inner):,.0f} rows/s "
           f"(created {created}, updated {updated}); peak RSS {rss} MB")  # fmt: skip
     print(f"all children peak RSS {child_peak_rss_mb():.0f} MB; work dir {work}")

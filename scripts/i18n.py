@@ -13,8 +13,10 @@ apps are translated independently; the rest (core, members, catalog, web, demo) 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polib
@@ -29,7 +31,9 @@ def catalog_dir(app: str | None) -> Path:
 
 
 def comptoir(cwd: Path, *args: str) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/comptoir"), *args], cwd=cwd, check=True)
+    # makemessages runs inside the package: keep the node's data folder out of it.
+    env = {**os.environ, "COMPTOIR_HOME": tempfile.mkdtemp(prefix="comptoir-i18n-")}
+    subprocess.run([str(ROOT / ".venv/bin/comptoir"), *args], cwd=cwd, check=True, env=env)
 
 
 def main() -> None:
