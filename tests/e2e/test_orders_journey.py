@@ -1,0 +1,59 @@
+"""A resident fills one cart from three shops, checks out with delivery, and each shop sees its order."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from comptoir.catalog.models import Shop
+from comptoir.catalog.services import do_create_offer, do_create_shop, do_set_opening_hours
+from comptoir.orders.models import Order
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+
+
+def test_cart_across_three_shops_to_each_shops_queue(page, shop, other_shop, owner, make_person, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.COMPTOIR_POSTCODE_CENTROIDS = {"25000": (47.06, 6.0)}
+    grocer = do_create_shop(owner=make_person("owner@epicerie.example"), ref="epicerie", name="Épicerie Lou",
+                            kind="grocer", lat=47.05, lon=6.0, status=Shop.Status.ACTIVE)  # fmt: skip
+    for s in (shop, other_shop, grocer):
+        do_set_opening_hours(s, [(d, time(8), time(19)) for d in range(7)])
+    do_create_offer(shop, {"sku": "B1", "name_fr": "Pain complet", "price": "2,40", "stock": "5"})
+    do_create_offer(other_shop, {"sku": "H1", "name_fr": "Marteau", "price": "10,50", "stock": "2"})
+    jam = do_create_offer(grocer, {"sku": "J1", "name_fr": "Confiture", "price": "4,20", "stock": "9"})
+    resident = make_person("alice@example.org", full_name="Alice Martin", phone="0601020304")
+
+    sign_in(page, resident.email, PASSWORD)
+    for ref, name in [("boulangerie", "Pain complet"), ("quincaillerie", "Marteau")]:
+        page.goto(f"{page.base_url}/commerces/{ref}/")
+        page.get_by_role("button", name=f"Ajouter {name} au panier").click()
+        page.get_by_text(f"Ajouté à votre panier : {name}.").wait_for()
+    page.goto(f"{page.base_url}/produits/{jam.pk}/")
+    page.get_by_label("Quantité").fill("2")
+    page.get_by_role("button", name="Ajouter Confiture au panier").click()
+    page.get_by_role("link", name="Panier").click()
+    assert page.locator("section.shop-group").count() == 3
+    page.get_by_role("link", name="Commander").click()
+    page.get_by_label("Créneau de livraison").select_option(index=1)
+    page.get_by_label("Adresse", exact=True).fill("12 rue des Granges")
+    page.get_by_label("Code postal").fill("25000")
+    page.get_by_role("button", name="Passer la commande").click()
+    page.get_by_text("En attente de l’acceptation des commerces").wait_for()
+    order = Order.objects.get()
+    assert (order.goods_cents, order.total_cents) == (240 + 1050 + 840, 2130 + 43 + 450)
+
+    for email in [owner.email, "owner@quincaillerie.example", "owner@epicerie.example"]:
+        page.context.clear_cookies()
+        sign_in(page, email, PASSWORD)
+        ref = {
+            "owner@boulangerie.example": "boulangerie",
+            "owner@quincaillerie.example": "quincaillerie",
+        }.get(email, "epicerie")
+        page.goto(f"{page.base_url}/gestion/{ref}/commandes/")
+        tickets = page.locator("article.ticket")
+        assert tickets.count() == 1
+        assert f"Commande {order.number}" in tickets.inner_text()
+    page.get_by_role("button", name="Accepter").click()
+    page.get_by_text(f"Commande {order.number} mise à jour.").wait_for()
+    assert order.shop_orders.get(shop=grocer).status == "accepted"
