@@ -68,7 +68,7 @@ class ShopProfileForm(forms.Form):
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    website = forms.URLField(label=_("Website"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     pickup_instructions_fr = forms.CharField(
         label=_("Pickup instructions (French)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
