@@ -37,6 +37,10 @@ class Compact:
     requests: list[tuple[int, ...]]
     refs: list[TaskRef]
     vehicles: list[FleetVehicle]
+    weight: list[list[int]] | None = None
+    """Per dimension and node, the load a single-stop task adds to its route's peak, set
+    only when every task is a single stop and all deliver (or all collect): then a route
+    fits its vehicle exactly when the weights add up within capacity."""
 
     @property
     def dims(self) -> int:
@@ -94,6 +98,13 @@ def compact(problem: Problem) -> Compact:
             FleetVehicle(v.id, ends[0], ends[1], tuple(v.capacity) + (0,) * (dims - len(v.capacity)))
         )
     dur, dis = problem.durations, problem.distances
+    all_deliver = all(not any(j.pickup) for j in problem.jobs)
+    all_collect = all(not any(j.delivery) for j in problem.jobs)
+    weight = None
+    if not problem.shipments and (all_deliver or all_collect):
+        weight = [
+            [pre + max(d, 0) for pre, d in zip(start_load[k], delta[k], strict=True)] for k in range(dims)
+        ]
     return Compact(
         travel=[[float(dur[a][b]) for b in locations] for a in locations],
         dist=[[float(dis[a][b]) for b in locations] for a in locations],
@@ -106,6 +117,7 @@ def compact(problem: Problem) -> Compact:
         requests=requests,
         refs=refs,
         vehicles=fleet,
+        weight=weight,
     )
 
 

@@ -15,7 +15,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from comptoir.delivery.planner.compact import Compact, Plan
+from comptoir.delivery.planner.compact import EPS, Compact, Plan
 from comptoir.delivery.planner.routes import (
     ALL,
     BEST,
@@ -32,6 +32,7 @@ from comptoir.delivery.planner.routes import (
 @dataclass(frozen=True)
 class EjectionSettings:
     max_ejected: int = 2
+    max_ejected_single: int = 3
     perturb_moves: int = 100
 
 
@@ -107,7 +108,9 @@ def _empty_pool(
         if _insert_best(c, routes, request):
             continue
         penalty[request] += 1
-        ejection = _best_ejection(c, routes, request, penalty, settings.max_ejected, rng, deadline)
+        ejection = _best_ejection(
+            c, routes, request, penalty, settings.max_ejected, settings.max_ejected_single, rng, deadline
+        )
         if ejection is None:
             pool.insert(0, request)
         else:
@@ -136,6 +139,7 @@ def _best_ejection(
     request: int,
     penalty: list[int],
     max_ejected: int,
+    max_ejected_single: int,
     rng: random.Random,
     deadline: float,
 ) -> Ejection | None:
@@ -144,7 +148,10 @@ def _best_ejection(
     rng.shuffle(order)
     for st in order:
         limit = best.penalty if best else 1 << 30
-        found = _ejection_in_route(c, st, request, penalty, max_ejected, limit)
+        if c.weight is not None:
+            found = _single_ejection_in_route(c, st, request, penalty, max_ejected_single, limit)
+        else:
+            found = _ejection_in_route(c, st, request, penalty, max_ejected, limit)
         if found is not None:
             best = found
         if time.monotonic() > deadline:
@@ -181,6 +188,57 @@ def _ejection_in_route(
                 limit = total
                 best = Ejection(st, (first, second), total)
     return best
+
+
+def _single_ejection_in_route(
+    c: Compact, st: RouteState, request: int, penalty: list[int], max_ejected: int, limit: int
+) -> Ejection | None:
+    """Depth-first walk along the route (Nagata & Bräysy's lexicographic search).
+
+    At each stop it keeps, ejects, or puts the new stop before it, carrying the
+    service time forward; a branch ends as soon as the rest of the route is known to
+    fit (`lat`), or cannot be repaired with the ejections left.
+    """
+    assert c.weight is not None
+    seq, lat, weight = st.seq, st.lat, c.weight
+    travel, early, late, service, request_of = c.travel, c.early, c.late, c.service, c.request_of
+    (v,) = c.requests[request]
+    caps = c.vehicles[st.vehicle].capacity
+    excess = [sum(w[n] for n in seq) + w[v] - cap for w, cap in zip(weight, caps, strict=True)]
+    last_pos = len(seq) - 1
+    best: list = [limit, None]
+
+    def fits(ejected: list[int]) -> bool:
+        return all(sum(w[n] for n in ejected) >= e for w, e in zip(weight, excess, strict=True) if e > 0)
+
+    def visit(j: int, t: float, last: int, inserted: bool, ejected: list[int], psum: int) -> None:
+        node = seq[j]
+        if not inserted:
+            tv = t + service[last] + travel[last][v]
+            if tv <= late[v] + EPS:
+                visit(j, max(tv, early[v]), v, True, ejected, psum)
+        tj = t + service[last] + travel[last][node]
+        if tj < early[node]:
+            tj = early[node]
+        if tj <= late[node] + EPS:
+            on_time = tj <= lat[j] + EPS
+            if inserted and on_time and fits(ejected):
+                if psum < best[0]:
+                    best[0], best[1] = psum, list(ejected)
+                return
+            if j < last_pos and (on_time or len(ejected) < max_ejected):
+                visit(j + 1, tj, node, inserted, ejected, psum)
+        if j < last_pos and len(ejected) < max_ejected:
+            cost = psum + penalty[request_of[node]]
+            if cost < best[0]:
+                ejected.append(node)
+                visit(j + 1, t, last, inserted, ejected, cost)
+                ejected.pop()
+
+    visit(1, early[seq[0]], seq[0], False, [], 0)
+    if best[1] is None:
+        return None
+    return Ejection(st, tuple(request_of[n] for n in best[1]), best[0])
 
 
 def _apply_ejection(c: Compact, ejection: Ejection, request: int) -> None:

@@ -26,7 +26,7 @@ class PlannerSolver:
     """`RouteSolver`: fewer rounds first, then distance, within `time_limit` seconds."""
 
     seed: int = 0
-    route_share: float = 0.4
+    route_share: float = 0.5
     polish_share: float = 0.1
     vroom: VroomSolver = field(default_factory=VroomSolver)
     ejection: EjectionSettings = field(default_factory=EjectionSettings)
@@ -40,11 +40,12 @@ class PlannerSolver:
             return first
         rng = random.Random(self.seed)
         c = compact(problem)
-        plan = minimise_routes(
-            c, plan_from_solution(c, first), started + self.route_share * time_limit, rng, self.ejection
-        )
+        routes_deadline = started + self.route_share * time_limit
+        plan = self._fewer_vehicles(problem, c, plan_from_solution(c, first), rng, routes_deadline)
+        plan = minimise_routes(c, plan, routes_deadline, rng, self.ejection)
         candidates = [first, _to_solution(problem, c, plan), self._polish(problem, c, plan, deadline)]
-        fresh = self._vroom_with(problem, c, [c.vehicles[rank].id for rank, _ in plan], rng, deadline)
+        remaining = deadline - time.monotonic()
+        fresh = self._vroom_with(problem, c, _vehicle_ids(c, plan), rng, time.monotonic() + 0.1 * remaining)
         if fresh is not None:
             candidates += [_to_solution(problem, c, fresh), self._polish(problem, c, fresh, deadline)]
         best = min(candidates, key=_rank)
@@ -60,6 +61,22 @@ class PlannerSolver:
         remaining = max(deadline - time.monotonic(), 0.5)
         return self.vroom.solve_from(problem, remaining, seed, vehicle_ids=list(seed))
 
+    def _fewer_vehicles(
+        self, problem: Problem, c: Compact, plan: Plan, rng: random.Random, deadline: float
+    ) -> Plan:
+        """Ask VROOM for one vehicle less while its gaps can be filled by ejection search.
+
+        A cheap first cut: VROOM's partial plan is a far better start for the
+        ejection pool than the plan with one route simply deleted.
+        """
+        while len(plan) > 1 and time.monotonic() < deadline:
+            budget = time.monotonic() + 0.5 * (deadline - time.monotonic())
+            fewer = self._vroom_with(problem, c, _vehicle_ids(c, plan)[:-1], rng, budget)
+            if fewer is None:
+                break
+            plan = fewer
+        return plan
+
     def _vroom_with(
         self, problem: Problem, c: Compact, ids: list[int], rng: random.Random, deadline: float
     ) -> Plan | None:
@@ -67,13 +84,14 @@ class PlannerSolver:
         remaining = max(deadline - time.monotonic(), 0.5)
         solution = self.vroom.solve_from(problem, remaining, {}, vehicle_ids=ids)
         plan = plan_from_solution(c, solution)
-        pool = sorted(
-            {c.request_of[n] for n in range(len(c.refs)) if c.request_of[n] >= 0} - _served(c, plan)
-        )
+        pool = sorted(set(range(len(c.requests))) - _served(c, plan))
         if not pool:
             return plan
-        budget = min(deadline, time.monotonic() + 0.1 * (deadline - time.monotonic()))
-        return insert_all(c, plan, pool, budget, rng, self.ejection)
+        return insert_all(c, plan, pool, deadline, rng, self.ejection)
+
+
+def _vehicle_ids(c: Compact, plan: Plan) -> list[int]:
+    return [c.vehicles[rank].id for rank, _ in plan]
 
 
 def _served(c: Compact, plan: Plan) -> set[int]:
