@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from comptoir.catalog.api import router as catalog_router
+from comptoir.delivery.api import router as delivery_router
 from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
 from comptoir.members.api import router as auth_router
 from comptoir.search.api import router as search_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/auth", auth_router)
+api.add_router("/delivery", delivery_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", orders_router)

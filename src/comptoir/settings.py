@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "comptoir.search",
     "comptoir.web",
     "comptoir.orders",
+    "comptoir.demo",
+    "comptoir.delivery",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +166,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comptoir@localhost")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
+# Delivery by the cooperative's rounds, priced at cost, is "comptoir.delivery.booking.CoopDelivery"
+# (orders' DeliveryBooking port); set COMPTOIR_DELIVERY_BOOKING to it once orders' tests pin FixedSlots.
+COMPTOIR_PLANNING_SECONDS = float(os.environ.get("COMPTOIR_PLANNING_SECONDS", "10"))
 COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
 COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))

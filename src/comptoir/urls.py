@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("recherche/", include("comptoir.search.urls")),
     path("", include("comptoir.orders.urls")),
+    path("", include("comptoir.delivery.urls")),
     path("", include("comptoir.web.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from itertools import cycle
@@ -46,7 +46,6 @@ class DemoSummary:
     offers: int = 0
     residents: int = 0
     couriers: int = 0
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, email, password)
 
 
 def _tax_rate(category: str) -> Decimal:
@@ -132,7 +131,6 @@ def generate_demo(
     staff = Person.objects.create(email=f"coop@{DEMO_DOMAIN}", full_name="Équipe de la coopérative",
                                   password=password_hash, is_staff=True, is_superuser=True)  # fmt: skip
     Membership.objects.create(person=staff, college=colleges["staff"])
-    summary.logins.append(("staff / admin", staff.email, DEMO_PASSWORD))
 
     plan = _shop_plan(shops)
     per_shop = max(1, offers // max(1, len(plan)))
@@ -188,9 +186,6 @@ def generate_demo(
     Offer.objects.bulk_create(offer_rows, batch_size=2000)
     OfferChange.objects.bulk_create([OfferChange(shop_id=s.pk) for s in shop_rows])
     summary.shops, summary.offers = len(shop_rows), len(offer_rows)
-    summary.logins.append(
-        ("shop (" + shop_rows[0].name + ")", owners[0].email if owners else "", DEMO_PASSWORD)
-    )
 
     people = []
     for number in range(residents):
@@ -207,10 +202,6 @@ def generate_demo(
          for email, p in created.items()]
     )  # fmt: skip
     summary.residents, summary.couriers = residents, couriers
-    if residents:
-        summary.logins.append(("resident", f"habitant1@{DEMO_DOMAIN}", DEMO_PASSWORD))
-    if couriers:
-        summary.logins.append(("courier", f"coursier1@{DEMO_DOMAIN}", DEMO_PASSWORD))
     return summary
 
 

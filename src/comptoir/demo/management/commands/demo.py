@@ -14,10 +14,12 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from comptoir.demo.generator import demo_is_loaded, generate_demo
+from comptoir.delivery.demo import generate_demo_delivery
+from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, generate_demo
+from comptoir.orders.demo import generate_demo_orders
 
 
 class Command(BaseCommand):
@@ -44,17 +46,21 @@ class Command(BaseCommand):
                 f"Demo town loaded in {time.perf_counter() - started:.1f} s: {summary.shops} shops, "
                 f"{summary.offers} offers, {summary.residents} residents, {summary.couriers} couriers."
             )
-        for step in ("demo_extras", "search-rebuild"):
-            if step in get_commands():
-                call_command(step, verbosity=0)
+            self._load_extras(options["seed"])
+        call_command("search-rebuild", verbosity=0)
         self._print_logins()
         if options["load_only"]:
             return
         self._serve(options["host"], options["port"])
 
-    def _print_logins(self) -> None:
-        from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD
+    def _load_extras(self, seed: int) -> None:
+        """The delivery set-up and a few orders, once the town exists."""
+        delivery = generate_demo_delivery(seed)
+        orders = generate_demo_orders(seed)
+        figures = ", ".join(f"{count} {name}" for name, count in delivery.items())
+        self.stdout.write(f"Delivery set-up: {figures}; {orders} demo orders placed.")
 
+    def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, email in [
             ("staff / admin", f"coop@{DEMO_DOMAIN}"),
