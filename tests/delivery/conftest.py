@@ -16,6 +16,7 @@ from comptoir.members.models import Person
 from comptoir.members.services import do_add_membership
 from comptoir.orders.delivery_port import Drop, Parcel
 
+
 @pytest.fixture(autouse=True)
 def english() -> Any:
     """Refusal messages are asserted in English, the msgid language."""
@@ -81,14 +82,24 @@ def slot(zone: Zone) -> Slot:
 
 @pytest.fixture
 def shift(courier: Person, bike: Vehicle) -> Shift:
-    return Shift.objects.create(courier=courier, vehicle=bike, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30))
+    return Shift.objects.create(
+        courier=courier, vehicle=bike, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30)
+    )
 
 
 def drop(n: int, lat: float = 47.0580, lon: float = 6.0060) -> Drop:
-    return Drop(lat=lat + n * 0.001, lon=lon, address=f"{n} rue des Lilas", name=f"Habitant {n}", phone=f"06000000{n:02d}")
+    return Drop(
+        lat=lat + n * 0.001,
+        lon=lon,
+        address=f"{n} rue des Lilas",
+        name=f"Habitant {n}",
+        phone=f"06000000{n:02d}",
+    )
 
 
-def book(slot: Slot, order_id: int, shops: list[Shop], *, weight_g: int = 2000, volume_ml: int = 8000, n: int = 0) -> str:
+def book(
+    slot: Slot, order_id: int, shops: list[Shop], *, weight_g: int = 2000, volume_ml: int = 8000, n: int = 0
+) -> str:
     parcels = [
         Parcel(shop_order_id=order_id * 10 + k, shop_id=s.pk, weight_g=weight_g, volume_ml=volume_ml)
         for k, s in enumerate(shops)

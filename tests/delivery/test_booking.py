@@ -19,7 +19,12 @@ def test_slots_for_a_point_in_the_zone_with_the_fee_breakdown(slot: Slot, bike: 
     options = CoopDelivery().slots_for(47.058, 6.006, 3000, 9000, timezone.now())
     assert [o.id for o in options] == [str(slot.pk)]
     option = options[0]
-    assert (option.starts, option.ends, option.remaining, option.estimate) == (slot.starts, slot.ends, 20, True)
+    assert (option.starts, option.ends, option.remaining, option.estimate) == (
+        slot.starts,
+        slot.ends,
+        20,
+        True,
+    )
     assert option.fee == Money(543)  # founding defaults: 367 + 38 + 138 + 0
     assert [line.amount.cents for line in option.fee_lines] == [367, 38, 138, 0]
     assert all(line.source == "founding default (awaiting a vote)" for line in option.fee_lines)
@@ -31,7 +36,9 @@ def test_no_slot_outside_the_zones_or_beyond_the_largest_vehicle(slot: Slot, bik
     assert CoopDelivery().slots_for(47.058, 6.006, 80_001, 1000, timezone.now()) == []
 
 
-def test_booking_reserves_capacity_and_keeps_the_quoted_fee(slot: Slot, bike: Vehicle, shop: Shop, other_shop: Shop) -> None:
+def test_booking_reserves_capacity_and_keeps_the_quoted_fee(
+    slot: Slot, bike: Vehicle, shop: Shop, other_shop: Shop
+) -> None:
     ref = book(slot, 501, [shop, other_shop])
     slot.refresh_from_db()
     assert (slot.booked_orders, slot.booked_ml) == (1, 16_000)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from comptoir.catalog.models import Shop
-from comptoir.delivery.models import Booking, CourierAction, Round, RoundCost, Slot, Stop, Vehicle
+from comptoir.delivery.models import Booking, CourierAction, Round, RoundCost, Slot, Stop
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.planning import plan_slot
 from comptoir.delivery.selectors import tracking
@@ -48,7 +48,9 @@ def test_only_the_active_drop_shows_the_residents_phone(planned: Round, courier:
     stops = api.call("get", f"/delivery/rounds/{planned.pk}").json()["stops"]
     assert [s["kind"] for s in stops][:1] == ["pickup"]
     drops = [s for s in stops if s["kind"] == "drop"]
-    assert all(s["phone"] == "" and s["address"] == "" and s["title"] == "" and s["geo_uri"] == "" for s in drops)
+    assert all(
+        s["phone"] == "" and s["address"] == "" and s["title"] == "" and s["geo_uri"] == "" for s in drops
+    )
     assert all(round(s["lat"], 3) == s["lat"] for s in drops)  # approximate position only
     now = timezone.now()
     for stop in planned.stops.order_by("sequence"):
@@ -60,12 +62,18 @@ def test_only_the_active_drop_shows_the_residents_phone(planned: Round, courier:
     active = [s for s in stops if s["active"]]
     assert len(active) == 1 and active[0]["kind"] == "drop"
     booking = Booking.objects.get(stops__pk=active[0]["id"])
-    assert (active[0]["phone"], active[0]["address"], active[0]["title"]) == (booking.phone, booking.address, booking.name)
+    assert (active[0]["phone"], active[0]["address"], active[0]["title"]) == (
+        booking.phone,
+        booking.address,
+        booking.name,
+    )
     assert active[0]["geo_uri"] == f"geo:{booking.lat:.6f},{booking.lon:.6f}"
     assert all(s["phone"] == "" for s in stops if s["kind"] == "drop" and not s["active"])
 
 
-def test_another_courier_cannot_see_or_act_on_the_round(planned: Round, other_courier: Any, owner: Any) -> None:
+def test_another_courier_cannot_see_or_act_on_the_round(
+    planned: Round, other_courier: Any, owner: Any
+) -> None:
     other = api_for(other_courier)
     assert other.call("get", f"/delivery/rounds/{planned.pk}").status_code == 403
     stop = planned.stops.first()
@@ -96,17 +104,22 @@ def test_wrong_codes_are_refused_and_a_signature_is_a_proof(planned: Round, cour
     now = timezone.now()
     stops = list(planned.stops.order_by("sequence"))
     result = send(api, planned, action("pickup", stops[0], now, code="xxxx"))[0]
-    assert (result["result"], result["message"]) == ("refused", "Wrong pickup code: ask the shop for the parcel's code.")
+    assert (result["result"], result["message"]) == (
+        "refused",
+        "Code de retrait erroné : demandez au commerce le code du colis.",
+    )
     first_drop = next(s for s in stops if s.kind == "drop")
     if stops.index(first_drop) > 0:
         early = send(api, planned, action("deliver", first_drop, now, code=first_drop.booking.drop_code))[0]
-        assert early["message"] == "Finish the previous stops first."
+        assert early["message"] == "Terminez d'abord les arrêts précédents."
     results = []
     for stop in stops:
         if stop.kind == "pickup":
             results += send(api, planned, action("pickup", stop, now, code=stop.parcel.pickup_code))
         elif stop == first_drop:
-            results += send(api, planned, action("deliver", stop, now, signature="data:image/png;base64,iVBORw0KGgo="))
+            results += send(
+                api, planned, action("deliver", stop, now, signature="data:image/png;base64,iVBORw0KGgo=")
+            )
         else:
             results += send(api, planned, action("incident", stop, now, reason="absent"))
     assert [r["result"] for r in results] == ["applied"] * len(stops)

@@ -22,17 +22,27 @@ def client_for(person: Any) -> Client:
     return client
 
 
-def test_dispatcher_pages_are_staff_only_and_import_a_geojson_zone(dispatcher: Any, courier: Any, depot: Any) -> None:
+def test_dispatcher_pages_are_staff_only_and_import_a_geojson_zone(
+    dispatcher: Any, courier: Any, depot: Any
+) -> None:
     assert client_for(courier).get("/livraison/").status_code == 403
     staff = client_for(dispatcher)
     page = staff.get("/livraison/")
     assert page.status_code == 200 and len(page.content) < 100_000
-    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[6, 47], [6.1, 47], [6.1, 47.1], [6, 47]]]}}
-    response = staff.post("/livraison/", {"form": "zone", "zone-name": "Est", "zone-depot": depot.pk, "zone-geojson": json.dumps(feature)})
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[6, 47], [6.1, 47], [6.1, 47.1], [6, 47]]]},
+    }
+    response = staff.post(
+        "/livraison/",
+        {"form": "zone", "zone-name": "Est", "zone-depot": depot.pk, "zone-geojson": json.dumps(feature)},
+    )
     assert response.status_code == 302
     assert Zone.objects.get(name="Est").ring == [[6.0, 47.0], [6.1, 47.0], [6.1, 47.1], [6.0, 47.0]]
-    bad = staff.post("/livraison/", {"form": "zone", "zone-name": "X", "zone-depot": depot.pk, "zone-geojson": "{}"})
-    assert bad.status_code == 200 and "The GeoJSON must contain a polygon." in bad.content.decode()
+    bad = staff.post(
+        "/livraison/", {"form": "zone", "zone-name": "X", "zone-depot": depot.pk, "zone-geojson": "{}"}
+    )
+    assert bad.status_code == 200 and "Le GeoJSON doit contenir un polygone." in bad.content.decode()
 
 
 def test_courier_page_shows_only_the_active_stops_identity(

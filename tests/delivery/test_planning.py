@@ -15,10 +15,16 @@ SOLVER = VroomSolver(exploration_level=2, threads=1)
 
 
 def _fleet(bike: Vehicle, courier: Any, other_courier: Any) -> list[Shift]:
-    small = Vehicle.objects.create(name="Biporteur 2", kind="cargo_bike", depot=bike.depot, capacity_g=10_000, capacity_ml=40_000)
+    small = Vehicle.objects.create(
+        name="Biporteur 2", kind="cargo_bike", depot=bike.depot, capacity_g=10_000, capacity_ml=40_000
+    )
     return [
-        Shift.objects.create(courier=courier, vehicle=small, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30)),
-        Shift.objects.create(courier=other_courier, vehicle=bike, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30)),
+        Shift.objects.create(
+            courier=courier, vehicle=small, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30)
+        ),
+        Shift.objects.create(
+            courier=other_courier, vehicle=bike, starts=tomorrow_at(16, 30), ends=tomorrow_at(19, 30)
+        ),
     ]
 
 
@@ -27,14 +33,23 @@ def test_every_booking_is_planned_within_capacities(
 ) -> None:
     _fleet(bike, courier, other_courier)
     for order in range(8):
-        book(slot, 300 + order, [shop] if order % 2 else [shop, other_shop], weight_g=3000, volume_ml=9000, n=order)
+        book(
+            slot,
+            300 + order,
+            [shop] if order % 2 else [shop, other_shop],
+            weight_g=3000,
+            volume_ml=9000,
+            n=order,
+        )
     run = plan_slot(slot.pk, solver=SOLVER, limit=2)
     assert run.status == "done", run.message
     assert run.method == "straight_line"
     stops = list(Stop.objects.filter(round__slot=slot).select_related("round__vehicle", "parcel"))
     pickups = [s for s in stops if s.kind == "pickup"]
     assert sorted(s.parcel_id for s in pickups) == sorted(slot.bookings.values_list("parcels", flat=True))
-    assert {s.booking_id for s in stops if s.kind == "drop"} == set(slot.bookings.values_list("pk", flat=True))
+    assert {s.booking_id for s in stops if s.kind == "drop"} == set(
+        slot.bookings.values_list("pk", flat=True)
+    )
     assert set(Booking.objects.values_list("status", flat=True)) == {"planned"}
     for round_ in Round.objects.filter(slot=slot):
         load_g = load_ml = 0
@@ -81,5 +96,7 @@ def test_dispatcher_moves_a_booking_to_another_round(
     assert set(booking.stops.values_list("round", flat=True)) == {target.pk}
     remaining = set(Stop.objects.filter(round=source.pk).values_list("booking", flat=True))
     assert remaining == before
-    sequences = list(Stop.objects.filter(round=target).order_by("sequence").values_list("sequence", flat=True))
+    sequences = list(
+        Stop.objects.filter(round=target).order_by("sequence").values_list("sequence", flat=True)
+    )
     assert sequences == list(range(1, len(sequences) + 1))

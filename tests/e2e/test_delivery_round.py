@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comptoir.catalog.models import Shop
 from comptoir.delivery.models import Booking, Round, Stop
+from comptoir.members.services import ensure_colleges
 from tests.conftest import PASSWORD
 from tests.delivery.conftest import bike, book, courier, depot, dispatcher, shift, slot, zone  # noqa: F401 (fixtures)
 from tests.e2e.conftest import sign_in
@@ -17,9 +18,15 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def colleges(transactional_db: Any) -> None:
+    """Another transactional test may have flushed the colleges the migrations created."""
+    ensure_colleges()
+
+
 def test_plan_deliver_and_track(
-    browser: Any, live_server: Any, settings: Any, slot: Any, shift: Any, shop: Shop, other_shop: Shop,
-    courier: Any, dispatcher: Any,
+    browser: Any, live_server: Any, settings: Any, slot: Any, shift: Any, shop: Shop, other_shop: Shop,  # noqa: F811
+    courier: Any, dispatcher: Any,  # noqa: F811
 ) -> None:  # fmt: skip
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.COMPTOIR_PLANNING_SECONDS = 1.0
@@ -44,7 +51,10 @@ def test_plan_deliver_and_track(
     drop = Booking.objects.get(ref=refs[1]).stops.get(kind="drop")
     assert "Le coursier retire les colis." in tracker.locator(".tracking-status").inner_text()
     eta = tracker.locator(".eta").inner_text()
-    assert eta.startswith("Attendue vers " + timezone.localtime(drop.eta).strftime("%H:%M")) and "avant le vôtre" in eta
+    assert (
+        eta.startswith("Attendue vers " + timezone.localtime(drop.eta).strftime("%H:%M"))
+        and "avant le vôtre" in eta
+    )
 
     phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
     page = phone.new_page()
@@ -74,7 +84,9 @@ def test_plan_deliver_and_track(
     last = Stop.objects.get(pk=offline_stop.pk)
     action = last.actions.get()
     assert last.status == "done" and last.done_at == action.happened_at
-    assert (action.received_at - action.happened_at).total_seconds() >= 1.0  # kept the street time, not the sync time
+    assert (
+        action.received_at - action.happened_at
+    ).total_seconds() >= 1.0  # kept the street time, not the sync time
     assert set(Booking.objects.values_list("status", flat=True)) == {"delivered"}
     phone.close()
 

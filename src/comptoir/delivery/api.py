@@ -105,7 +105,9 @@ class RoundCostOut(Schema):
         return cost.round.slot.starts
 
 
-@router.get("/rounds/{round_id}", response=RoundOut, auth=AUTH, summary="A courier's round, as they may see it")
+@router.get(
+    "/rounds/{round_id}", response=RoundOut, auth=AUTH, summary="A courier's round, as they may see it"
+)
 def courier_round(request: HttpRequest, round_id: int) -> dict:
     round_ = access_round_for_courier(request.user, round_id)
     return {
@@ -115,11 +117,14 @@ def courier_round(request: HttpRequest, round_id: int) -> dict:
     }  # fmt: skip
 
 
-@router.post("/rounds/{round_id}/actions", response=ActionsOut, auth=AUTH, summary="Courier actions, idempotent per id")
+@router.post(
+    "/rounds/{round_id}/actions", response=ActionsOut, auth=AUTH, summary="Courier actions, idempotent per id"
+)
 def courier_actions(request: HttpRequest, round_id: int, body: ActionsIn) -> dict:
     access_round_for_courier(request.user, round_id)
     results = [
-        services.do_apply_courier_action(request.user, round_id, services.ActionIn(**a.dict())) for a in body.actions
+        services.do_apply_courier_action(request.user, round_id, services.ActionIn(**a.dict()))
+        for a in body.actions
     ]
     return {"results": [vars(r) for r in results]}
 
@@ -136,16 +141,27 @@ def plan_runs(request: HttpRequest, slot_id: int) -> list:
     return [{"id": r.pk, "status": r.status, "message": r.message} for r in selectors.plan_runs(slot_id)]
 
 
-@router.get("/tracking/{ref}", response=TrackingOut, auth=None, summary="Where a delivery is, by its booking reference")
+@router.get(
+    "/tracking/{ref}",
+    response=TrackingOut,
+    auth=None,
+    summary="Where a delivery is, by its booking reference",
+)
 def track(request: HttpRequest, ref: str) -> dict:
     booking = Booking.objects.filter(ref=ref).select_related("slot").first()
     if booking is None:
         raise NotFound("No such delivery.")
     view = selectors.tracking(booking, timezone.now())
-    return {"status": view.status, "eta": view.eta, "stops_before": view.stops_before, "courier_position": view.courier_position}
+    return {
+        "status": view.status,
+        "eta": view.eta,
+        "stops_before": view.stops_before,
+        "courier_position": view.courier_position,
+    }
 
 
-@router.get("/round-costs", response=list[RoundCostOut], auth=None, summary="Published cost of each finished round")
+@router.get(
+    "/round-costs", response=list[RoundCostOut], auth=None, summary="Published cost of each finished round"
+)
 def round_costs(request: HttpRequest) -> list[RoundCost]:
     return list(RoundCost.objects.select_related("round__slot").order_by("-published_at")[:500])
-

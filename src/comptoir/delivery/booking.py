@@ -47,7 +47,9 @@ LABELS = {
 
 
 def fee_lines(fee: Fee) -> list[FeeLine]:
-    return [FeeLine(str(LABELS[line.key]).format(**line.params), line.amount, line.source) for line in fee.lines]
+    return [
+        FeeLine(str(LABELS[line.key]).format(**line.params), line.amount, line.source) for line in fee.lines
+    ]
 
 
 def slot_label(slot: Slot) -> str:
@@ -63,7 +65,9 @@ def _code() -> str:
 class CoopDelivery:
     """Delivery by the cooperative's couriers, priced at cost."""
 
-    def slots_for(self, lat: float, lon: float, weight_g: int, volume_ml: int, now: datetime) -> list[SlotOption]:
+    def slots_for(
+        self, lat: float, lon: float, weight_g: int, volume_ml: int, now: datetime
+    ) -> list[SlotOption]:
         zones = selectors.zones_at(lat, lon)
         max_g, max_ml = selectors.largest_vehicle()
         if not zones or weight_g > max_g or volume_ml > max_ml:
@@ -76,13 +80,23 @@ class CoopDelivery:
                 continue
             fee = fee_estimate(rates, slot.booked_orders + 1)
             options.append(
-                SlotOption(str(slot.pk), slot.starts, slot.ends, slot_label(slot), fee.total, fee_lines(fee), remaining)
+                SlotOption(
+                    str(slot.pk),
+                    slot.starts,
+                    slot.ends,
+                    slot_label(slot),
+                    fee.total,
+                    fee_lines(fee),
+                    remaining,
+                )
             )
         return options
 
     def book(self, slot_id: str, order_id: int, drop: Drop, parcels: list[ParcelIn]) -> BookingOut:
         with transaction.atomic():
-            existing = Booking.objects.filter(order_id=order_id).exclude(status=Booking.Status.CANCELLED).first()
+            existing = (
+                Booking.objects.filter(order_id=order_id).exclude(status=Booking.Status.CANCELLED).first()
+            )
             if existing is not None:
                 return _booking_out(existing)
             slot = slot_for_update(int(slot_id)) if str(slot_id).isdigit() else None
@@ -145,7 +159,9 @@ def _check_bookable(slot: Slot | None, drop: Drop, weight_g: int, volume_ml: int
     if slot.booked_orders >= slot.capacity_orders:
         raise DeliveryUnavailable(_("This delivery slot is full: please choose another one."))
     if slot.booked_ml + volume_ml > slot.capacity_ml:
-        raise DeliveryUnavailable(_("This delivery slot has no room left for this volume: please choose another one."))
+        raise DeliveryUnavailable(
+            _("This delivery slot has no room left for this volume: please choose another one.")
+        )
 
 
 def _booking_out(booking: Booking) -> BookingOut:

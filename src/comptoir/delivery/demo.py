@@ -42,7 +42,9 @@ def generate_demo_delivery(seed: int = 42) -> dict[str, int]:
         return {}
     rng = random.Random(seed)
     lat, lon = CENTRE
-    depot = Depot.objects.create(name="Hangar de la coopérative", address="2 rue de la Gare", lat=lat - 0.004, lon=lon - 0.003)
+    depot = Depot.objects.create(
+        name="Hangar de la coopérative", address="2 rue de la Gare", lat=lat - 0.004, lon=lon - 0.003
+    )
     zones = [
         Zone.objects.create(name="Nord", depot=depot, ring=_ring(lat, lon, RADIUS_KM, -90, 90)),
         Zone.objects.create(name="Sud", depot=depot, ring=_ring(lat, lon, RADIUS_KM, 90, 270)),
@@ -55,7 +57,11 @@ def generate_demo_delivery(seed: int = 42) -> dict[str, int]:
     vehicles.append(Vehicle.objects.create(name="Fourgon électrique", kind=Vehicle.Kind.VAN, depot=depot,
                                            capacity_g=600_000, capacity_ml=3_000_000, cost_per_hour_cents=250,
                                            cost_per_km_cents=22))  # fmt: skip
-    couriers = list(Person.objects.filter(email__startswith="coursier", memberships__college__code="workers").order_by("pk"))
+    couriers = list(
+        Person.objects.filter(email__startswith="coursier", memberships__college__code="workers").order_by(
+            "pk"
+        )
+    )
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     slots = shifts = 0

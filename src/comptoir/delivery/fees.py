@@ -144,7 +144,9 @@ def round_cost(
     """What a finished round cost, and its cost per delivery (half up), in whole cents."""
     hours = Decimal(courier_seconds) / Decimal(3600)
     courier = cents(hours * courier_cost_per_hour_cents)
-    vehicle = cents(hours * vehicle_cost_per_hour_cents + Decimal(distance_m) / 1000 * vehicle_cost_per_km_cents)
+    vehicle = cents(
+        hours * vehicle_cost_per_hour_cents + Decimal(distance_m) / 1000 * vehicle_cost_per_km_cents
+    )
     margin = percent_of(courier + vehicle, margin_percent)
     total = courier + vehicle + margin
     per_delivery = cents(Decimal(total.cents) / Decimal(max(deliveries, 1)))

@@ -28,12 +28,21 @@ class ZoneForm(forms.Form):
 class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle
-        fields = ["name", "kind", "depot", "capacity_g", "capacity_ml", "cost_per_hour_cents", "cost_per_km_cents"]
+        fields = [
+            "name",
+            "kind",
+            "depot",
+            "capacity_g",
+            "capacity_ml",
+            "cost_per_hour_cents",
+            "cost_per_km_cents",
+        ]
 
 
 class ShiftForm(forms.ModelForm):
     courier = forms.ModelChoiceField(
-        label=_("Courier"), queryset=Person.objects.filter(memberships__college__code="workers", memberships__ended=None)
+        label=_("Courier"),
+        queryset=Person.objects.filter(memberships__college__code="workers", memberships__ended=None),
     )
 
     class Meta:

@@ -53,13 +53,13 @@ class Vehicle(models.Model):
     cost_per_km_cents = models.PositiveIntegerField(_("cost per km (cents)"), default=0)
     active = models.BooleanField(default=True)
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def profile(self) -> str:
         """The road profile: cargo bikes ride as bicycles, vans drive as cars."""
         return "car" if self.kind == self.Kind.VAN else "bicycle"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Shift(models.Model):
@@ -72,7 +72,9 @@ class Shift(models.Model):
 
     class Meta:
         ordering = ["starts"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="shift_ends_after")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="shift_ends_after")
+        ]
 
 
 class Slot(models.Model):
@@ -101,7 +103,9 @@ class Slot(models.Model):
             models.CheckConstraint(
                 condition=models.Q(booked_orders__lte=models.F("capacity_orders")), name="slot_orders_within"
             ),
-            models.CheckConstraint(condition=models.Q(booked_ml__lte=models.F("capacity_ml")), name="slot_ml_within"),
+            models.CheckConstraint(
+                condition=models.Q(booked_ml__lte=models.F("capacity_ml")), name="slot_ml_within"
+            ),
         ]
 
 
@@ -158,7 +162,9 @@ class PlanRun(models.Model):
     slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="plan_runs")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     method = models.CharField(max_length=16, blank=True)  # "road" or "straight_line"
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
@@ -214,7 +220,9 @@ class Stop(models.Model):
     lon = models.FloatField()
     eta = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    done_at = models.DateTimeField(null=True, blank=True)  # when it happened on the street, not when it synced
+    done_at = models.DateTimeField(
+        null=True, blank=True
+    )  # when it happened on the street, not when it synced
     proof = models.CharField(max_length=20, blank=True)  # "code", "signature", or the incident reason
     signature = models.TextField(blank=True)  # a PNG data URL drawn by the resident
 

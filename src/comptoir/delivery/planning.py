@@ -51,7 +51,10 @@ def time_limit() -> float:
 def shifts_for(slot: Slot) -> list[Shift]:
     return list(
         Shift.objects.filter(
-            starts__lt=slot.ends, ends__gt=slot.starts, vehicle__active=True, vehicle__depot=slot.zone.depot_id
+            starts__lt=slot.ends,
+            ends__gt=slot.starts,
+            vehicle__active=True,
+            vehicle__depot=slot.zone.depot_id,
         ).select_related("vehicle", "courier")
     )
 
@@ -67,10 +70,16 @@ def _drop_specs(bookings: list[Booking], epoch: datetime, window: tuple[float, f
             point=Point(b.lat, b.lon),
             window=window,
             parcels=tuple(
-                ParcelSpec(p.pk, p.shop_id, Point(p.shop.lat, p.shop.lon), p.weight_g, p.volume_ml,
-                           _seconds(p.ready_at, epoch))
+                ParcelSpec(
+                    p.pk,
+                    p.shop_id,
+                    Point(p.shop.lat, p.shop.lon),
+                    p.weight_g,
+                    p.volume_ml,
+                    _seconds(p.ready_at, epoch),
+                )
                 for p in b.parcels.all()
-            ),  # fmt: skip
+            ),
         )
         for b in bookings
     ]
@@ -107,7 +116,9 @@ def _solve(slot: Slot, bookings: list[Booking], shifts: list[Shift], solver: Rou
     return epoch, rounds, unplanned, matrix.method
 
 
-def _write_rounds(slot: Slot, epoch: datetime, planned: list[PlannedRound], method: str, shifts: list[Shift]) -> None:
+def _write_rounds(
+    slot: Slot, epoch: datetime, planned: list[PlannedRound], method: str, shifts: list[Shift]
+) -> None:
     by_shift = {s.pk: s for s in shifts}
     for plan in planned:
         shift = by_shift[plan.fleet_key]
@@ -140,7 +151,9 @@ def plan_slot(
         )
         if not shifts:
             raise InvalidInput(_("No courier shift covers this slot."))
-        epoch, planned, unplanned, method = _solve(slot, bookings, shifts, solver or default_solver(), limit or time_limit())
+        epoch, planned, unplanned, method = _solve(
+            slot, bookings, shifts, solver or default_solver(), limit or time_limit()
+        )
     except (InvalidInput, TravelTimesError) as error:
         run.status, run.message = PlanRun.Status.FAILED, getattr(error, "message", str(error))
     else:
@@ -153,10 +166,15 @@ def plan_slot(
             if slot.status in (Slot.Status.OPEN, Slot.Status.CLOSED):
                 Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.PLANNED)
         run.status, run.method = PlanRun.Status.DONE, method
-        run.message = _("%(rounds)d rounds for %(orders)d orders.") % {"rounds": len(planned), "orders": len(planned_ids)}
+        run.message = _("%(rounds)d rounds for %(orders)d orders.") % {
+            "rounds": len(planned),
+            "orders": len(planned_ids),
+        }
         if unplanned:
             orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in set(unplanned))
-            run.message += " " + _("Not planned (no vehicle could take them in time): %(orders)s.") % {"orders": orders}
+            run.message += " " + _("Not planned (no vehicle could take them in time): %(orders)s.") % {
+                "orders": orders
+            }
     run.seconds = round(time.monotonic() - started, 3)
     run.finished = timezone.now()
     run.save()
@@ -193,7 +211,9 @@ def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now:
 
 
 def _write_stops(round_: Round, epoch: datetime, plan: PlannedRound) -> None:
-    parcels = {p.pk: p for p in Parcel.objects.filter(booking__slot=round_.slot).select_related("shop", "booking")}
+    parcels = {
+        p.pk: p for p in Parcel.objects.filter(booking__slot=round_.slot).select_related("shop", "booking")
+    }
     bookings = {p.booking_id: p.booking for p in parcels.values()}
     stops = []
     for sequence, step in enumerate(plan.stops, start=1):

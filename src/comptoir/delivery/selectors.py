@@ -45,7 +45,9 @@ def current_rates() -> Rates:
 
 
 def zones_at(lat: float, lon: float) -> list[Zone]:
-    return [z for z in Zone.objects.filter(active=True) if point_in_polygon(lat, lon, [tuple(p) for p in z.ring])]
+    return [
+        z for z in Zone.objects.filter(active=True) if point_in_polygon(lat, lon, [tuple(p) for p in z.ring])
+    ]
 
 
 def largest_vehicle() -> tuple[int, int]:
@@ -55,15 +57,23 @@ def largest_vehicle() -> tuple[int, int]:
 
 
 def bookable_slots(zone_ids: list[int], now: datetime) -> QuerySet[Slot]:
-    return Slot.objects.filter(zone_id__in=zone_ids, status=Slot.Status.OPEN, closes_at__gt=now).select_related("zone")
+    return Slot.objects.filter(
+        zone_id__in=zone_ids, status=Slot.Status.OPEN, closes_at__gt=now
+    ).select_related("zone")
 
 
 def upcoming_slots(now: datetime) -> QuerySet[Slot]:
-    return Slot.objects.filter(ends__gte=now - timedelta(hours=12)).select_related("zone").order_by("starts")[:60]
+    return (
+        Slot.objects.filter(ends__gte=now - timedelta(hours=12))
+        .select_related("zone")
+        .order_by("starts")[:60]
+    )
 
 
 def rounds_of_courier(person: Any, now: datetime) -> QuerySet[Round]:
-    return Round.objects.filter(courier=person, returns__gte=now - timedelta(hours=12)).select_related("slot__zone")
+    return Round.objects.filter(courier=person, returns__gte=now - timedelta(hours=12)).select_related(
+        "slot__zone"
+    )
 
 
 def active_stop(round_: Round) -> Stop | None:
@@ -132,12 +142,18 @@ def courier_stops(round_: Round) -> list[StopView]:
 
 def _drop_parcels(stop: Stop) -> set[int]:
     """Parcels a drop stop hands over: those whose pickup is on the same round."""
-    return set(Stop.objects.filter(round=stop.round_id, booking=stop.booking_id, kind="pickup").values_list("parcel", flat=True))
+    return set(
+        Stop.objects.filter(round=stop.round_id, booking=stop.booking_id, kind="pickup").values_list(
+            "parcel", flat=True
+        )
+    )
 
 
 def round_delay(round_: Round, now: datetime) -> timedelta:
     """How late the round runs: from its latest confirmation, or its fresher shared position."""
-    last = round_.stops.exclude(status=Stop.Status.PENDING).exclude(done_at=None).order_by("-sequence").first()
+    last = (
+        round_.stops.exclude(status=Stop.Status.PENDING).exclude(done_at=None).order_by("-sequence").first()
+    )
     delay = (last.done_at - last.eta) if last and last.done_at else timedelta(0)
     fresh = round_.position_at and now - round_.position_at <= POSITION_FRESH
     if fresh and (last is None or last.done_at is None or round_.position_at > last.done_at):
@@ -187,7 +203,9 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
 
 
 def slot_rounds(slot: Slot) -> QuerySet[Round]:
-    return slot.rounds.select_related("courier", "vehicle").prefetch_related("stops__booking", "stops__parcel__shop")
+    return slot.rounds.select_related("courier", "vehicle").prefetch_related(
+        "stops__booking", "stops__parcel__shop"
+    )
 
 
 def round_costs(slot: Slot) -> QuerySet[RoundCost]:

@@ -50,7 +50,11 @@ def parse_ring(geojson: str) -> list[list[float]]:
     except (TypeError, ValueError) as error:
         raise InvalidInput(_("Not valid GeoJSON: %(error)s") % {"error": error}, field="geojson") from error
     while isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature"):
-        data = data["features"][0] if data["type"] == "FeatureCollection" and data.get("features") else data.get("geometry")
+        data = (
+            data["features"][0]
+            if data["type"] == "FeatureCollection" and data.get("features")
+            else data.get("geometry")
+        )
     if isinstance(data, dict) and data.get("type") == "MultiPolygon" and data.get("coordinates"):
         data = {"type": "Polygon", "coordinates": data["coordinates"][0]}
     if not isinstance(data, dict) or data.get("type") != "Polygon" or not data.get("coordinates"):
@@ -69,7 +73,9 @@ def parse_ring(geojson: str) -> list[list[float]]:
 @transaction.atomic
 def do_save_zone(dispatcher: Any, *, name: str, depot: Depot, geojson: str) -> Zone:
     check_dispatcher(dispatcher)
-    zone, _created = Zone.objects.update_or_create(name=name, defaults={"depot": depot, "ring": parse_ring(geojson)})
+    zone, _created = Zone.objects.update_or_create(
+        name=name, defaults={"depot": depot, "ring": parse_ring(geojson)}
+    )
     return zone
 
 
@@ -135,14 +141,18 @@ def do_close_due_slots(now: datetime) -> list[int]:
 
 
 @transaction.atomic
-def do_move_booking(dispatcher: Any, booking_id: int, to_round_id: int, solver: RouteSolver | None = None) -> Round:
+def do_move_booking(
+    dispatcher: Any, booking_id: int, to_round_id: int, solver: RouteSolver | None = None
+) -> Round:
     """Move a booking's stops to another round of its slot, and re-order both rounds."""
     check_dispatcher(dispatcher)
     target = round_for_update(to_round_id)
     booking = Booking.objects.filter(pk=booking_id, slot=target.slot_id).first()
     if booking is None:
         raise NotFound(_("This order is not in this round's slot."))
-    sources = [round_for_update(pk) for pk in set(booking.stops.values_list("round", flat=True)) - {target.pk}]
+    sources = [
+        round_for_update(pk) for pk in set(booking.stops.values_list("round", flat=True)) - {target.pk}
+    ]
     for round_ in [target, *sources]:
         if round_.status != Round.Status.PLANNED:
             raise InvalidInput(_("Only rounds that have not started can be re-ordered."))
@@ -151,7 +161,9 @@ def do_move_booking(dispatcher: Any, booking_id: int, to_round_id: int, solver: 
     for round_ in sources:
         others = [b for b in _bookings_on(round_) if b.pk != booking.pk]
         planning.resequence(round_, others, solver, now)
-    planning.resequence(target, [*(b for b in _bookings_on(target) if b.pk != booking.pk), booking], solver, now)
+    planning.resequence(
+        target, [*(b for b in _bookings_on(target) if b.pk != booking.pk), booking], solver, now
+    )
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.PLANNED)
     return target
 
@@ -192,7 +204,9 @@ def do_apply_courier_action(courier: Any, round_id: int, action: ActionIn) -> Ac
             if seen.courier_id != courier.pk:
                 return ActionOut(action.id, "refused", _("Unknown action."), True, seen.happened_at)
             return ActionOut(action.id, seen.result, seen.message, True, seen.happened_at)
-        happened_at = min(action.happened_at, timezone.now())  # a phone's clock may run ahead, never the street
+        happened_at = min(
+            action.happened_at, timezone.now()
+        )  # a phone's clock may run ahead, never the street
         try:
             with transaction.atomic():
                 stop = _apply(courier, round_, action, happened_at)
@@ -286,7 +300,9 @@ def _close(stop: Stop, status: str, at: datetime, proof: str) -> None:
 
 def _notify_next(round_: Round) -> None:
     """Tell residents whose drop is a few stops away, once."""
-    pending = list(round_.stops.filter(status=Stop.Status.PENDING).order_by("sequence").select_related("booking"))
+    pending = list(
+        round_.stops.filter(status=Stop.Status.PENDING).order_by("sequence").select_related("booking")
+    )
     for position, stop in enumerate(pending):
         if position >= selectors.NOTIFY_STOPS_AWAY:
             break

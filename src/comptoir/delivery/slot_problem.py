@@ -59,6 +59,19 @@ class SlotProblem:
     shipment_parcel: dict[int, ParcelSpec]  # shipment id -> parcel
     shipment_drop: dict[int, int]  # shipment id -> drop key
     vehicle_fleet: dict[int, int]  # planner vehicle id -> fleet key
+    distance_unit_m: int = 1  # the problem's distances are in units of this many metres
+
+
+# VROOM's fixed vehicle cost is a 32-bit integer and the planner sets it above the
+# worst route (longest leg × tasks × 10⁴): big slots get coarser distance units.
+VROOM_COST_LIMIT = 4_000_000_000
+
+
+def distance_unit(longest_m: float, tasks: int) -> int:
+    for unit in (1, 10, 100, 1000):
+        if longest_m / unit * 1000 * (tasks + 2) * 10 < VROOM_COST_LIMIT:
+            return unit
+    return 10_000
 
 
 def locations(depot: Point, drops: Sequence[DropSpec]) -> tuple[list[Point], dict[int, int], dict[int, int]]:
@@ -77,7 +90,9 @@ def locations(depot: Point, drops: Sequence[DropSpec]) -> tuple[list[Point], dic
     return points, shop_index, drop_index
 
 
-def build_problem(depot: Point, drops: Sequence[DropSpec], fleet: Sequence[FleetSpec], matrix: Matrix) -> SlotProblem:
+def build_problem(
+    depot: Point, drops: Sequence[DropSpec], fleet: Sequence[FleetSpec], matrix: Matrix
+) -> SlotProblem:
     """One shipment per parcel, from its shop (once ready) to the drop (within the slot's window)."""
     points, shop_index, drop_index = locations(depot, drops)
     if len(matrix.durations) != len(points):
@@ -96,6 +111,8 @@ def build_problem(depot: Point, drops: Sequence[DropSpec], fleet: Sequence[Fleet
             shipments.append(Shipment(shipment_id, pickup, delivery, (parcel.weight_g, parcel.volume_ml)))
             shipment_parcel[shipment_id] = parcel
             shipment_drop[shipment_id] = drop.key
+    longest = max((max(row, default=0.0) for row in matrix.distances), default=0.0)
+    unit = distance_unit(longest, 2 * len(shipments))
     vehicles = tuple(
         Vehicle(
             id=rank,
@@ -104,18 +121,23 @@ def build_problem(depot: Point, drops: Sequence[DropSpec], fleet: Sequence[Fleet
             capacity=(f.capacity_g, f.capacity_ml),
             shift=f.shift,
             cost_per_hour=f.cost_per_hour,
-            cost_per_km=f.cost_per_km,
+            cost_per_km=f.cost_per_km * unit,  # per 1000 distance units
         )
         for rank, f in enumerate(fleet)
     )
     problem = Problem(
         durations=[[math.ceil(t) for t in row] for row in matrix.durations],
-        distances=matrix.distances,
+        distances=[[d / unit for d in row] for row in matrix.distances] if unit > 1 else matrix.distances,
         vehicles=vehicles,
         shipments=tuple(shipments),
     )
     return SlotProblem(
-        problem, tuple(points), shipment_parcel, shipment_drop, {rank: f.key for rank, f in enumerate(fleet)}
+        problem,
+        tuple(points),
+        shipment_parcel,
+        shipment_drop,
+        {rank: f.key for rank, f in enumerate(fleet)},
+        unit,
     )
 
 
@@ -148,7 +170,12 @@ def read_solution(slot: SlotProblem, solution: Solution) -> tuple[list[PlannedRo
             drop_key = slot.shipment_drop[step.task_id]
             parcel_key = slot.shipment_parcel[step.task_id].key
             previous = stops[-1] if stops else None
-            if step.kind == "delivery" and previous and previous.kind == "drop" and previous.drop_key == drop_key:
+            if (
+                step.kind == "delivery"
+                and previous
+                and previous.kind == "drop"
+                and previous.drop_key == drop_key
+            ):
                 stops[-1] = PlannedStop(
                     "drop", drop_key, (*previous.parcel_keys, parcel_key), step.location, previous.arrival_s
                 )
@@ -162,7 +189,7 @@ def read_solution(slot: SlotProblem, solution: Solution) -> tuple[list[PlannedRo
                     tuple(stops),
                     route.steps[0].service_start,
                     route.steps[-1].arrival,
-                    route.distance,
+                    route.distance * slot.distance_unit_m,
                 )
             )
     unplanned = sorted({slot.shipment_drop[s] for s in solution.unassigned_shipments})

@@ -21,7 +21,13 @@ from comptoir.delivery.models import Booking, Depot, Parcel, Shift, Slot, Vehicl
 from comptoir.delivery.permissions import access_round_for_courier, check_courier, check_dispatcher
 from comptoir.delivery.planner.travel import ROAD_DATA_ATTRIBUTION
 
-SETUP_FORMS = {"depot": DepotForm, "zone": ZoneForm, "vehicle": VehicleForm, "shift": ShiftForm, "slot": SlotForm}
+SETUP_FORMS = {
+    "depot": DepotForm,
+    "zone": ZoneForm,
+    "vehicle": VehicleForm,
+    "shift": ShiftForm,
+    "slot": SlotForm,
+}
 SETUP_SERVICES = {
     "depot": services.do_create_depot, "vehicle": services.do_create_vehicle,
     "shift": services.do_create_shift, "slot": services.do_create_slot, "zone": services.do_save_zone,
@@ -100,7 +106,11 @@ def move(request: HttpRequest, slot_id: int) -> HttpResponse:
 @login_required
 def courier_home(request: HttpRequest) -> HttpResponse:
     check_courier(request.user)
-    return render(request, "delivery/courier_home.html", {"rounds": selectors.rounds_of_courier(request.user, timezone.now())})
+    return render(
+        request,
+        "delivery/courier_home.html",
+        {"rounds": selectors.rounds_of_courier(request.user, timezone.now())},
+    )
 
 
 @login_required
@@ -121,14 +131,20 @@ def tracking(request: HttpRequest, ref: str) -> HttpResponse:
     """The resident's tracking: an htmx fragment for the order page, or a page of its own."""
     booking = get_object_or_404(Booking.objects.select_related("slot__zone"), ref=ref)
     view = selectors.tracking(booking, timezone.now())
-    template = "delivery/tracking_fragment.html" if request.headers.get("HX-Request") else "delivery/tracking.html"
+    template = (
+        "delivery/tracking_fragment.html" if request.headers.get("HX-Request") else "delivery/tracking.html"
+    )
     return render(request, template, {"booking": booking, "tracking": view})
 
 
 @login_required
 def shop_pickups(request: HttpRequest, ref: str) -> HttpResponse:
     shop = access_shop_for_staff(request.user, ref)
-    parcels = Parcel.objects.filter(shop=shop, booking__slot__ends__gte=timezone.now()).select_related("booking__slot")
-    return render(request, "delivery/shop_pickups.html", {"shop": shop, "parcels": parcels.order_by("booking__slot__starts")})
-
-
+    parcels = Parcel.objects.filter(shop=shop, booking__slot__ends__gte=timezone.now()).select_related(
+        "booking__slot"
+    )
+    return render(
+        request,
+        "delivery/shop_pickups.html",
+        {"shop": shop, "parcels": parcels.order_by("booking__slot__starts")},
+    )
