@@ -164,10 +164,16 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comptoir@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# What `comptoir worker` runs beside the task queue: (start a follower thread, do one pass).
+COMPTOIR_WORKER_FOLLOWERS = [
+    ("comptoir.search.tasks.start_following", "comptoir.search.tasks.apply_index_changes"),
+    ("comptoir.delivery.tasks.start_closing_due_slots", "comptoir.delivery.tasks.close_due_slots_task"),
+]
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
-# Delivery by the cooperative's rounds, priced at cost, is "comptoir.delivery.booking.CoopDelivery"
-# (orders' DeliveryBooking port); set COMPTOIR_DELIVERY_BOOKING to it once orders' tests pin FixedSlots.
+# Orders book delivery through this adapter of their DeliveryBooking port: the cooperative's rounds,
+# priced at cost ("comptoir.orders.fixed_slots.FixedSlots" is the flat-fee stand-in without a delivery app).
+COMPTOIR_DELIVERY_BOOKING = os.environ.get("COMPTOIR_DELIVERY_BOOKING", "comptoir.delivery.booking.CoopDelivery")
 COMPTOIR_PLANNING_SECONDS = float(os.environ.get("COMPTOIR_PLANNING_SECONDS", "10"))
 COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).

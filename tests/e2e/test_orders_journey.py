@@ -1,33 +1,48 @@
-"""A resident fills one cart from three shops, checks out with delivery, and each shop sees its order."""
+"""A resident searches, fills one cart from three shops, checks out with delivery, and each shop sees its order."""
 
 from __future__ import annotations
 
 from datetime import time
 
 from comptoir.catalog.models import Shop
-from comptoir.catalog.services import do_create_offer, do_create_shop, do_set_opening_hours
+from comptoir.catalog.services import do_create_offer, do_create_shop, do_set_opening_hours, ensure_taxonomy
+from comptoir.delivery.demo import generate_demo_delivery
+from comptoir.delivery.models import Booking
+from comptoir.search.services import do_rebuild_index
 from comptoir.orders.models import Order
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
 
-def test_cart_across_three_shops_to_each_shops_queue(page, shop, other_shop, owner, make_person, settings):
+def test_cart_across_three_shops_to_each_shops_queue(
+    page, shop, other_shop, owner, make_person, settings, tmp_path
+):
+    """Search, one cart from three shops, delivery in a real slot priced at cost, each shop's queue."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.COMPTOIR_POSTCODE_CENTROIDS = {"25000": (47.06, 6.0)}
+    settings.COMPTOIR_SEARCH_DIR = tmp_path / "search"
+    ensure_taxonomy()  # live_server tests are transactional: an earlier one may have flushed the categories
+    generate_demo_delivery(seed=3)  # the depot, zones around the town centre, vehicles and slots
     grocer = do_create_shop(owner=make_person("owner@epicerie.example"), ref="epicerie", name="Épicerie Lou",
                             kind="grocer", lat=47.05, lon=6.0, status=Shop.Status.ACTIVE)  # fmt: skip
     for s in (shop, other_shop, grocer):
         do_set_opening_hours(s, [(d, time(8), time(19)) for d in range(7)])
     do_create_offer(shop, {"sku": "B1", "name_fr": "Pain complet", "price": "2,40", "stock": "5"})
-    do_create_offer(other_shop, {"sku": "H1", "name_fr": "Marteau", "price": "10,50", "stock": "2"})
+    do_create_offer(
+        other_shop, {"sku": "H1", "name_fr": "Marteau de menuisier", "price": "10,50", "stock": "2"}
+    )
     jam = do_create_offer(grocer, {"sku": "J1", "name_fr": "Confiture", "price": "4,20", "stock": "9"})
+    do_rebuild_index()
     resident = make_person("alice@example.org", full_name="Alice Martin", phone="0601020304")
 
     sign_in(page, resident.email, PASSWORD)
-    for ref, name in [("boulangerie", "Pain complet"), ("quincaillerie", "Marteau")]:
-        page.goto(f"{page.base_url}/commerces/{ref}/")
-        page.get_by_role("button", name=f"Ajouter {name} au panier").click()
+    for query, name in [("pain complet", "Pain complet"), ("marteau", "Marteau de menuisier")]:
+        box = page.get_by_role("searchbox", name="Chercher dans tous les commerces")
+        box.fill(query)
+        box.press("Enter")
+        result = page.locator("ol.results > li").filter(has=page.get_by_role("link", name=name))
+        result.get_by_role("button", name="Ajouter au panier").click()
         page.get_by_text(f"Ajouté à votre panier : {name}.").wait_for()
     page.goto(f"{page.base_url}/produits/{jam.pk}/")
     page.get_by_label("Quantité").fill("2")
@@ -41,7 +56,9 @@ def test_cart_across_three_shops_to_each_shops_queue(page, shop, other_shop, own
     page.get_by_role("button", name="Passer la commande").click()
     page.get_by_text("En attente de l’acceptation des commerces").wait_for()
     order = Order.objects.get()
-    assert (order.goods_cents, order.total_cents) == (240 + 1050 + 840, 2130 + 43 + 450)
+    booking = Booking.objects.get(ref=order.delivery_booking_ref)
+    assert booking.fee_cents > 0  # priced at cost by the delivery app, line by line
+    assert (order.goods_cents, order.total_cents) == (240 + 1050 + 840, 2130 + 43 + booking.fee_cents)
 
     for email in [owner.email, "owner@quincaillerie.example", "owner@epicerie.example"]:
         page.context.clear_cookies()

@@ -18,6 +18,8 @@ def immediate_tasks(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.COMPTOIR_POSTCODE_CENTROIDS = {"25000": (47.06, 6.0)}
+    # Orders' own tests use the flat-fee stand-in; delivery's tests and the journeys use the real rounds.
+    settings.COMPTOIR_DELIVERY_BOOKING = "comptoir.orders.fixed_slots.FixedSlots"
 
 
 @pytest.fixture

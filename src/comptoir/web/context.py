@@ -6,10 +6,16 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from comptoir.catalog.permissions import shops_of_staff
+from comptoir.members.models import College
+from comptoir.members.permissions import is_member_of
 
 
 def node(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     return {
         "node_name": settings.COMPTOIR_NODE_NAME,
-        "my_shops": shops_of_staff(request.user) if hasattr(request, "user") else [],
+        "my_shops": shops_of_staff(user) if signed_in else [],
+        "is_courier": signed_in and is_member_of(user, College.Code.WORKERS),
+        "is_dispatcher": signed_in and (user.is_staff or is_member_of(user, College.Code.STAFF)),
     }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -16,14 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
-        # The worker is the one writer of the search index: it follows the catalog's outbox
-        # (sub-second) beside the task queue; with --batch it applies what is pending once.
-        from comptoir.search.tasks import apply_index_changes, start_following
-
-        if batch:
-            apply_index_changes.call()
-        else:
-            start_following()
+        # Beside the task queue, the worker runs the apps' followers named in settings (the search
+        # indexer following the catalog's outbox, the slot closer...); with --batch each does one pass.
+        for start_path, once_path in settings.COMPTOIR_WORKER_FOLLOWERS:
+            if batch:
+                once = import_string(once_path)
+                once.call() if hasattr(once, "call") else once()  # a django-tasks task, or a function
+            else:
+                import_string(start_path)()
         call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False, startup_delay=not batch,
             verbosity=options["verbosity"],

@@ -19,7 +19,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.delivery.demo import generate_demo_delivery
 from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, generate_demo
-from comptoir.orders.demo import generate_demo_orders
+from comptoir.demo.vocabulary import CENTRE, POSTAL_CODE, STREETS, TOWN
+from comptoir.orders.demo import generate_demo_deliveries, generate_demo_orders
 
 
 class Command(BaseCommand):
@@ -57,8 +58,13 @@ class Command(BaseCommand):
         """The delivery set-up and a few orders, once the town exists."""
         delivery = generate_demo_delivery(seed)
         orders = generate_demo_orders(seed)
+        deliveries = generate_demo_deliveries(
+            seed, streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE
+        )
         figures = ", ".join(f"{count} {name}" for name, count in delivery.items())
-        self.stdout.write(f"Delivery set-up: {figures}; {orders} demo orders placed.")
+        self.stdout.write(
+            f"Delivery set-up: {figures}; {orders} click-and-collect orders, {deliveries} orders to deliver."
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
