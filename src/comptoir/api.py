@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from comptoir.catalog.api import router as catalog_router
-from comptoir.delivery.api import router as delivery_router
 from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
+from comptoir.delivery.api import router as delivery_router
 from comptoir.members.api import router as auth_router
-from comptoir.search.api import router as search_router
 from comptoir.orders.api import router as orders_router
+from comptoir.search.api import router as search_router
 
 api = NinjaAPI(
     title="Comptoir",

@@ -8,8 +8,8 @@ from comptoir.catalog.models import Shop
 from comptoir.catalog.services import do_create_offer, do_create_shop, do_set_opening_hours, ensure_taxonomy
 from comptoir.delivery.demo import generate_demo_delivery
 from comptoir.delivery.models import Booking
-from comptoir.search.services import do_rebuild_index
 from comptoir.orders.models import Order
+from comptoir.search.services import do_rebuild_index
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
