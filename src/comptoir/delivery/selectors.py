@@ -156,7 +156,8 @@ def round_delay(round_: Round, now: datetime) -> timedelta:
     )
     delay = (last.done_at - last.eta) if last and last.done_at else timedelta(0)
     fresh = round_.position_at and now - round_.position_at <= POSITION_FRESH
-    if fresh and (last is None or last.done_at is None or round_.position_at > last.done_at):
+    position_at = round_.position_at
+    if fresh and position_at and (last is None or last.done_at is None or position_at > last.done_at):
         nxt = active_stop(round_)
         if nxt is not None:
             km = haversine_km(round_.position_lat, round_.position_lon, nxt.lat, nxt.lon) * DETOUR  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -136,7 +138,7 @@ def do_close_due_slots(now: datetime) -> list[int]:
             slot.status = Slot.Status.CLOSED
             slot.save(update_fields=["status"])
             run = PlanRun.objects.create(slot=slot)
-            transaction.on_commit(lambda s=slot.pk, r=run.pk: _enqueue_plan(s, r))
+            transaction.on_commit(partial(_enqueue_plan, slot.pk, run.pk))
     return [s.pk for s in due]
 
 
@@ -228,7 +230,7 @@ def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop 
             round_.position_lat, round_.position_lon, round_.position_at = action.lat, action.lon, at
             round_.save(update_fields=["position_lat", "position_lon", "position_at"])
         return None
-    stop = round_.stops.select_related("booking", "parcel").filter(pk=action.stop_id).first()
+    stop = round_.stops.select_related("booking", "parcel").filter(pk=action.stop_id or 0).first()
     if stop is None:
         raise NotFound(_("This stop is not on your round."))
     if stop.status != Stop.Status.PENDING:
@@ -329,8 +331,8 @@ def do_publish_round_cost(round_: Round) -> RoundCost:
     figures = round_cost(
         courier_seconds=seconds, distance_m=round_.distance_m,
         courier_cost_per_hour_cents=rates.courier_cost_per_hour_cents.value,
-        vehicle_cost_per_hour_cents=round_.vehicle.cost_per_hour_cents,
-        vehicle_cost_per_km_cents=round_.vehicle.cost_per_km_cents,
+        vehicle_cost_per_hour_cents=Decimal(round_.vehicle.cost_per_hour_cents),
+        vehicle_cost_per_km_cents=Decimal(round_.vehicle.cost_per_km_cents),
         margin_percent=rates.margin_percent.value, deliveries=len(delivered),
     )  # fmt: skip
     round_.status = Round.Status.DONE

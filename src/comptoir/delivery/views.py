@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ SETUP_FORMS = {
     "shift": ShiftForm,
     "slot": SlotForm,
 }
-SETUP_SERVICES = {
+SETUP_SERVICES: dict[str, Callable[..., Any]] = {
     "depot": services.do_create_depot, "vehicle": services.do_create_vehicle,
     "shift": services.do_create_shift, "slot": services.do_create_slot, "zone": services.do_save_zone,
 }  # fmt: skip

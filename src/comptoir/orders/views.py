@@ -28,6 +28,13 @@ from comptoir.orders.permissions import access_order_for_customer, access_shop_o
 CART_KEY, GUEST_ORDERS_KEY = "cart_token", "guest_orders"
 
 
+def _cart_to_fill(request: HttpRequest) -> Cart:
+    cart = _cart(request, create=True)
+    if cart is None:  # create=True always gives one; this narrows the type
+        raise RuntimeError("cart_of(create=True) returned no cart")
+    return cart
+
+
 def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
     token = request.session.get(CART_KEY, "")
     if request.user.is_authenticated and token:
@@ -64,10 +71,8 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         item = services.do_add_to_cart(
-            _cart(request, create=True),
-            _int(request.POST.get("offer_id")),
-            _int(request.POST.get("quantity"), 1),
-        )  # type: ignore[arg-type]
+            _cart_to_fill(request), _int(request.POST.get("offer_id")), _int(request.POST.get("quantity"), 1)
+        )
     except ComptoirError as error:
         messages.error(request, error.message)
     else:
@@ -77,11 +82,11 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
-    cart = _cart(request, create=True)
+    cart = _cart_to_fill(request)
     try:
         services.do_set_cart_quantity(
             cart, _int(request.POST.get("offer_id")), _int(request.POST.get("quantity"), -1)
-        )  # type: ignore[arg-type]
+        )
     except ComptoirError as error:
         messages.error(request, error.message)
     return redirect("orders:cart")
@@ -202,12 +207,9 @@ def shop_order_page(request: HttpRequest, ref: str, shop_order_id: int) -> HttpR
 @require_POST
 def shop_order_action(request: HttpRequest, ref: str, shop_order_id: int, action: str) -> HttpResponse:
     shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
-    quantities = {
-        _int(k[4:]): _int(v, -1) for k, v in request.POST.items() if k.startswith("qty-") and v.strip()
-    }
-    substitutes = {
-        _int(k[4:]): _int(v) for k, v in request.POST.items() if k.startswith("sub-") and v.strip()
-    }
+    fields = {key: request.POST.get(key, "").strip() for key in request.POST}
+    quantities = {_int(k[4:]): _int(v, -1) for k, v in fields.items() if k.startswith("qty-") and v}
+    substitutes = {_int(k[4:]): _int(v) for k, v in fields.items() if k.startswith("sub-") and v}
     try:
         services.do_shop_action(
             shop_order.pk, action, request.user, request.POST.get("reason", ""), None, quantities, substitutes

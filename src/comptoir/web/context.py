@@ -12,10 +12,16 @@ from comptoir.members.permissions import is_member_of
 
 def node(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    if user is None or not user.is_authenticated:
+        return {
+            "node_name": settings.COMPTOIR_NODE_NAME,
+            "my_shops": [],
+            "is_courier": False,
+            "is_dispatcher": False,
+        }
     return {
         "node_name": settings.COMPTOIR_NODE_NAME,
-        "my_shops": shops_of_staff(user) if signed_in else [],
-        "is_courier": signed_in and is_member_of(user, College.Code.WORKERS),
-        "is_dispatcher": signed_in and (user.is_staff or is_member_of(user, College.Code.STAFF)),
+        "my_shops": shops_of_staff(user),
+        "is_courier": is_member_of(user, College.Code.WORKERS),
+        "is_dispatcher": user.is_staff or is_member_of(user, College.Code.STAFF),
     }

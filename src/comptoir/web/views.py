@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from comptoir.catalog import selectors
 from comptoir.catalog.models import Offer, Shop
 from comptoir.catalog.services import do_apply_for_shop
 from comptoir.core.errors import ComptoirError
+from comptoir.members.models import Person
 from comptoir.members.services import do_apply_for_membership, do_register_person
 from comptoir.web.forms import MembershipForm, ShopProfileForm, SignupForm
 
@@ -98,12 +101,11 @@ def apply_for_shop(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def membership(request: HttpRequest) -> HttpResponse:
+    person = cast(Person, request.user)  # login_required
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_apply_for_membership(
-                request.user, form.cleaned_data["college"], form.cleaned_data["motivation"]
-            )
+            do_apply_for_membership(person, form.cleaned_data["college"], form.cleaned_data["motivation"])
         except ComptoirError as error:
             form.add_error(None, error.message)
         else:
@@ -114,6 +116,6 @@ def membership(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/membership.html",
-        {"form": form, "memberships": request.user.memberships.select_related("college"),
-         "applications": request.user.applications.select_related("college").order_by("-created")},
+        {"form": form, "memberships": person.memberships.select_related("college"),
+         "applications": person.applications.select_related("college").order_by("-created")},
     )  # fmt: skip
