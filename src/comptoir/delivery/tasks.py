@@ -46,5 +46,7 @@ def follow_slot_deadlines(stop: threading.Event, interval: float = SLOT_CLOSING_
 
 def start_closing_due_slots(interval: float = SLOT_CLOSING_INTERVAL_S) -> threading.Event:
     stop = threading.Event()
-    threading.Thread(target=follow_slot_deadlines, args=(stop, interval), name="slot-closer", daemon=True).start()
+    threading.Thread(
+        target=follow_slot_deadlines, args=(stop, interval), name="slot-closer", daemon=True
+    ).start()
     return stop
