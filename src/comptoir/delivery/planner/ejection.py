@@ -33,6 +33,7 @@ from comptoir.delivery.planner.routes import (
 class EjectionSettings:
     max_ejected: int = 2
     max_ejected_single: int = 3
+    random_insertion: bool = False
     perturb_moves: int = 100
 
 
@@ -105,7 +106,7 @@ def _empty_pool(
         if time.monotonic() > deadline:
             return False
         request = pool.pop()
-        if _insert_best(c, routes, request):
+        if _insert_feasible(c, routes, request, rng if settings.random_insertion else None):
             continue
         penalty[request] += 1
         ejection = _best_ejection(
@@ -120,7 +121,15 @@ def _empty_pool(
     return True
 
 
-def _insert_best(c: Compact, routes: list[RouteState], request: int) -> bool:
+def _insert_feasible(c: Compact, routes: list[RouteState], request: int, rng: random.Random | None) -> bool:
+    """Cheapest feasible insertion, or with `rng` a random one (Nagata & Bräysy's choice)."""
+    if rng is not None:
+        options = [(ins, st) for st in routes for ins in insert_request(c, st, request, ALL)]
+        if not options:
+            return False
+        ins, st = rng.choice(options)
+        st.update(c, with_request(c, st.nodes, request, ins))
+        return True
     best: tuple[Insertion, RouteState] | None = None
     for st in routes:
         found = insert_request(c, st, request, BEST)

@@ -26,7 +26,7 @@ class PlannerSolver:
     """`RouteSolver`: fewer rounds first, then distance, within `time_limit` seconds."""
 
     seed: int = 0
-    route_share: float = 0.5
+    route_share: float = 0.65
     polish_share: float = 0.1
     vroom: VroomSolver = field(default_factory=VroomSolver)
     ejection: EjectionSettings = field(default_factory=EjectionSettings)
@@ -41,13 +41,10 @@ class PlannerSolver:
         rng = random.Random(self.seed)
         c = compact(problem)
         routes_deadline = started + self.route_share * time_limit
-        plan = self._fewer_vehicles(problem, c, plan_from_solution(c, first), rng, routes_deadline)
-        plan = minimise_routes(c, plan, routes_deadline, rng, self.ejection)
-        candidates = [first, _to_solution(problem, c, plan), self._polish(problem, c, plan, deadline)]
-        remaining = deadline - time.monotonic()
-        fresh = self._vroom_with(problem, c, _vehicle_ids(c, plan), rng, time.monotonic() + 0.1 * remaining)
-        if fresh is not None:
-            candidates += [_to_solution(problem, c, fresh), self._polish(problem, c, fresh, deadline)]
+        plan = minimise_routes(c, plan_from_solution(c, first), routes_deadline, rng, self.ejection)
+        candidates = [first]
+        if len(plan) < first.vehicles_used:
+            candidates += self._fewer_round_candidates(problem, c, plan, rng, deadline)
         best = min(candidates, key=_rank)
         polish_time = self.polish_share * time_limit
         shorter = improve_distance(c, plan_from_solution(c, best), deadline - polish_time, rng, self.lns)
@@ -55,27 +52,22 @@ class PlannerSolver:
             [best, _to_solution(problem, c, shorter), self._polish(problem, c, shorter, deadline)], key=_rank
         )
 
+    def _fewer_round_candidates(
+        self, problem: Problem, c: Compact, plan: Plan, rng: random.Random, deadline: float
+    ) -> list[Solution]:
+        """Our plan, and VROOM's own plan for that many vehicles, often much shorter."""
+        found = [_to_solution(problem, c, plan)]
+        budget = time.monotonic() + 0.1 * (deadline - time.monotonic())
+        fresh = self._vroom_with(problem, c, _vehicle_ids(c, plan), rng, budget)
+        if fresh is not None:
+            found.append(_to_solution(problem, c, fresh))
+        return found
+
     def _polish(self, problem: Problem, c: Compact, plan: Plan, deadline: float) -> Solution:
         """VROOM local search from `plan`, restricted to its vehicles."""
         seed = plan_refs(c, plan)
         remaining = max(deadline - time.monotonic(), 0.5)
         return self.vroom.solve_from(problem, remaining, seed, vehicle_ids=list(seed))
-
-    def _fewer_vehicles(
-        self, problem: Problem, c: Compact, plan: Plan, rng: random.Random, deadline: float
-    ) -> Plan:
-        """Ask VROOM for one vehicle less while its gaps can be filled by ejection search.
-
-        A cheap first cut: VROOM's partial plan is a far better start for the
-        ejection pool than the plan with one route simply deleted.
-        """
-        while len(plan) > 1 and time.monotonic() < deadline:
-            budget = time.monotonic() + 0.5 * (deadline - time.monotonic())
-            fewer = self._vroom_with(problem, c, _vehicle_ids(c, plan)[:-1], rng, budget)
-            if fewer is None:
-                break
-            plan = fewer
-        return plan
 
     def _vroom_with(
         self, problem: Problem, c: Compact, ids: list[int], rng: random.Random, deadline: float

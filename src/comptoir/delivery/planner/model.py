@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 TimeWindow = tuple[float, float]
@@ -121,7 +121,6 @@ class Solution:
     routes: tuple[Route, ...]
     unassigned_shipments: tuple[int, ...] = ()
     unassigned_jobs: tuple[int, ...] = ()
-    stats: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def vehicles_used(self) -> int:
