@@ -1,10 +1,15 @@
 """In-engine search benchmark: build a generated network catalog, then time realistic queries.
 
-    .venv/bin/python bench/search.py --offers 1000000 --shops 3000 --queries 2000
+    .venv/bin/python bench/search.py --offers 1000000 --shops 3000 --index /tmp/search-1m/index
+    .venv/bin/python bench/search.py --reuse /tmp/search-1m/index   # query it again, no rebuild
 
-Prints build time, index size, peak RSS, p50/p95/p99 latencies of plain, filtered
-(in stock + max price + 5 km) and facet queries, and known-item success@10 with
-and without a typo. Figures only, never assertions: see docs/decisions/0004.
+Prints build time, index size, peak RSS, p50/p95/p99 latencies of plain, near,
+filtered (in stock + max price + 5 km), facet and grouped queries, each as wall-clock
+time and as the thread's CPU time (on a shared machine the wall clock mostly measures
+the other jobs: the load average is printed beside), and known-item success@10 with
+and without a typo, per offer and grouped. Figures only, never assertions: see
+docs/decisions/0004. `--reuse` regenerates the same catalog (same seed) to sample the
+known items, so it must be given the --offers/--shops/--seed the index was built with.
 
 Known-item success: a query is 2–3 words of one sampled offer's own French name
 (accents dropped in half of them, one typo in a third). It succeeds when that
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import re
 import resource
@@ -70,9 +76,13 @@ def one_typo(word: str, rng: random.Random) -> str:
 
 def known_item(doc: OfferDoc, rng: random.Random, typo: bool, df: Counter[str]) -> KnownItem | None:
     """The 2–3 rarest words of the name, in name order: what someone who knows the item would type."""
-    words = list(
-        dict.fromkeys(w for w in re.split(r"[\s,&()/'\"-]+", doc.name_fr) if len(w) >= 3 and w.isalnum())
-    )
+    words: list[str] = []
+    seen: set[str] = set()
+    for w in re.split(r"[\s,&()/'\"-]+", doc.name_fr):
+        # One entry per word whatever its case or accents: "Peppercorn … peppercorn" is one word.
+        if len(w) >= 3 and w.isalnum() and fold_text(w) not in seen:
+            seen.add(fold_text(w))
+            words.append(w)
     if len(words) < 2:
         return None
     rarest = set(sorted(words, key=lambda w: (df[fold_text(w)], w))[: rng.choice([2, 3])])
@@ -110,9 +120,11 @@ def random_point(rng: random.Random) -> tuple[float, float]:
     return REGION_CENTER[0] + lat_km / 110.57, REGION_CENTER[1] + lon_km / 77.8
 
 
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter_ns()
+def timed(run: Callable[[], object], cpu: list[float]) -> tuple[float, object]:
+    """Wall-clock ms; the thread's CPU ms go to `cpu` (the share of the wait that load does not explain)."""
+    started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
     result = run()
+    cpu.append((time.thread_time_ns() - started_cpu) / 1e6)
     return (time.perf_counter_ns() - started) / 1e6, result
 
 
@@ -129,27 +141,29 @@ def success(result, item: KnownItem) -> bool:
 def run_queries(index: SearchIndex, texts: list[str], items: list[KnownItem], rng: random.Random) -> None:
     for text in texts[:200]:  # warm caches (page cache, term dictionaries)
         index.search(SearchQuery(text=text))
-    plain, filtered, facets, near, grouped = [], [], [], [], []
+    kinds = ["plain (top 20)", "near, no radius", "filtered (stock+price+5km)", "facets (+ top 20)"]
+    kinds.append("grouped, near (20 groups)")
+    wall: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
+    load_start = load()
     for text in texts:
-        ms, _ = timed(lambda t=text: index.search(SearchQuery(text=t, limit=20)))
-        plain.append(ms)
         point = random_point(rng)
-        fq = SearchQuery(
-            text=text, near=point, radius_km=5, in_stock_only=True, max_price_cents=800, limit=20
-        )
-        ms, _ = timed(lambda q=fq: index.search(q))
-        filtered.append(ms)
-        ms, _ = timed(lambda t=text: index.search(SearchQuery(text=t, limit=20, with_facets=True)))
-        facets.append(ms)
-        ms, _ = timed(lambda t=text, p=point: index.search(SearchQuery(text=t, near=p, limit=20)))
-        near.append(ms)
-        ms, _ = timed(lambda t=text, p=point: index.search(SearchQuery(text=t, near=p, limit=20, group=True)))
-        grouped.append(ms)
-    print(f"plain (top 20)            {percentiles(plain)}")
-    print(f"near, no radius           {percentiles(near)}")
-    print(f"filtered (stock+price+5km) {percentiles(filtered)}")
-    print(f"facets (+ top 20)         {percentiles(facets)}")
-    print(f"grouped, near (20 groups) {percentiles(grouped)}")
+        queries = [
+            SearchQuery(text=text, limit=20),
+            SearchQuery(text=text, near=point, limit=20),
+            SearchQuery(
+                text=text, near=point, radius_km=5, in_stock_only=True, max_price_cents=800, limit=20
+            ),
+            SearchQuery(text=text, limit=20, with_facets=True),
+            SearchQuery(text=text, near=point, limit=20, group=True),
+        ]
+        for kind, query in zip(kinds, queries, strict=True):
+            ms, _ = timed(lambda q=query: index.search(q), cpu[kind])
+            wall[kind].append(ms)
+    print(f"load (1/5/15 min) before the timed queries {load_start}, after {load()}")
+    for kind in kinds:
+        print(f"{kind:27} wall {percentiles(wall[kind])}")
+        print(f"{'':27} cpu  {percentiles(cpu[kind])}")
     for typo, group in itertools.product((False, True), (False, True)):
         subset = [i for i in items if i.typo == typo]
         ok = sum(success(index.search(SearchQuery(text=i.text, limit=10, group=group)), i) for i in subset)
@@ -160,7 +174,7 @@ def run_queries(index: SearchIndex, texts: list[str], items: list[KnownItem], rn
 def show_failures(index: SearchIndex, items: list[KnownItem], limit: int) -> None:
     shown = 0
     for item in items:
-        result = index.search(SearchQuery(text=item.text, limit=10))
+        result = index.search(SearchQuery(text=item.text, limit=10, group=True))
         if not success(result, item) and shown < limit:
             print(
                 f"  miss {item.text!r} -> want {item.target.name_fr!r};"
@@ -181,7 +195,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true", help="skip the build, query an existing index")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="DIR",
+        help="skip the build and query the index already built at DIR (same --offers/--shops/--seed)",
+    )
     parser.add_argument("--show-misses", type=int, default=0)
     parser.add_argument("--api", metavar="URL", help="end-to-end through the HTTP API: NOT IMPLEMENTED YET")
     args = parser.parse_args()
@@ -193,6 +212,7 @@ def main() -> None:
     rate = min(1.0, 20 * args.queries / args.offers)
     docs = sampled(generate_offers(args.offers, args.shops, args.seed), sample, rate, rng)
     if args.reuse:
+        args.index = args.reuse
         for _ in docs:
             pass
     else:
@@ -202,7 +222,10 @@ def main() -> None:
             f"build: {stats.offers} offers in {stats.seconds:.1f} s (generation included), "
             f"{stats.bytes_on_disk / 1e6:.0f} MB on disk, peak RSS {peak_rss_mb():.0f} MB"
         )
+    rss_before = peak_rss_mb()
     index = SearchIndex.open(args.index)
+    index.search(SearchQuery(text="x"))  # loads the per-reader shop map and statistics
+    print(f"reader opened: peak RSS {rss_before:.0f} -> {peak_rss_mb():.0f} MB; load {load()}")
     rng.shuffle(sample)
     items = make_known_items(sample, args.queries, rng)
     texts = [i.text for i in items[: args.queries * 2 // 3]] + one_word_queries(
@@ -213,7 +236,11 @@ def main() -> None:
     run_queries(index, texts, items, rng)
     if args.show_misses:
         show_failures(index, items, args.show_misses)
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
+    print(f"peak RSS {peak_rss_mb():.0f} MB; load {load()}")
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg()) + " (1/5/15 min)"
 
 
 if __name__ == "__main__":

@@ -130,8 +130,9 @@ def ids(result) -> list[int]:
 def test_exact_ids_in_order_nearest_first(index: SearchIndex) -> None:
     result = index.search(SearchQuery("pain complet", near=HOME))
     assert ids(result) == [1, 2]
-    assert result.total == 2
-    assert result.relaxed == "fuzzy"  # fewer than 3 exact hits: typo tolerance is tried too
+    assert (result.total, result.total_is_exact) == (2, True)
+    # Fewer than 3 hits, but both words exist in the index: they are not typos, no fuzzy tier.
+    assert result.relaxed == "exact"
     assert [round(h.distance_km or 0, 1) for h in result.hits] == [1.0, 10.1]
 
 
@@ -163,6 +164,13 @@ def test_english_field(index: SearchIndex) -> None:
     result = index.search(SearchQuery("wholemeal bread"), lang="en")
     assert ids(result) == [1, 2]
     assert result.hits[0].name == "Wholemeal bread"
+
+
+def test_only_unknown_words_get_typo_tolerance(index: SearchIndex) -> None:
+    result = index.search(SearchQuery("pain complte"))
+    assert ids(result) == [1, 2]
+    assert result.relaxed == "fuzzy"
+    assert [(t.term, t.kind) for t in result.hits[0].why.terms] == [("pain", "exact"), ("complte", "fuzzy")]
 
 
 def test_description_matches_score_below_names(index: SearchIndex) -> None:
@@ -286,6 +294,89 @@ def test_no_paid_placement(tmp_path: Path, change) -> None:
     for query in queries:
         assert ids(a.search(query)) == ids(b.search(query))
         assert [h.score for h in a.search(query).hits] == [h.score for h in b.search(query).hits]
+
+
+def test_names_first_then_descriptions(tmp_path: Path) -> None:
+    catalog = [
+        offer(1, "Tablette cacao", "Cocoa bar"),
+        offer(2, "Cacao en poudre", "Cocoa powder"),
+        offer(3, "Cacao cru", "Raw cocoa"),
+        offer(4, "Chocolat noir", "Dark chocolate", description_fr="Cacao du Pérou"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    # Three offers name the word: the description-only match is not needed.
+    assert ids(index.search(SearchQuery("cacao"))) == [1, 3, 2]  # two-word names tie: index order
+    # One name has both words: descriptions are searched too, names first.
+    assert ids(index.search(SearchQuery("cacao noir"))) == [4]
+    assert ids(index.search(SearchQuery("cacao cru"))) == [3]
+    assert ids(index.search(SearchQuery("cacao chocolat"))) == [4]
+
+
+def _many(n: int) -> list[OfferDoc]:
+    """n copies of one product in n shops, and one other product whose name is longer."""
+    copies = [offer(i, "Farine de blé", "Wheat flour", at=FAR) for i in range(1, n + 1)]
+    return [*copies, offer(n + 1, "Farine de blé complète bio", "Organic wholemeal wheat flour", at=FAR)]
+
+
+def test_total_is_a_lower_bound_unless_asked(tmp_path: Path) -> None:
+    build(tmp_path / "i", _many(60), heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    quick = index.search(SearchQuery("farine", limit=5))
+    assert ids(quick) == [1, 2, 3, 4, 5]
+    assert (quick.total, quick.total_is_exact) == (40, False)  # the 40 candidates read
+    exact = index.search(SearchQuery("farine", limit=5, exact_total=True))
+    assert (exact.total, exact.total_is_exact) == (61, True)
+    faceted = index.search(SearchQuery("farine", limit=5, with_facets=True))
+    assert (faceted.total, faceted.total_is_exact) == (61, True)
+    narrow = index.search(SearchQuery("complete"))
+    assert (ids(narrow), narrow.total, narrow.total_is_exact) == ([61], 1, True)
+
+
+def test_groups_beyond_a_product_that_fills_the_candidates(tmp_path: Path) -> None:
+    build(tmp_path / "i", _many(60), heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    result = index.search(SearchQuery("farine ble", near=HOME, group=True))
+    assert [(g.group_key, g.count) for g in result.groups] == [
+        ("name:farine de ble|500g", 60),
+        ("name:farine de ble complete bio|500g", 1),
+    ]
+    assert [o.offer_id for o in result.groups[0].offers] == [1, 2, 3, 4, 5]
+
+
+def test_filters_checked_in_python_fall_back_to_tantivy(tmp_path: Path) -> None:
+    """In stock is ~60 % of this index, so it is checked on candidates; but every close match
+    of "farine" is out of stock: the engine must still find the one in stock."""
+    catalog = [offer(i, "Farine", "Flour", stock_state="out_of_stock") for i in range(1, 31)]
+    catalog.append(offer(31, "Farine de blé bio", "Organic wheat flour"))
+    catalog += [offer(100 + i, "Sel", "Salt") for i in range(40)]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    few = RankingWeights(candidates=1)
+    near = index.search(SearchQuery("farine", near=HOME, in_stock_only=True, limit=1), weights=few)
+    # One candidate per search (candidates=1): the engine cannot tell that no other offer matches.
+    assert (ids(near), near.total, near.total_is_exact) == ([31], 1, False)
+    assert ids(index.search(SearchQuery("farine", in_stock_only=True, limit=1), weights=few)) == [31]
+
+
+def test_a_stricter_tier_stays_first_when_relaxed(tmp_path: Path) -> None:
+    catalog = [
+        offer(1, "Tablette de cacao noir bio équitable du Pérou cent grammes", "Organic dark cocoa bar"),
+        offer(2, "Noir", "Black", description_fr="cacao cacao cacao"),
+        offer(3, "Cacao", "Cocoa"),
+        offer(4, "Noir intense", "Intense black"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    # Only offer 1 names both words: with fewer than 3 such offers, descriptions are searched
+    # too; offer 2 scores higher (short name, three mentions) but comes after offer 1.
+    result = index.search(SearchQuery("cacao noir"))
+    assert (ids(result), result.relaxed) == ([1, 2], "exact")
+    assert [[t.kind for t in h.why.terms] for h in result.hits] == [
+        ["exact", "exact"],
+        ["other_field", "exact"],
+    ]
+    assert result.hits[1].why.score > result.hits[0].why.score
 
 
 def test_writer_updates_and_deletes(tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ class SearchQuery:
     offset: int = 0
     with_facets: bool = False
     group: bool = False
+    exact_total: bool = False  # count every match even without facets (one extra unscored pass)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,7 @@ class SearchResult:
     facets: Facets | None = None
     relaxed: str = "exact"
     terms: tuple[str, ...] = field(default_factory=tuple)
+    total_is_exact: bool = True
 
 
 def fold_text(text: str) -> str:

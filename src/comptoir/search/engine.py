@@ -10,24 +10,34 @@ caches always describe the same commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import tantivy
 
 from comptoir.search.analysis import (
+    DESCRIPTION_FIELDS,
+    NAME_FIELDS,
     Analyzers,
     QueryWord,
+    group_hash,
+    gtin_key,
     make_analyzers,
     query_words,
     register_analyzers,
     to_tantivy,
 )
+from comptoir.search.candidates import (
+    GROUP_OFFERS_SHOWN,
+    Candidate,
+    Candidates,
+    Found,
+    order,
+)
 from comptoir.search.documents import (
     STOCK_STATES,
-    Facets,
     Group,
     GroupOffer,
     Hit,
@@ -36,11 +46,19 @@ from comptoir.search.documents import (
     SearchQuery,
     SearchResult,
 )
-from comptoir.search.facets import compute_facets
-from comptoir.search.places import ShopPlaces, load_shop_places
-from comptoir.search.queries import TIERS, Tier, filter_queries, group_filter, text_query, with_filters
-from comptoir.search.ranking import availability_factor as _availability
-from comptoir.search.ranking import build_why, match_terms
+from comptoir.search.facets import compute_facets, count_matches
+from comptoir.search.places import EDGE_MARGIN
+from comptoir.search.plan import FilterPlan, IndexStats, load_stats, plan_filters
+from comptoir.search.queries import (
+    TIERS,
+    Tier,
+    excluding_groups,
+    gtin_like,
+    in_groups,
+    text_query,
+    with_filters,
+)
+from comptoir.search.ranking import build_why, match_tokens
 from comptoir.search.storage import (
     BuildStats,
     build,
@@ -51,9 +69,9 @@ from comptoir.search.storage import (
 )
 
 MIN_EXACT_HITS = 3
-DISTANCE_SORT_CAP = 5000
-GROUP_OFFERS_SHOWN = 5
+GROUP_ROUNDS = 3
 WRITER_HEAP_BYTES = 64_000_000
+NAME_TOKENS_CACHE = 50_000  # ~10 MB at most
 
 
 class SearchEngine(Protocol):
@@ -65,25 +83,6 @@ class SearchEngine(Protocol):
     def reload(self) -> None: ...
     def count(self) -> int: ...
     def search(self, query: SearchQuery, lang: str = "fr") -> SearchResult: ...
-
-
-@dataclass(slots=True)
-class _Matched:
-    tier: Tier
-    query: tantivy.Query
-    count: int
-    hits: list[tuple[float, tantivy.DocAddress]]
-
-
-@dataclass(slots=True)
-class _Candidate:
-    address: tantivy.DocAddress
-    text_score: float | None
-    offer_id: int = 0
-    distance_km: float | None = None
-    stock_state: str = "in_stock"
-    score: float = 0.0
-    group_hash: int = 0
 
 
 class SearchIndex:
@@ -99,8 +98,10 @@ class SearchIndex:
         register_analyzers(index, self._analyzers)
         self._index.config_reader(reload_policy="Manual")
         self._writer = index.writer(WRITER_HEAP_BYTES, 1) if writer else None
-        self._places: ShopPlaces | None = None
+        self._stats: IndexStats | None = None
+        self._candidates = Candidates(self._schema)
         self._shop_names: dict[int, tuple[str, str]] = {}
+        self._tokens: dict[tuple[str, str], frozenset[str]] = {}
 
     @classmethod
     def open(
@@ -144,11 +145,12 @@ class SearchIndex:
         if target != self._target and self._writer is None:
             self._index = open_tantivy(self.path)
             self._schema = self._index.schema
+            self._candidates = Candidates(self._schema)
             register_analyzers(self._index, self._analyzers)
             self._index.config_reader(reload_policy="Manual")
             self._target = target
         self._index.reload()
-        self._places = None
+        self._stats = None
         self._shop_names = {}
 
     def count(self) -> int:
@@ -159,204 +161,166 @@ class SearchIndex:
     ) -> SearchResult:
         weights = weights or self.weights
         searcher = self._index.searcher()
+        stats = self._stats_for(searcher)
         words = query_words(query.text, self._analyzers)
-        shop_ids = self._shop_filter(searcher, query)
-        filters = filter_queries(self._schema, query, shop_ids)
-        matched = self._match(
-            searcher, words, lang, filters, max(weights.candidates, query.offset + query.limit)
-        )
-        ranked = self._rank(searcher, matched, words, lang, filters, shop_ids, query, weights)
-        facets = compute_facets(searcher, matched.query) if query.with_facets else None
-        if query.group:
-            return self._grouped(searcher, matched, ranked, words, lang, query, weights, facets)
-        page = ranked[query.offset : query.offset + query.limit]
-        hits = tuple(self._hit(searcher, c, words, lang, matched, weights) for c in page)
+        reach = self._reach(stats, query, weights)
+        shop_ids = self._shop_filter(stats, reach, query)
+        vocabulary = self._vocabulary(searcher, words)
+        plan = plan_filters(self._schema, query, shop_ids, stats, vocabulary[2])
+        found = self._match(searcher, words, vocabulary, lang, plan, shop_ids, reach, query, weights, stats)
+        full = with_filters(found.text, plan.full)
+        facets = None
+        total, total_is_exact = len(found.ranked), found.seen_all
+        if query.with_facets:
+            facets, total = compute_facets(searcher, full)
+            total_is_exact = True
+        elif query.exact_total and not found.seen_all:
+            total, total_is_exact = count_matches(searcher, full), True
         terms = tuple(w.raw for w in words)
-        return SearchResult(total=matched.count, hits=hits, facets=facets, relaxed=matched.tier, terms=terms)
+        if query.group:
+            groups = self._grouped(searcher, found, plan, words, lang, query, weights, stats)
+            hits = tuple(g.best for g in groups)
+        else:
+            page = found.ranked[query.offset : query.offset + query.limit]
+            hits = tuple(self._hit(searcher, c, words, lang, found, weights) for c in page)
+            groups = ()
+        relaxed = "exact" if found.tier == "described" else found.tier
+        return SearchResult(total, hits, groups, facets, relaxed, terms, total_is_exact)
 
     # --- matching ----------------------------------------------------------------
     def _match(
         self,
         searcher: tantivy.Searcher,
         words: list[QueryWord],
+        vocabulary: tuple[set[str], set[str], int | None],
         lang: str,
-        filters: list[tantivy.Query],
-        limit: int,
-    ) -> _Matched:
-        matched: _Matched | None = None
+        plan: FilterPlan,
+        shop_ids: set[int] | None,
+        reach: dict[int, float],
+        query: SearchQuery,
+        weights: RankingWeights,
+        stats: IndexStats,
+    ) -> Found:
+        """Names first, then descriptions, typo tolerance, any word: the next tier runs only when
+        the previous one found (almost) nothing, and a tier that cannot match is skipped
+        (the term dictionary says which words exist), so most queries run one search."""
+        in_names, anywhere, _ = vocabulary
+        required = [w for w in words if not w.optional]
+        unknown = frozenset(w.raw for w in words if w.raw not in in_names and w.fuzzy_ok)
+        runnable = {
+            "exact": not words or all(w.raw in in_names for w in required),
+            "described": bool(words) and all(w.raw in anywhere for w in required),
+            "fuzzy": bool(unknown),
+            "any_word": len(required) > 1,
+        }
+        found: Found | None = None
         for tier in TIERS:
-            if matched is not None and not _worth_relaxing(tier, matched, words):
+            if found is not None and not _worth_relaxing(tier, found):
                 break
-            query = with_filters(text_query(self._schema, words, lang, tier), filters)
-            result = searcher.search(query, limit=limit, count=True)
-            if matched is None or result.count > 0:
-                matched = _Matched(tier, query, result.count, list(result.hits))
-        assert matched is not None
-        return matched
-
-    # --- ranking -----------------------------------------------------------------
-    def _rank(
-        self,
-        searcher: tantivy.Searcher,
-        matched: _Matched,
-        words: list[QueryWord],
-        lang: str,
-        filters: list[tantivy.Query],
-        shop_ids: set[int] | None,
-        query: SearchQuery,
-        weights: RankingWeights,
-    ) -> list[_Candidate]:
-        if query.sort == "price":
-            return self._by_price(searcher, matched, query, weights)
-        if query.sort == "distance" and query.near is not None:
-            return self._by_distance(searcher, matched, words, lang, query, shop_ids, weights)
-        hits = dict(_keyed(matched.hits))
-        if query.near is not None and weights.proximity > 0:
-            hits.update(self._nearby_hits(searcher, matched, query, shop_ids, weights))
-        candidates = self._candidates(searcher, hits.values(), query.near, weights)
-        candidates.sort(key=lambda c: (-c.score, c.offer_id))
-        return candidates
-
-    def _nearby_hits(
-        self,
-        searcher: tantivy.Searcher,
-        matched: _Matched,
-        query: SearchQuery,
-        shop_ids: set[int] | None,
-        weights: RankingWeights,
-    ) -> dict[tuple[int, int], tuple[float, tantivy.DocAddress]]:
-        """The best text matches among nearby shops: many offers tie on text, so the
-        global top-K alone could miss the nearest ones."""
-        assert query.near is not None
-        ring = self._places_for(searcher).within(query.near, 2 * weights.proximity_half_km)
-        if shop_ids is not None:
-            ring &= shop_ids
-        if not ring:
-            return {}
-        ring_query = with_filters(matched.query, filter_queries(self._schema, SearchQuery(), ring))
-        limit = max(weights.candidates, query.offset + query.limit)
-        return dict(_keyed(searcher.search(ring_query, limit=limit, count=False).hits))
-
-    def _by_price(
-        self, searcher: tantivy.Searcher, matched: _Matched, query: SearchQuery, weights: RankingWeights
-    ) -> list[_Candidate]:
-        limit = query.offset + query.limit
-        if query.group:
-            limit = max(limit * GROUP_OFFERS_SHOWN, weights.candidates)
-        result = searcher.search(
-            matched.query, limit=limit, count=False, order_by_field="price_cents", order=tantivy.Order.Asc
-        )
-        # Text scores are read (by `explain`) only for the hits that are shown.
-        return self._candidates(searcher, [(None, a) for _, a in result.hits], query.near, weights)
-
-    def _by_distance(
-        self,
-        searcher: tantivy.Searcher,
-        matched: _Matched,
-        words: list[QueryWord],
-        lang: str,
-        query: SearchQuery,
-        shop_ids: set[int] | None,
-        weights: RankingWeights,
-    ) -> list[_Candidate]:
-        """Nearest shops first: widen a ring of shops until it holds enough matches, then sort exactly."""
-        assert query.near is not None
-        needed = query.offset + query.limit
-        places = self._places_for(searcher)
-        radius = 1.0
-        max_radius = query.radius_km if query.radius_km is not None else 20_000.0
-        hits = matched.hits
-        while radius < max_radius:
-            ring = places.within(query.near, radius)
-            if shop_ids is not None:
-                ring &= shop_ids
-            ring_query = with_filters(matched.query, filter_queries(self._schema, SearchQuery(), ring))
-            result = searcher.search(ring_query, limit=DISTANCE_SORT_CAP, count=True)
-            if result.count >= needed or len(ring) == len(places.locations):
-                hits = list(result.hits)
-                break
-            radius *= 2
-        else:
-            hits = list(searcher.search(matched.query, limit=DISTANCE_SORT_CAP, count=False).hits)
-        candidates = self._candidates(searcher, hits, query.near, weights)
-        candidates.sort(key=lambda c: (c.distance_km or 0.0, -c.score, c.offer_id))
-        return candidates
-
-    def _candidates(
-        self,
-        searcher: tantivy.Searcher,
-        hits: Iterable[tuple[float | None, tantivy.DocAddress]],
-        near: tuple[float, float] | None,
-        weights: RankingWeights,
-    ) -> list[_Candidate]:
-        """Read location, stock and ids from fast fields (no stored documents) and score each hit."""
-        pairs = list(hits)
-        addresses = [a for _, a in pairs]
-        offer_ids = searcher.fast_field_values("offer_id", addresses)
-        stocks = searcher.fast_field_values("stock", addresses)
-        groups = searcher.fast_field_values("group_hash", addresses)
-        distances = self._distances(searcher, addresses, near)
-        # Hot loop (hundreds of candidates per query): factors raised to their weights once.
-        avail = [_availability(state, weights) ** weights.availability for state in STOCK_STATES]
-        half, w_text, w_prox = max(weights.proximity_half_km, 1e-6), weights.text, weights.proximity
-        out = []
-        for (text, address), offer_id, stock, group, dist in zip(
-            pairs, offer_ids, stocks, groups, distances, strict=True
-        ):
-            score = 0.0 if text is None else max(text, 0.0) ** w_text * avail[stock or 0]
-            if dist is not None:
-                score *= (half / (half + dist)) ** w_prox
-            out.append(
-                _Candidate(address, text, offer_id or 0, dist, STOCK_STATES[stock or 0], score, group or 0)
+            fuzzy_words = unknown
+            if tier == "fuzzy" and not unknown and not plan.full and (found is None or not found.ranked):
+                # Every word exists, yet no offer has them all: one of them may be a typo that
+                # happens to be a word ("choce" stems to "choc"), so every word may be one edit
+                # away. Not when filters emptied the tier: that is no sign of a typo.
+                fuzzy_words = frozenset(w.raw for w in words if w.fuzzy_ok)
+                runnable["fuzzy"] = bool(fuzzy_words)
+            if not runnable[tier]:
+                continue
+            text = text_query(self._schema, words, lang, tier, fuzzy_words)
+            current = self._candidates.collect(
+                searcher, text, tier, plan, shop_ids, reach, query, weights, stats
             )
-        return out
+            if current.pushed_all:
+                plan = plan.everything_pushed()  # the looser tiers would only fall back again
+            if found is None or not found.ranked:
+                found = current
+            elif current.ranked:
+                # The few offers of the stricter tier stay first: all the words before some.
+                stricter = {(c.address.segment_ord, c.address.doc) for c in found.ranked}
+                looser = [c for c in current.ranked if (c.address.segment_ord, c.address.doc) not in stricter]
+                for candidate in looser:
+                    candidate.looseness = found.looseness + 1
+                merged = found.ranked + looser
+                found = Found(current.tier, current.text, merged, current.seen_all, found.looseness + 1)
+        if found is None:
+            return Found("exact", tantivy.Query.empty_query(), [], True)
+        return found
 
-    def _distances(
-        self,
-        searcher: tantivy.Searcher,
-        addresses: list[tantivy.DocAddress],
-        near: tuple[float, float] | None,
-    ) -> list[float | None]:
-        if near is None:
-            return [None] * len(addresses)
-        from comptoir.search.ranking import haversine_km
+    def _vocabulary(
+        self, searcher: tantivy.Searcher, words: list[QueryWord]
+    ) -> tuple[set[str], set[str], int | None]:
+        """The words some name contains (or a GTIN), the words some name or description
+        contains, and about how many offers match them all (None: no words), as if the words
+        were independent: words of one product name are not, so it errs on the low side."""
+        in_names: set[str] = set()
+        anywhere: set[str] = set()
+        most: float | None = None
+        docs = max(searcher.num_docs, 1)
+        for w in words:
+            df = searcher.doc_freq(NAME_FIELDS["fr"], w.fr) + searcher.doc_freq(NAME_FIELDS["en"], w.en)
+            if gtin_like(w.raw):
+                df += searcher.doc_freq("gtin_key", gtin_key(w.raw))
+            if df:
+                in_names.add(w.raw)
+            else:
+                df = searcher.doc_freq(DESCRIPTION_FIELDS["fr"], w.fr) + searcher.doc_freq(
+                    DESCRIPTION_FIELDS["en"], w.en
+                )
+                if df:
+                    anywhere.add(w.raw)
+            if not w.optional:
+                most = (most if most is not None else docs) * df / docs
+        return in_names, anywhere | in_names, None if most is None else round(most)
 
-        lats = searcher.fast_field_values("lat", addresses)
-        lons = searcher.fast_field_values("lon", addresses)
-        return [haversine_km(near, (lat, lon)) for lat, lon in zip(lats, lons, strict=True)]
+    def _reach(self, stats: IndexStats, query: SearchQuery, weights: RankingWeights) -> dict[int, float]:
+        """The shops within the radius or the nearby ring, with their distances: one pass per query."""
+        if query.near is None:
+            return {}
+        km = max(query.radius_km or 0.0, 2 * weights.proximity_half_km if weights.proximity > 0 else 0.0)
+        return stats.places.around(query.near, km) if km > 0 else {}
 
-    # --- filters -----------------------------------------------------------------
-    def _shop_filter(self, searcher: tantivy.Searcher, query: SearchQuery) -> set[int] | None:
-        """The caller's shop set, narrowed to the shops within the radius."""
+    def _shop_filter(self, stats: IndexStats, reach: dict[int, float], query: SearchQuery) -> set[int] | None:
+        """The caller's shop set, narrowed to the shops within the radius (haversine at the edge)."""
         shop_ids = set(query.shop_ids) if query.shop_ids is not None else None
         if query.near is None or query.radius_km is None:
             return shop_ids
-        within = self._places_for(searcher).within(query.near, query.radius_km)
+        near, radius = query.near, query.radius_km
+        inner, outer = radius * (1 - EDGE_MARGIN), radius * (1 + EDGE_MARGIN)
+        within = {
+            s
+            for s, d in reach.items()
+            if d <= inner or (d <= outer and (stats.places.distance_km(near, s) or 0.0) <= radius)
+        }
         return within if shop_ids is None else within & shop_ids
 
-    def _places_for(self, searcher: tantivy.Searcher) -> ShopPlaces:
-        if self._places is None:
-            self._places = load_shop_places(searcher)
-        return self._places
+    def _stats_for(self, searcher: tantivy.Searcher) -> IndexStats:
+        if self._stats is None:
+            self._stats = load_stats(searcher)
+        return self._stats
 
     # --- results -----------------------------------------------------------------
     def _hit(
         self,
         searcher: tantivy.Searcher,
-        candidate: _Candidate,
+        candidate: Candidate,
         words: list[QueryWord],
         lang: str,
-        matched: _Matched,
+        found: Found,
         weights: RankingWeights,
     ) -> Hit:
         stored = searcher.doc(candidate.address).to_dict()
         first = {name: values[0] if values else None for name, values in stored.items()}
         names = {"fr": first.get("name_fr") or "", "en": first.get("name_en") or ""}
-        terms = match_terms(words, names, self._analyzers, fuzzy_used=matched.tier != "exact")
+        terms = match_tokens(
+            words,
+            self._name_tokens(names["fr"], "fr"),
+            self._name_tokens(names["en"], "en"),
+            fuzzy_used=found.tier in ("fuzzy", "any_word"),
+        )
         text = candidate.text_score
         if text is None:
-            text = _text_score(matched.query, searcher, candidate.address)
-        why = build_why(terms, text, candidate.distance_km, candidate.stock_state, weights)
+            text = _text_score(found.text, searcher, candidate.address)
+        why = build_why(terms, text, candidate.distance_km, STOCK_STATES[candidate.stock], weights)
         return Hit(
             offer_id=int(first["offer_id"]),
             shop_id=int(first["shop_id"]),
@@ -368,7 +332,7 @@ class SearchIndex:
             unit_label=first.get("unit_label") or "",
             category_path=first.get("category_path") or "",
             price_cents=int(first["price_cents"]),
-            stock_state=candidate.stock_state,
+            stock_state=STOCK_STATES[candidate.stock],
             distance_km=candidate.distance_km,
             score=why.score,
             group_key=first.get("group_key") or "",
@@ -378,88 +342,137 @@ class SearchIndex:
     def _grouped(
         self,
         searcher: tantivy.Searcher,
-        matched: _Matched,
-        ranked: list[_Candidate],
+        found: Found,
+        plan: FilterPlan,
         words: list[QueryWord],
         lang: str,
         query: SearchQuery,
         weights: RankingWeights,
-        facets: Facets | None,
-    ) -> SearchResult:
-        """One entry per product, in the order of its best offer; counts and prices are exact."""
-        best_per_group: dict[int, _Candidate] = {}
-        for candidate in ranked:
-            best_per_group.setdefault(candidate.group_hash, candidate)
-        page = list(best_per_group.values())[query.offset : query.offset + query.limit]
-        groups = tuple(self._group(searcher, c, words, lang, matched, query, weights) for c in page)
-        return SearchResult(
-            total=matched.count,
-            hits=tuple(g.best for g in groups),
-            groups=groups,
-            facets=facets,
-            relaxed=matched.tier,
-            terms=tuple(w.raw for w in words),
-        )
+        stats: IndexStats,
+    ) -> tuple[Group, ...]:
+        """One entry per product, in the order of its best offer; counts and prices are exact.
 
-    def _group(
+        A product sold by 300 shops can fill the whole candidate list: when the candidates
+        hold too few products, the next search leaves out the products already found."""
+        best: dict[int, Candidate] = {}
+        for candidate in found.ranked:
+            best.setdefault(candidate.group_hash, candidate)
+        wanted = query.offset + query.limit
+        keys: dict[int, str] = {}
+        seen_all = found.seen_all
+        rounds = 0
+        while query.sort == "relevance" and len(best) < wanted and not seen_all and rounds < GROUP_ROUNDS:
+            rounds += 1
+            for group, candidate in best.items():
+                if group not in keys:
+                    keys[group] = searcher.doc(candidate.address).get_first("group_key") or ""
+            others = excluding_groups(self._schema, with_filters(found.text, plan.pushed), keys.values())
+            k = self._candidates.first_k(max(weights.candidates, 4 * (wanted - len(best))), plan, stats)
+            hits = searcher.search(others, limit=k, count=False).hits
+            seen_all = len(hits) < k
+            for candidate in sorted(
+                self._candidates.score(searcher, hits, plan, query, weights, stats), key=order
+            ):
+                candidate.looseness = found.looseness
+                best.setdefault(candidate.group_hash, candidate)
+        ordered = list(best.values())
+        if query.sort == "relevance":
+            ordered.sort(key=order)
+        page = ordered[query.offset : query.offset + query.limit]
+        hits_ = [self._hit(searcher, c, words, lang, found, weights) for c in page]
+        # A group is one product: all its offers that pass the filters count, whatever their
+        # own wording (a shop may name a GTIN differently), and no text needs scoring here.
+        in_filters = with_filters(tantivy.Query.all_query(), plan.full)
+        members = self._group_members(searcher, in_filters, [h.group_key for h in hits_], query.near, stats)
+        groups = []
+        for hit in hits_:
+            count, offers = members.get(hit.group_key, (1, ()))
+            min_price = min((o.price_cents for o in offers), default=hit.price_cents)
+            groups.append(Group(hit.group_key, hit, count, min_price, offers))
+        return tuple(groups)
+
+    def _group_members(
         self,
         searcher: tantivy.Searcher,
-        best: _Candidate,
-        words: list[QueryWord],
-        lang: str,
-        matched: _Matched,
-        query: SearchQuery,
-        weights: RankingWeights,
-    ) -> Group:
-        hit = self._hit(searcher, best, words, lang, matched, weights)
-        members = searcher.search(
-            group_filter(self._schema, matched.query, hit.group_key),
-            limit=GROUP_OFFERS_SHOWN,
-            count=True,
-            order_by_field="price_cents",
-            order=tantivy.Order.Asc,
-        )
-        addresses = [a for _, a in members.hits]
-        offers = tuple(self._group_offer(searcher, a, query.near) for a in addresses)
-        min_price = min((o.price_cents for o in offers), default=hit.price_cents)
-        return Group(hit.group_key, hit, members.count, min_price, offers)
+        in_filters: tantivy.Query,
+        group_keys: list[str],
+        near: tuple[float, float] | None,
+        stats: IndexStats,
+    ) -> dict[str, tuple[int, tuple[GroupOffer, ...]]]:
+        """Every shown group's exact count and cheapest offers, in one aggregation."""
+        if not group_keys:
+            return {}
+        spec = {
+            "groups": {
+                "terms": {"field": "group_hash", "size": len(group_keys)},
+                "aggs": {
+                    "cheapest": {
+                        "top_hits": {
+                            "size": GROUP_OFFERS_SHOWN,
+                            "sort": [{"price_cents": "asc"}],
+                            "docvalue_fields": ["offer_id", "shop_id", "price_cents", "stock"],
+                        }
+                    }
+                },
+            }
+        }
+        result = searcher.aggregate(in_groups(self._schema, in_filters, group_keys), spec)
+        by_hash = {group_hash(key): key for key in group_keys}
+        out: dict[str, tuple[int, tuple[GroupOffer, ...]]] = {}
+        for bucket in result["groups"]["buckets"]:
+            key = by_hash.get(int(bucket["key"]))
+            if key is None:
+                continue
+            offers = []
+            for member in bucket["cheapest"]["hits"]:
+                values = {name: v[0] for name, v in member["docvalue_fields"].items() if v}
+                shop_id = int(values["shop_id"])
+                shop_ref, shop_name = self._shop_label(searcher, shop_id)
+                distance = stats.places.distance_km(near, shop_id) if near is not None else None
+                offers.append(
+                    GroupOffer(
+                        int(values["offer_id"]),
+                        shop_ref,
+                        shop_name,
+                        int(values["price_cents"]),
+                        STOCK_STATES[int(values["stock"])],
+                        distance,
+                    )
+                )
+            offers.sort(key=lambda o: (o.price_cents, o.offer_id))
+            out[key] = (int(bucket["doc_count"]), tuple(offers))
+        return out
 
-    def _group_offer(
-        self, searcher: tantivy.Searcher, address: tantivy.DocAddress, near: tuple[float, float] | None
-    ) -> GroupOffer:
-        [offer_id] = searcher.fast_field_values("offer_id", [address])
-        [shop_id] = searcher.fast_field_values("shop_id", [address])
-        [price] = searcher.fast_field_values("price_cents", [address])
-        [stock] = searcher.fast_field_values("stock", [address])
-        [distance] = self._distances(searcher, [address], near)
-        shop_ref, shop_name = self._shop_name(searcher, shop_id, address)
-        return GroupOffer(offer_id, shop_ref, shop_name, price, STOCK_STATES[stock], distance)
+    def _name_tokens(self, name: str, lang: str) -> frozenset[str]:
+        """Stems of a shown name, cached: the same product name shows up in many shops and pages."""
+        key = (lang, name)
+        tokens = self._tokens.get(key)
+        if tokens is None:
+            if len(self._tokens) >= NAME_TOKENS_CACHE:
+                self._tokens.clear()
+            tokens = frozenset(self._analyzers.for_lang(lang).analyze(name))
+            self._tokens[key] = tokens
+        return tokens
 
-    def _shop_name(
-        self, searcher: tantivy.Searcher, shop_id: int, address: tantivy.DocAddress
-    ) -> tuple[str, str]:
+    def _shop_label(self, searcher: tantivy.Searcher, shop_id: int) -> tuple[str, str]:
         if shop_id not in self._shop_names:
-            doc = searcher.doc(address)
-            self._shop_names[shop_id] = (doc.get_first("shop_ref") or "", doc.get_first("shop_name") or "")
+            query = tantivy.Query.term_query(self._schema, "shop_id", shop_id, index_option="basic")
+            hits = searcher.search(query, limit=1, count=False).hits
+            doc = searcher.doc(hits[0][1]) if hits else None
+            label = (doc.get_first("shop_ref") or "", doc.get_first("shop_name") or "") if doc else ("", "")
+            self._shop_names[shop_id] = label
         return self._shop_names[shop_id]
 
 
-def _worth_relaxing(tier: Tier, matched: _Matched, words: list[QueryWord]) -> bool:
-    if not words:
+def _worth_relaxing(tier: Tier, found: Found) -> bool:
+    if not found.seen_all:
         return False
-    if tier == "fuzzy":
-        return matched.count < MIN_EXACT_HITS and any(w.fuzzy_ok for w in words)
-    return matched.count == 0 and sum(not w.optional for w in words) > 1
-
-
-def _keyed(hits: Iterable[tuple[float, tantivy.DocAddress]]):
-    for score, address in hits:
-        yield (address.segment_ord, address.doc), (score, address)
+    if tier == "any_word":
+        return not found.ranked
+    return len(found.ranked) < MIN_EXACT_HITS
 
 
 def _text_score(query: tantivy.Query, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> float:
-    import json
-
     return float(json.loads(query.explain(searcher, address).to_json())["value"])
 
 

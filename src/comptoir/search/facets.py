@@ -29,8 +29,21 @@ FACET_SPEC = {
 }
 
 
-def compute_facets(searcher: tantivy.Searcher, query: tantivy.Query) -> Facets:
-    result = searcher.aggregate(query, FACET_SPEC)
+TOTAL_SPEC = {"total": {"value_count": {"field": "offer_id"}}}
+
+
+def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    """The exact number of matches, unscored (an aggregation never computes BM25)."""
+    return int(searcher.aggregate(query, TOTAL_SPEC)["total"]["value"] or 0)
+
+
+def compute_facets(searcher: tantivy.Searcher, query: tantivy.Query) -> tuple[Facets, int]:
+    """The facets and the exact total, in one pass over the match set."""
+    result = searcher.aggregate(query, FACET_SPEC | TOTAL_SPEC)
+    return _facets(result), int(result["total"]["value"] or 0)
+
+
+def _facets(result: dict) -> Facets:
     return Facets(
         categories_l1=_counts(result["l1"]),
         categories_l2=_counts(result["l2"]),

@@ -86,12 +86,21 @@ def match_terms(
     words: list[QueryWord], names: dict[str, str], analyzers: Analyzers, fuzzy_used: bool
 ) -> tuple[TermMatch, ...]:
     """Say for each query word whether the offer's name has it exactly, approximately, or not at all."""
-    fr_tokens = set(analyzers.fr.analyze(names.get("fr", "")))
-    en_tokens = set(analyzers.en.analyze(names.get("en", "")))
+    fr_tokens = frozenset(analyzers.fr.analyze(names.get("fr", "")))
+    en_tokens = frozenset(analyzers.en.analyze(names.get("en", "")))
+    return match_tokens(words, fr_tokens, en_tokens, fuzzy_used)
+
+
+def match_tokens(
+    words: list[QueryWord], fr_tokens: frozenset[str], en_tokens: frozenset[str], fuzzy_used: bool
+) -> tuple[TermMatch, ...]:
+    """`match_terms` on names already analyzed (the engine caches the analysis of shown names)."""
     return tuple(_match_word(w, fr_tokens, en_tokens, fuzzy_used) for w in words)
 
 
-def _match_word(word: QueryWord, fr_tokens: set[str], en_tokens: set[str], fuzzy_used: bool) -> TermMatch:
+def _match_word(
+    word: QueryWord, fr_tokens: frozenset[str], en_tokens: frozenset[str], fuzzy_used: bool
+) -> TermMatch:
     if word.fr in fr_tokens or word.en in en_tokens:
         return TermMatch(word.raw, "exact", word.raw)
     if fuzzy_used and word.fuzzy_ok:
