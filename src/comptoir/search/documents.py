@@ -184,11 +184,15 @@ class Facets:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """`total` counts every matching offer; `hits` is the requested page.
+    """`total` counts the matching offers; `hits` is the requested page.
 
+    `total` is exact when `total_is_exact`: always with facets or `exact_total`, and
+    whenever the engine saw every match anyway; otherwise it is a lower bound ("more than
+    40"), because counting a broad word's 200,000 matches costs more than the search.
     When grouped, `groups` is the page (one entry per product) and `hits` holds
     each group's best offer in the same order. `relaxed` says which matching
-    tier answered: "exact", "fuzzy" (typo tolerance) or "any_word".
+    tier answered: "exact" (names, or names and descriptions), "fuzzy" (typo
+    tolerance) or "any_word"; offers of a stricter tier come first.
     """
 
     total: int
