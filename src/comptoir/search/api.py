@@ -114,6 +114,7 @@ class SearchOut(Schema):
     query: str
     near: PlaceOut
     total: int
+    total_is_exact: bool  # without facets, `total` may be a lower bound ("more than N")
     page: int
     per_page: int
     sort: str

@@ -245,6 +245,7 @@ def page_as_dict(page: SearchPage, lang: str = "fr") -> dict[str, Any]:
         "query": params.text,
         "near": {"lat": page.place.lat, "lon": page.place.lon, "source": page.place.source},
         "total": result.total,
+        "total_is_exact": result.total_is_exact,
         "page": params.page,
         "per_page": params.per_page,
         "sort": params.sort,
