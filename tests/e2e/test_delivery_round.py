@@ -40,7 +40,7 @@ def test_plan_deliver_and_track(
     page.get_by_role("button", name="Planifier les tournées").click()
     page.wait_for_load_state()
     run = page.locator(".plan-run").inner_text()
-    assert "Terminé" in run and "1 tournées pour 2 commandes." in run
+    assert "Terminé" in run and "1 tournée pour 2 commandes." in run
     round_ = Round.objects.get(slot=slot)
     assert round_.stops.count() == 4
     desk.close()

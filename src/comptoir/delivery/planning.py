@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.core.errors import InvalidInput
 from comptoir.core.parameters import governed
@@ -166,10 +167,11 @@ def plan_slot(
             if slot.status in (Slot.Status.OPEN, Slot.Status.CLOSED):
                 Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.PLANNED)
         run.status, run.method = PlanRun.Status.DONE, method
-        run.message = _("%(rounds)d rounds for %(orders)d orders.") % {
-            "rounds": len(planned),
-            "orders": len(planned_ids),
+        rounds = ngettext("%(n)d round", "%(n)d rounds", len(planned)) % {"n": len(planned)}
+        orders_text = ngettext("for %(n)d order.", "for %(n)d orders.", len(planned_ids)) % {
+            "n": len(planned_ids)
         }
+        run.message = f"{rounds} {orders_text}"
         if unplanned:
             orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in set(unplanned))
             run.message += " " + _("Not planned (no vehicle could take them in time): %(orders)s.") % {
