@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from comptoir.delivery.planner.model import Problem, Solution, Stop, TaskRef, Vehicle
+from comptoir.delivery.planner.model import Problem, Route, Solution, Stop, TaskKind, TaskRef, Vehicle
 
 TOLERANCE = 1e-6
 
@@ -27,17 +28,19 @@ class CheckReport:
 
 def check_solution(problem: Problem, solution: Solution) -> CheckReport:
     """Check a model `Solution` by the order of its steps; its own timings are ignored."""
-    routes = [
-        (
-            r.vehicle_id,
-            [TaskRef(s.kind, s.task_id) for s in r.steps if s.kind in ("pickup", "delivery", "job")],
-        )  # type: ignore[arg-type]
-        for r in solution.routes
-    ]
+    routes = [(r.vehicle_id, _task_refs(r)) for r in solution.routes]
     unserved = {("pickup", i) for i in solution.unassigned_shipments}
     unserved |= {("delivery", i) for i in solution.unassigned_shipments}
     unserved |= {("job", i) for i in solution.unassigned_jobs}
     return check_routes(problem, routes, unserved)
+
+
+def _task_refs(route: Route) -> list[TaskRef]:
+    return [
+        TaskRef(cast(TaskKind, s.kind), s.task_id)
+        for s in route.steps
+        if s.kind in ("pickup", "delivery", "job") and s.task_id is not None
+    ]
 
 
 def check_location_routes(problem: Problem, routes: Sequence[Sequence[int]]) -> CheckReport:
@@ -87,9 +90,9 @@ def check_routes(
             seen[key] = seen.get(key, 0) + 1
         if refs and all((r.kind, r.task_id) in stops for r in refs):
             report.distance += _check_route(problem, vehicles[vid], refs, stops, amounts, report.errors)
-    for key in stops:
-        if seen.get(key, 0) != (0 if key in unserved else 1):
-            report.errors.append(f"{key[0]} of task {key[1]} served {seen.get(key, 0)} times")
+    for end in stops:
+        if seen.get(end, 0) != (0 if end in unserved else 1):
+            report.errors.append(f"{end[0]} of task {end[1]} served {seen.get(end, 0)} times")
     report.vehicles = len(used)
     return report
 

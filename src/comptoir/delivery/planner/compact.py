@@ -126,7 +126,9 @@ Plan = list[tuple[int, list[int]]]
 
 
 def plan_from_solution(c: Compact, solution: Solution) -> Plan:
-    node_of = {(ref.kind, ref.task_id): n for n, ref in enumerate(c.refs) if c.request_of[n] >= 0}
+    node_of: dict[tuple[str, int | None], int] = {
+        (ref.kind, ref.task_id): n for n, ref in enumerate(c.refs) if c.request_of[n] >= 0
+    }
     rank_of = {v.id: k for k, v in enumerate(c.vehicles)}
     plan: Plan = []
     for route in solution.routes:

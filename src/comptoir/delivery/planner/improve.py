@@ -42,9 +42,7 @@ class PlannerSolver:
         c = compact(problem)
         routes_deadline = started + self.route_share * time_limit
         plan = minimise_routes(c, plan_from_solution(c, first), routes_deadline, rng, self.ejection)
-        candidates = [first]
-        if len(plan) < first.vehicles_used:
-            candidates += self._fewer_round_candidates(problem, c, plan, rng, deadline)
+        candidates = [first, *self._round_count_candidates(problem, c, plan, rng, deadline)]
         best = min(candidates, key=_rank)
         polish_time = self.polish_share * time_limit
         shorter = improve_distance(c, plan_from_solution(c, best), deadline - polish_time, rng, self.lns)
@@ -52,10 +50,11 @@ class PlannerSolver:
             [best, _to_solution(problem, c, shorter), self._polish(problem, c, shorter, deadline)], key=_rank
         )
 
-    def _fewer_round_candidates(
+    def _round_count_candidates(
         self, problem: Problem, c: Compact, plan: Plan, rng: random.Random, deadline: float
     ) -> list[Solution]:
-        """Our plan, and VROOM's own plan for that many vehicles, often much shorter."""
+        """Our plan, and VROOM's own plan with exactly that many vehicles, often shorter:
+        offered every vehicle, VROOM settles in a different, sometimes worse, local optimum."""
         found = [_to_solution(problem, c, plan)]
         budget = time.monotonic() + 0.1 * (deadline - time.monotonic())
         fresh = self._vroom_with(problem, c, _vehicle_ids(c, plan), rng, budget)

@@ -19,6 +19,7 @@ Amount = tuple[int, ...]
 
 ALWAYS: TimeWindow = (0.0, math.inf)
 
+TaskKind = Literal["pickup", "delivery", "job", "break"]
 StepKind = Literal["start", "pickup", "delivery", "job", "break", "end"]
 
 
@@ -143,5 +144,5 @@ class Solution:
 class TaskRef:
     """A step of a planned sequence before timing: which task, and which end of it."""
 
-    kind: Literal["pickup", "delivery", "job", "break"]
+    kind: TaskKind
     task_id: int

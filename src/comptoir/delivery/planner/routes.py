@@ -10,7 +10,7 @@ infeasible one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import pairwise
 
 from comptoir.delivery.planner.compact import EPS, Compact
@@ -212,7 +212,7 @@ def with_request(c: Compact, nodes: list[int], request: int, ins: Insertion) -> 
     return nodes[: i - 1] + [p] + nodes[i - 1 : j - 1] + [d] + nodes[j - 1 :]
 
 
-def without(c: Compact, nodes: list[int], requests: Sequence[int]) -> list[int]:
+def without(c: Compact, nodes: list[int], requests: Collection[int]) -> list[int]:
     request_of = c.request_of
     return [n for n in nodes if request_of[n] not in requests]
 
