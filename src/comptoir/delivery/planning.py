@@ -45,8 +45,10 @@ def default_solver() -> RouteSolver:
     return PlannerSolver()
 
 
-def time_limit() -> float:
-    return float(getattr(settings, "COMPTOIR_PLANNING_SECONDS", 10.0))
+def time_limit(stops: int) -> float:
+    """The planner's budget: the operator's ceiling, less for small slots (it searches until the limit)."""
+    ceiling = float(getattr(settings, "COMPTOIR_PLANNING_SECONDS", 10.0))
+    return min(ceiling, 1.0 + 0.02 * stops)
 
 
 def shifts_for(slot: Slot) -> list[Shift]:
@@ -153,7 +155,7 @@ def plan_slot(
         if not shifts:
             raise InvalidInput(_("No courier shift covers this slot."))
         epoch, planned, unplanned, method = _solve(
-            slot, bookings, shifts, solver or default_solver(), limit or time_limit()
+            slot, bookings, shifts, solver or default_solver(), limit or time_limit(3 * len(bookings))
         )
     except (InvalidInput, TravelTimesError) as error:
         run.status, run.message = PlanRun.Status.FAILED, getattr(error, "message", str(error))
@@ -200,7 +202,9 @@ def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now:
     points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
     matrix = travel_times_for(settings.COMPTOIR_HOME).matrix(points, shift.vehicle.profile)
     problem = build_problem(points[0], drops, fleet, matrix)
-    planned, unplanned = read_solution(problem, solver.solve(problem.problem, min(time_limit(), 5.0)))
+    planned, unplanned = read_solution(
+        problem, solver.solve(problem.problem, min(time_limit(2 * len(drops)), 5.0))
+    )
     if unplanned or not planned:
         raise InvalidInput(_("This round cannot take these stops within the slot and its capacity."))
     plan = planned[0]
