@@ -43,8 +43,8 @@ class VroomSolver:
         scale = _time_scale(problem)
         vehicles = [v for v in problem.vehicles if vehicle_ids is None or v.id in set(vehicle_ids)]
         data = vroom.Input()
-        profiles = _add_matrices(data, problem, vehicles, scale)
-        big = _vehicle_weight(problem) if self.vehicles_first else 0
+        profiles, dearest = _add_matrices(data, problem, vehicles, scale)
+        big = _vehicle_weight(problem, dearest) if self.vehicles_first else 0
         ranks = _task_ranks(problem)
         for rank, vehicle in enumerate(vehicles):
             steps = [TaskRef(t.kind, ranks[t.kind, t.task_id]) for t in seed.get(vehicle.id, ())]
@@ -96,10 +96,13 @@ def _cost_entry(vehicle: Vehicle, duration: float, distance: float) -> float:
     return vehicle.cost_per_hour * duration / 3600 + vehicle.cost_per_km * distance / 1000
 
 
-def _add_matrices(data: vroom.Input, problem: Problem, vehicles: Sequence[Vehicle], scale: int) -> dict:
+def _add_matrices(
+    data: vroom.Input, problem: Problem, vehicles: Sequence[Vehicle], scale: int
+) -> tuple[dict[tuple[float, float], str], int]:
     """One VROOM profile per distinct cost rate, so each vehicle is charged its own rate."""
     durations = [[math.ceil(t * scale - 1e-9) for t in row] for row in problem.durations]
     profiles: dict[tuple[float, float], str] = {}
+    dearest = 1
     for vehicle in vehicles:
         key = (vehicle.cost_per_hour, vehicle.cost_per_km)
         if key in profiles:
@@ -110,16 +113,16 @@ def _add_matrices(data: vroom.Input, problem: Problem, vehicles: Sequence[Vehicl
             [round(_cost_entry(vehicle, t, d) * scale) for t, d in zip(trow, drow, strict=True)]
             for trow, drow in zip(problem.durations, problem.distances, strict=True)
         ]
+        dearest = max(dearest, max(max(row) for row in costs))
         data.set_durations_matrix(name, durations)
         data.set_costs_matrix(name, costs)
-    return profiles
+    return profiles, dearest
 
 
-def _vehicle_weight(problem: Problem) -> int:
+def _vehicle_weight(problem: Problem, dearest_leg: int) -> int:
     """A fixed cost above any possible route cost: fewer rounds always win."""
-    worst = max(max(row) for row in problem.distances) * 1000.0
-    tasks = 2 * len(problem.shipments) + len(problem.jobs) + 2
-    return int(worst * tasks * 10) + 1
+    legs = 2 * len(problem.shipments) + len(problem.jobs) + 2
+    return dearest_leg * legs * 10 + 1
 
 
 def _window(window: TimeWindow, scale: int) -> vroom.TimeWindow:
