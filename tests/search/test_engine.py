@@ -6,9 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery, group_key_for
-from comptoir.search.engine import SearchIndex, build
+from comptoir.search.engine import SearchIndex, StaleIndexError, build
 
 HOME = (45.7640, 4.8357)  # the resident
 NEAR = (45.7640, 4.8487)  # ~1.0 km east
@@ -408,3 +409,91 @@ def test_rebuild_swaps_atomically_and_readers_reload(tmp_path: Path) -> None:
 def test_reader_refuses_to_write(index: SearchIndex) -> None:
     with pytest.raises(RuntimeError):
         index.delete([1])
+
+
+def test_typo_that_moves_the_stem_is_one_edit_on_the_written_word(tmp_path: Path) -> None:
+    """ "trple" stems to "trpl", two edits from "tripl"; as written it is one from "triple"."""
+    catalog = [
+        offer(1, "Confiture triple fruits", "Triple fruit jam"),
+        offer(2, "Confiture abricot", "Apricot jam"),
+        offer(3, "Tripes à la mode de Caen", "Tripe stew"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    result = index.search(SearchQuery("trple confiture"))
+    assert (ids(result), result.relaxed) == ([1], "fuzzy")
+    assert [(t.term, t.kind, t.matched) for t in result.hits[0].why.terms] == [
+        ("trple", "fuzzy", "triple"),
+        ("confiture", "exact", "confiture"),
+    ]
+
+
+def test_a_typo_scores_by_bm25_shorter_names_first(tmp_path: Path) -> None:
+    catalog = [
+        offer(1, "Noisettes grillées salées en sachet refermable", "Salted roasted hazelnuts"),
+        offer(2, "Noisettes", "Hazelnuts"),
+        offer(3, "Noisettes grillées", "Roasted hazelnuts"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    result = index.search(SearchQuery("nosettes"))
+    assert (ids(result), result.relaxed) == ([2, 3, 1], "fuzzy")
+    assert result.hits[0].why.text_score > result.hits[1].why.text_score > result.hits[2].why.text_score
+
+
+def test_the_word_as_written_earns_a_bonus_over_another_form_of_its_stem(tmp_path: Path) -> None:
+    catalog = [offer(1, "Tomates cerises", "Cherry tomatoes"), offer(2, "Tomate cerise", "Cherry tomato")]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    assert ids(index.search(SearchQuery("tomate cerise"))) == [2, 1]
+    assert ids(index.search(SearchQuery("tomates cerises"))) == [1, 2]
+
+
+def test_radius_is_a_circle_although_pushed_as_a_box(tmp_path: Path) -> None:
+    """A radius goes into tantivy as a box on the offers' coordinates; the circle is then
+    checked on the candidates: a shop in the box's corner (5.7 km away) is left out."""
+    corner = (HOME[0] + 4 / 110.57, HOME[1] + 4 / 77.7)  # 4 km north, 4 km east
+    inside = (HOME[0], HOME[1] + 4.9 / 77.7)
+    catalog = [offer(1, "Farine de seigle", "Rye flour", at=corner), offer(2, "Farine", "Flour", at=inside)]
+    catalog += [offer(10 + i, "Sel", "Salt", at=FAR) for i in range(20)]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    result = index.search(SearchQuery("farine", near=HOME, radius_km=5))
+    assert (ids(result), result.total) == ([2], 1)
+    assert [round(h.distance_km or 0, 1) for h in result.hits] == [4.9]
+    assert ids(index.search(SearchQuery("farine", near=HOME, radius_km=6))) == [2, 1]
+    faceted = index.search(SearchQuery("farine", near=HOME, radius_km=5, with_facets=True))
+    assert (ids(faceted), faceted.total) == ([2], 1)
+
+
+def test_any_word_looks_in_descriptions_only_for_words_no_name_has(tmp_path: Path) -> None:
+    catalog = [
+        offer(1, "Miel de lavande", "Lavender honey"),
+        offer(2, "Savon", "Soap", description_fr="Au miel de lavande"),
+        offer(3, "Tisane", "Herbal tea", description_fr="Thym et romarin"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    # No offer has both words: "miel" is in a name, so names only; "romarin" is in no name.
+    result = index.search(SearchQuery("miel romarin"))
+    assert (ids(result), result.relaxed) == ([1, 3], "any_word")
+    assert [t.kind for t in result.hits[0].why.terms] == ["exact", "other_field"]
+
+
+def test_an_index_from_an_older_schema_asks_for_a_rebuild(tmp_path: Path) -> None:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("offer_id", stored=True, indexed=True, fast=True)
+    (tmp_path / "old").mkdir()
+    tantivy.Index(builder.build(), str(tmp_path / "old"))
+    with pytest.raises(StaleIndexError):
+        SearchIndex.open(tmp_path / "old")
+
+
+def test_a_rebuild_brings_a_new_typo_vocabulary(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    build(path, CATALOG[:3], heap_bytes=20_000_000, num_threads=1)
+    reader = SearchIndex.open(path)
+    assert ids(reader.search(SearchQuery("nosette"))) == []
+    build(path, CATALOG, heap_bytes=20_000_000, num_threads=1)
+    reader.reload()
+    assert ids(reader.search(SearchQuery("nosette"))) == [7, 8, 9]

@@ -1,8 +1,9 @@
 """Text analysis and the index schema: how an `OfferDoc` becomes a tantivy document.
 
 French and English text fields are lowercased, ASCII-folded ("crème" -> "creme")
-and stemmed ("pains" -> "pain"). The simple tokenizer splits on anything that is
-not a letter or digit, so "4x40" stays one token and "1,5L" becomes "1", "5l".
+and stemmed ("pains" -> "pain"); `name_plain` holds both names folded, not stemmed.
+The simple tokenizer splits on anything that is not a letter or digit, so "4x40" stays
+one token and "1,5L" becomes "1", "5l".
 Tokenizers are not stored in the index: `register_analyzers` runs on every open.
 """
 
@@ -19,6 +20,10 @@ FR_ANALYZER = "comptoir_fr"
 EN_ANALYZER = "comptoir_en"
 PLAIN_ANALYZER = "comptoir_plain"
 NAME_FIELDS = {"fr": "name_fr", "en": "name_en"}
+# Both names, folded but not stemmed: typo tolerance works on the words as written ("trple"
+# is one edit from "triple", two from its stem "tripl"), and a word typed exactly as the
+# name writes it earns a small bonus over another form of the same stem.
+PLAIN_NAME_FIELD = "name_plain"
 DESCRIPTION_FIELDS = {"fr": "description_fr", "en": "description_en"}
 FIELD_LANG = {"name_fr": "fr", "name_en": "en", "description_fr": "fr", "description_en": "en"}
 STOCK_CODES = {state: code for code, state in enumerate(STOCK_STATES)}
@@ -111,6 +116,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("gtin_key", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("name_fr", stored=True, tokenizer_name=FR_ANALYZER, index_option="freq")
     sb.add_text_field("name_en", stored=True, tokenizer_name=EN_ANALYZER, index_option="freq")
+    sb.add_text_field(PLAIN_NAME_FIELD, tokenizer_name=PLAIN_ANALYZER, index_option="freq")
     sb.add_text_field("description_fr", tokenizer_name=FR_ANALYZER, index_option="freq")
     sb.add_text_field("description_en", tokenizer_name=EN_ANALYZER, index_option="freq")
     sb.add_text_field("category_path", stored=True, tokenizer_name="raw", index_option="basic")
@@ -158,6 +164,7 @@ def to_tantivy(doc: OfferDoc) -> tantivy.Document:
         gtin_key=gtin_key(doc.gtin),
         name_fr=doc.name_fr,
         name_en=doc.name_en,
+        name_plain=[doc.name_fr, doc.name_en],
         description_fr=doc.description_fr,
         description_en=doc.description_en,
         category_path=doc.category_path,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import tantivy
 
 from comptoir.search.documents import STOCK_STATES, RankingWeights, SearchQuery
-from comptoir.search.plan import FilterPlan, IndexStats
+from comptoir.search.plan import IN_STOCK, FilterPlan, IndexStats, PostFilter
 from comptoir.search.queries import Tier, filter_queries, with_filters
 from comptoir.search.ranking import availability_factor as _availability
 from comptoir.search.ranking import haversine_km
@@ -52,10 +52,12 @@ class Found:
 
 
 class Candidates:
-    """The candidate collection of one index (its schema); stateless between queries."""
+    """The candidate collection of one index (its schema); stateless between queries (the
+    last ring of shops is reused only for the very same query objects)."""
 
     def __init__(self, schema: tantivy.Schema) -> None:
         self._schema = schema
+        self._last_ring: tuple[dict[int, float], set[int] | None, float, set[int]] | None = None
 
     def collect(
         self,
@@ -128,9 +130,10 @@ class Candidates:
     ) -> Found:
         """When the filters checked in Python dropped far more candidates than estimated
         (a query whose matches are mostly out of stock, say), let tantivy apply them all."""
-        k = max(weights.candidates, 2 * (query.offset + query.limit))
-        hits = searcher.search(with_filters(text, plan.full), limit=k, count=False).hits
-        ranked = self.score(searcher, hits, None, query, weights, stats)
+        everything = plan.everything_pushed()
+        k = self.first_k(max(weights.candidates, 2 * (query.offset + query.limit)), everything, stats)
+        hits = searcher.search(with_filters(text, everything.pushed), limit=k, count=False).hits
+        ranked = self.score(searcher, hits, everything, query, weights, stats)
         ranked.sort(key=order)
         return Found(tier, text, ranked, len(hits) < k, pushed_all=True)
 
@@ -158,8 +161,7 @@ class Candidates:
         needed = query.offset + query.limit
         ring = self._ring(stats, reach, shop_ids, 2 * weights.proximity_half_km)
         ring_share = stats.places.offers_in(ring) / stats.docs
-        shops_pushed = plan.post.shop_ids is None
-        if not ring or (shops_pushed and ring_share >= 0.5 * plan.shop_share):
+        if not ring or (plan.shops_pushed and ring_share >= 0.5 * plan.shop_share):
             k = self.first_k(max(weights.candidates, needed), plan, stats)
             hits = searcher.search(fast, limit=k, count=False).hits
             seen_all = len(hits) < k or k >= stats.docs
@@ -169,7 +171,8 @@ class Candidates:
             hits = searcher.search(fast, limit=k_all, count=False).hits
             seen_all = len(hits) < k_all or k_all >= stats.docs
             if not seen_all:
-                # The ring is already inside the allowed shops: no need to build both shop sets.
+                # The ring is already inside the allowed shops: no need to build both shop
+                # sets. Its term set is small (RING_MAX_OFFERS): cheap to build, cheap to seek.
                 ring_filter = filter_queries(self._schema, SearchQuery(), ring)
                 ring_query = with_filters(text, plan.unplaced + ring_filter)
                 nearby = searcher.search(ring_query, limit=k_ring, count=False).hits
@@ -184,7 +187,11 @@ class Candidates:
         self, stats: IndexStats, reach: dict[int, float], shop_ids: set[int] | None, km: float
     ) -> set[int]:
         """The nearest allowed shops within `km`, nearest first, up to RING_MAX_OFFERS offers:
-        a term-set filter costs in proportion to the offers it keeps."""
+        a term-set filter costs in proportion to the offers it keeps. Kept for the next tier
+        of the same query (the same `reach` and `shop_ids` objects)."""
+        last = self._last_ring
+        if last is not None and last[0] is reach and last[1] is shop_ids and last[2] == km:
+            return last[3]
         offers = stats.places.offers
         ring: set[int] = set()
         held = 0
@@ -194,6 +201,7 @@ class Candidates:
             if shop_ids is None or shop in shop_ids:
                 ring.add(shop)
                 held += offers.get(shop, 0)
+        self._last_ring = (reach, shop_ids, km, ring)
         return ring
 
     def _by_price(
@@ -293,12 +301,10 @@ class Candidates:
         locations = stats.places.locations
         shop_factor: dict[int, tuple[float | None, float]] = {}
         out: list[Candidate] = []
-        for i, (text, address) in enumerate(hits):
+        for i in _kept(post, len(hits), stocks, shops, prices):
+            text, address = hits[i]
             stock = int(stocks[i] or 0)
             shop = int(shops[i] or 0) if shops is not None else 0
-            price = int(prices[i] or 0) if prices is not None else None
-            if post is not None and not post.keeps(stock, price, shop):
-                continue
             dist, factor = None, 1.0
             if near is not None:
                 if shop not in shop_factor:
@@ -311,7 +317,27 @@ class Candidates:
             out.append(Candidate(address, text, stock, shop, dist, score, group))
         return out
 
-    # --- filters -----------------------------------------------------------------
+
+def _kept(
+    post: PostFilter | None, n: int, stocks: Sequence, shops: Sequence | None, prices: Sequence | None
+) -> Sequence[int]:
+    """The positions of the hits that pass the Python-side filters (`PostFilter.keeps`), one
+    comprehension per filter: with a shop set checked here, most candidates drop out."""
+    kept: Sequence[int] = range(n)
+    if post is None:
+        return kept
+    if post.in_stock_only:
+        kept = [i for i in kept if int(stocks[i] or 0) == IN_STOCK]
+    if post.shop_ids is not None and shops is not None:
+        allowed = post.shop_ids
+        kept = [i for i in kept if int(shops[i] or 0) in allowed]
+    if prices is not None:
+        low, high = post.min_price_cents, post.max_price_cents
+        if low is not None:
+            kept = [i for i in kept if int(prices[i] or 0) >= low]
+        if high is not None:
+            kept = [i for i in kept if int(prices[i] or 0) <= high]
+    return kept
 
 
 def order(candidate: Candidate) -> tuple[int, float, int, int]:

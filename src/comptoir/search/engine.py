@@ -11,15 +11,17 @@ caches always describe the same commit.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import tantivy
 
 from comptoir.search.analysis import (
     DESCRIPTION_FIELDS,
     NAME_FIELDS,
+    PLAIN_NAME_FIELD,
     Analyzers,
     QueryWord,
     group_hash,
@@ -45,6 +47,7 @@ from comptoir.search.documents import (
     RankingWeights,
     SearchQuery,
     SearchResult,
+    TermMatch,
 )
 from comptoir.search.facets import compute_facets, count_matches
 from comptoir.search.places import EDGE_MARGIN
@@ -67,11 +70,38 @@ from comptoir.search.storage import (
     resolve_generation,
     swap_in,
 )
+from comptoir.search.typos import TypoIndex
 
 MIN_EXACT_HITS = 3
 GROUP_ROUNDS = 3
 WRITER_HEAP_BYTES = 64_000_000
 NAME_TOKENS_CACHE = 50_000  # ~10 MB at most
+WRITTEN_FORM_MAX_SHARE = 0.8
+# The typo vocabulary (~50 ms to read and index for 1M offers) survives the reloads that follow
+# each batch of catalog changes: a word new to the names gets typo tolerance within 5 minutes
+# (exact matching sees it at once).
+TYPO_VOCABULARY_MAX_AGE_S = 300.0
+
+
+class Vocabulary(NamedTuple):
+    """What the term dictionary says about the query's words (a few `doc_freq` calls)."""
+
+    in_names: set[str]
+    anywhere: set[str]
+    most: int | None  # about how many offers have every word (None: no words)
+    written: frozenset[str]  # words whose written form earns a bonus
+    any_word: int  # at most how many offers have one of the words
+
+
+class StaleIndexError(RuntimeError):
+    """The index on disk was built with an older schema: `comptoir search-rebuild` replaces it."""
+
+
+def _check_schema(schema: tantivy.Schema) -> None:
+    try:
+        tantivy.Query.term_query(schema, PLAIN_NAME_FIELD, "x")
+    except ValueError as error:
+        raise StaleIndexError(f"search index built by an older version ({error}): run a rebuild") from error
 
 
 class SearchEngine(Protocol):
@@ -94,6 +124,7 @@ class SearchIndex:
         self._analyzers: Analyzers = make_analyzers()
         self._index = index
         self._schema = index.schema
+        _check_schema(self._schema)
         self._target = resolve_generation(path)
         register_analyzers(index, self._analyzers)
         self._index.config_reader(reload_policy="Manual")
@@ -102,6 +133,8 @@ class SearchIndex:
         self._candidates = Candidates(self._schema)
         self._shop_names: dict[int, tuple[str, str]] = {}
         self._tokens: dict[tuple[str, str], frozenset[str]] = {}
+        self._typos: TypoIndex | None = None
+        self._typos_at = 0.0
 
     @classmethod
     def open(
@@ -142,9 +175,11 @@ class SearchIndex:
     def reload(self) -> None:
         """See the last commit, or the last full rebuild if the symlink moved."""
         target = resolve_generation(self.path)
-        if target != self._target and self._writer is None:
+        rebuilt = target != self._target
+        if rebuilt and self._writer is None:
             self._index = open_tantivy(self.path)
             self._schema = self._index.schema
+            _check_schema(self._schema)
             self._candidates = Candidates(self._schema)
             register_analyzers(self._index, self._analyzers)
             self._index.config_reader(reload_policy="Manual")
@@ -152,6 +187,8 @@ class SearchIndex:
         self._index.reload()
         self._stats = None
         self._shop_names = {}
+        if rebuilt or self._writer is not None:
+            self._typos = None  # a rebuild, or the writer's own commit: a new vocabulary
 
     def count(self) -> int:
         return self._index.searcher().num_docs
@@ -166,8 +203,10 @@ class SearchIndex:
         reach = self._reach(stats, query, weights)
         shop_ids = self._shop_filter(stats, reach, query)
         vocabulary = self._vocabulary(searcher, words)
-        plan = plan_filters(self._schema, query, shop_ids, stats, vocabulary[2])
-        found = self._match(searcher, words, vocabulary, lang, plan, shop_ids, reach, query, weights, stats)
+        plan = plan_filters(self._schema, query, shop_ids, stats, vocabulary.most)
+        found, plan = self._match(
+            searcher, words, vocabulary, lang, plan, shop_ids, reach, query, weights, stats
+        )
         full = with_filters(found.text, plan.full)
         facets = None
         total, total_is_exact = len(found.ranked), found.seen_all
@@ -182,7 +221,8 @@ class SearchIndex:
             hits = tuple(g.best for g in groups)
         else:
             page = found.ranked[query.offset : query.offset + query.limit]
-            hits = tuple(self._hit(searcher, c, words, lang, found, weights) for c in page)
+            memo: dict[tuple[str, str], tuple[TermMatch, ...]] = {}
+            hits = tuple(self._hit(searcher, c, words, lang, found, weights, memo) for c in page)
             groups = ()
         relaxed = "exact" if found.tier == "described" else found.tier
         return SearchResult(total, hits, groups, facets, relaxed, terms, total_is_exact)
@@ -192,7 +232,7 @@ class SearchIndex:
         self,
         searcher: tantivy.Searcher,
         words: list[QueryWord],
-        vocabulary: tuple[set[str], set[str], int | None],
+        vocabulary: Vocabulary,
         lang: str,
         plan: FilterPlan,
         shop_ids: set[int] | None,
@@ -200,11 +240,13 @@ class SearchIndex:
         query: SearchQuery,
         weights: RankingWeights,
         stats: IndexStats,
-    ) -> Found:
+    ) -> tuple[Found, FilterPlan]:
         """Names first, then descriptions, typo tolerance, any word: the next tier runs only when
         the previous one found (almost) nothing, and a tier that cannot match is skipped
-        (the term dictionary says which words exist), so most queries run one search."""
-        in_names, anywhere, _ = vocabulary
+        (the term dictionary says which words exist), so most queries run one search.
+        "Any word" matches far more offers than all the words: its filters are planned again
+        for that many (a shop set is then checked on the candidates rather than pushed)."""
+        in_names, anywhere, written = vocabulary.in_names, vocabulary.anywhere, vocabulary.written
         required = [w for w in words if not w.optional]
         unknown = frozenset(w.raw for w in words if w.raw not in in_names and w.fuzzy_ok)
         runnable = {
@@ -226,12 +268,23 @@ class SearchIndex:
                 runnable["fuzzy"] = bool(fuzzy_words)
             if not runnable[tier]:
                 continue
-            text = text_query(self._schema, words, lang, tier, fuzzy_words)
+            if tier == "any_word":
+                # Planned again even after a stricter tier had to push every filter: the
+                # union of the words is broad, and far less tied to their correlation.
+                plan = plan_filters(self._schema, query, shop_ids, stats, vocabulary.any_word)
+            expansions = self._expansions(searcher, fuzzy_words) if tier in ("fuzzy", "any_word") else None
+            if (
+                tier == "fuzzy"
+                and expansions is not None
+                and any(w.raw not in anywhere and not expansions.get(w.raw) for w in required)
+            ):
+                continue  # a required word is nowhere, not even one edit away: the tier cannot match
+            text = text_query(self._schema, words, lang, tier, fuzzy_words, expansions, written, in_names)
             current = self._candidates.collect(
                 searcher, text, tier, plan, shop_ids, reach, query, weights, stats
             )
             if current.pushed_all:
-                plan = plan.everything_pushed()  # the looser tiers would only fall back again
+                plan = plan.everything_pushed()  # the same words in a looser tier would fall back again
             if found is None or not found.ranked:
                 found = current
             elif current.ranked:
@@ -243,21 +296,43 @@ class SearchIndex:
                 merged = found.ranked + looser
                 found = Found(current.tier, current.text, merged, current.seen_all, found.looseness + 1)
         if found is None:
-            return Found("exact", tantivy.Query.empty_query(), [], True)
-        return found
+            return Found("exact", tantivy.Query.empty_query(), [], True), plan
+        return found, plan
 
-    def _vocabulary(
-        self, searcher: tantivy.Searcher, words: list[QueryWord]
-    ) -> tuple[set[str], set[str], int | None]:
+    def _expansions(
+        self, searcher: tantivy.Searcher, raw_words: frozenset[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """Each word's neighbours (one edit) in the folded names (`TYPO_VOCABULARY_MAX_AGE_S`)."""
+        if not raw_words:
+            return {}
+        now = time.monotonic()
+        if self._typos is None or now - self._typos_at > TYPO_VOCABULARY_MAX_AGE_S:
+            self._typos = TypoIndex(searcher.terms_with_prefix(PLAIN_NAME_FIELD, ""))
+            self._typos_at = now
+        return {raw: self._typos.neighbours(raw) for raw in raw_words}
+
+    def _vocabulary(self, searcher: tantivy.Searcher, words: list[QueryWord]) -> Vocabulary:
         """The words some name contains (or a GTIN), the words some name or description
-        contains, and about how many offers match them all (None: no words), as if the words
-        were independent: words of one product name are not, so it errs on the low side."""
+        contains, about how many offers match them all (None: no words), as if the words
+        were independent (words of one product name are not, so it errs on the low side),
+        at most how many match any of them, and the words whose written form is worth a bonus: it sets apart fewer than
+        `WRITTEN_FORM_MAX_SHARE` of the names with its stem ("tomate" among "tomates"). When
+        nearly every such name writes it that way ("fromage"), the bonus would add the same to
+        every match, and scanning its postings again would cost as much as the word itself."""
         in_names: set[str] = set()
         anywhere: set[str] = set()
+        written: set[str] = set()
         most: float | None = None
+        any_word = 0
         docs = max(searcher.num_docs, 1)
         for w in words:
-            df = searcher.doc_freq(NAME_FIELDS["fr"], w.fr) + searcher.doc_freq(NAME_FIELDS["en"], w.en)
+            df_fr = searcher.doc_freq(NAME_FIELDS["fr"], w.fr)
+            df_en = searcher.doc_freq(NAME_FIELDS["en"], w.en)
+            df = df_fr + df_en
+            if df:
+                plain = searcher.doc_freq(PLAIN_NAME_FIELD, w.raw)
+                if plain and plain < WRITTEN_FORM_MAX_SHARE * max(df_fr, df_en):
+                    written.add(w.raw)
             if gtin_like(w.raw):
                 df += searcher.doc_freq("gtin_key", gtin_key(w.raw))
             if df:
@@ -270,7 +345,14 @@ class SearchIndex:
                     anywhere.add(w.raw)
             if not w.optional:
                 most = (most if most is not None else docs) * df / docs
-        return in_names, anywhere | in_names, None if most is None else round(most)
+                any_word += df
+        return Vocabulary(
+            in_names,
+            anywhere | in_names,
+            None if most is None else round(most),
+            frozenset(written),
+            min(any_word, docs),
+        )
 
     def _reach(self, stats: IndexStats, query: SearchQuery, weights: RankingWeights) -> dict[int, float]:
         """The shops within the radius or the nearby ring, with their distances: one pass per query."""
@@ -307,16 +389,28 @@ class SearchIndex:
         lang: str,
         found: Found,
         weights: RankingWeights,
+        memo: dict[tuple[str, str], tuple[TermMatch, ...]] | None = None,
     ) -> Hit:
+        """`memo`: the page's word matches by name (one product often fills several lines)."""
         stored = searcher.doc(candidate.address).to_dict()
         first = {name: values[0] if values else None for name, values in stored.items()}
         names = {"fr": first.get("name_fr") or "", "en": first.get("name_en") or ""}
-        terms = match_tokens(
-            words,
-            self._name_tokens(names["fr"], "fr"),
-            self._name_tokens(names["en"], "en"),
-            fuzzy_used=found.tier in ("fuzzy", "any_word"),
-        )
+        terms = memo.get((names["fr"], names["en"])) if memo is not None else None
+        if terms is None:
+            fuzzy_used = found.tier in ("fuzzy", "any_word")
+            terms = match_tokens(
+                words,
+                self._name_tokens(names["fr"], "fr"),
+                self._name_tokens(names["en"], "en"),
+                fuzzy_used=fuzzy_used,
+                plain_tokens=(
+                    self._name_tokens(names["fr"], "plain") | self._name_tokens(names["en"], "plain")
+                    if fuzzy_used
+                    else frozenset()
+                ),
+            )
+            if memo is not None:
+                memo[(names["fr"], names["en"])] = terms
         text = candidate.text_score
         if text is None:
             text = _text_score(found.text, searcher, candidate.address)
@@ -379,7 +473,8 @@ class SearchIndex:
         if query.sort == "relevance":
             ordered.sort(key=order)
         page = ordered[query.offset : query.offset + query.limit]
-        hits_ = [self._hit(searcher, c, words, lang, found, weights) for c in page]
+        memo: dict[tuple[str, str], tuple[TermMatch, ...]] = {}
+        hits_ = [self._hit(searcher, c, words, lang, found, weights, memo) for c in page]
         # A group is one product: all its offers that pass the filters count, whatever their
         # own wording (a shop may name a GTIN differently), and no text needs scoring here.
         in_filters = with_filters(tantivy.Query.all_query(), plan.full)
@@ -444,13 +539,15 @@ class SearchIndex:
         return out
 
     def _name_tokens(self, name: str, lang: str) -> frozenset[str]:
-        """Stems of a shown name, cached: the same product name shows up in many shops and pages."""
+        """Stems of a shown name (`lang` "plain": its folded words), cached: the same product
+        name shows up in many shops and pages."""
         key = (lang, name)
         tokens = self._tokens.get(key)
         if tokens is None:
             if len(self._tokens) >= NAME_TOKENS_CACHE:
                 self._tokens.clear()
-            tokens = frozenset(self._analyzers.for_lang(lang).analyze(name))
+            analyzer = self._analyzers.plain if lang == "plain" else self._analyzers.for_lang(lang)
+            tokens = frozenset(analyzer.analyze(name))
             self._tokens[key] = tokens
         return tokens
 
@@ -476,4 +573,4 @@ def _text_score(query: tantivy.Query, searcher: tantivy.Searcher, address: tanti
     return float(json.loads(query.explain(searcher, address).to_json())["value"])
 
 
-__all__ = ["BuildStats", "SearchEngine", "SearchIndex", "build"]
+__all__ = ["BuildStats", "SearchEngine", "SearchIndex", "StaleIndexError", "build"]

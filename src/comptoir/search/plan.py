@@ -20,13 +20,14 @@ import tantivy
 from comptoir.search.analysis import STOCK_CODES
 from comptoir.search.documents import SearchQuery
 from comptoir.search.places import ShopPlaces, load_shop_places
-from comptoir.search.queries import filter_queries
+from comptoir.search.queries import box_filters, filter_queries
 
 PUSH_BELOW = 0.5  # a filter keeping less than half the offers goes into the tantivy query
 # A shop set is pushed only when small: its term-set costs ~7 ns per offer it keeps, paid
 # in full even when the text matches a few hundred offers (a 5 km radius here: ~150,000).
 SHOP_PUSH_BELOW = 0.05
 POST_SHOPS_MIN_SURVIVORS = 4  # × the page: expected matches in the shops, else push them
+BOX_PASS_RATE = 0.75  # share of a radius's bounding box inside its circle (π/4, uniform shops)
 PRICE_EDGES_CENTS = tuple(range(25, 2000, 25)) + tuple(range(2000, 20_001, 250))
 IN_STOCK = STOCK_CODES["in_stock"]
 
@@ -113,18 +114,28 @@ class FilterPlan:
     pass_rate_in_shops: float  # the same among offers of allowed shops (a search on a shop subset)
     shop_share: float  # share of all offers held by the allowed shops (1.0: no shop filter)
     full_unplaced: list[tantivy.Query]  # `full` without the shop filter
+    shops_pushed: bool = True  # tantivy keeps only allowed shops' offers (a box counts: its edge is checked)
+    box: tuple[tantivy.Query, ...] = ()  # the radius's bounding box, when it stands for the shop set
 
     def everything_pushed(self) -> FilterPlan:
-        """The plan once the Python-side filters proved far more selective than estimated."""
+        """The plan once the Python-side filters proved far more selective than estimated:
+        every filter in tantivy, a radius still as its box (the circle checked on candidates)."""
+        if self.box:
+            pushed = self.full_unplaced + list(self.box)
+            post, rate = PostFilter(shop_ids=self.post.shop_ids), BOX_PASS_RATE
+        else:
+            pushed, post, rate = self.full, PostFilter(), 1.0
         return FilterPlan(
-            self.full,
+            pushed,
             self.full_unplaced,
             self.full,
-            PostFilter(),
-            1.0,
+            post,
+            rate,
             1.0,
             self.shop_share,
             self.full_unplaced,
+            shops_pushed=True,
+            box=self.box,
         )
 
 
@@ -135,7 +146,11 @@ def plan_filters(
     stats: IndexStats,
     most_matches: int | None = None,
 ) -> FilterPlan:
-    """`most_matches`: about how many offers the words match (None: every offer)."""
+    """`most_matches`: about how many offers the words match (None: every offer).
+
+    A radius alone (no caller's shop set) that is worth pushing goes in as a bounding box
+    on the offers' coordinates, and the circle is checked on the candidates; `full` keeps
+    the exact shop set (totals, facets, sorts)."""
     full = filter_queries(schema, query, shop_ids)
     docs = max(stats.docs, 1)
     shop_share = 1.0 if shop_ids is None else stats.places.offers_in(shop_ids) / docs
@@ -159,17 +174,41 @@ def plan_filters(
         shop_refs=query.shop_refs,
     )
     unplaced = filter_queries(schema, pushed_query, None)
-    pushed = filter_queries(schema, pushed_query, None if post_shops else shop_ids)
+    box = (
+        shop_ids is not None
+        and not post_shops
+        and query.shop_ids is None
+        and query.near is not None
+        and query.radius_km is not None
+    )
+    box_queries: tuple[tantivy.Query, ...] = ()
+    if box:
+        assert query.near is not None and query.radius_km is not None
+        box_queries = tuple(box_filters(schema, query.near, query.radius_km))
+        pushed = unplaced + list(box_queries)
+    else:
+        pushed = filter_queries(schema, pushed_query, None if post_shops else shop_ids)
     post = PostFilter(
         in_stock_only=post_stock,
         min_price_cents=query.min_price_cents if post_price else None,
         max_price_cents=query.max_price_cents if post_price else None,
-        shop_ids=frozenset(shop_ids) if post_shops and shop_ids is not None else None,
+        shop_ids=frozenset(shop_ids) if (post_shops or box) and shop_ids is not None else None,
     )
     in_shops = 1.0
     for kept, share in ((post_stock, stock_share), (post_price, price_share)):
         if kept:
             in_shops *= max(share, 0.05)
-    rate = in_shops * (max(shop_share, 0.01) if post_shops else 1.0)
+    rate = in_shops * (max(shop_share, 0.01) if post_shops else BOX_PASS_RATE if box else 1.0)
     full_unplaced = filter_queries(schema, query, None)
-    return FilterPlan(pushed, unplaced, full, post, rate, in_shops, shop_share, full_unplaced)
+    return FilterPlan(
+        pushed,
+        unplaced,
+        full,
+        post,
+        rate,
+        in_shops,
+        shop_share,
+        full_unplaced,
+        shops_pushed=not post_shops,
+        box=box_queries,
+    )

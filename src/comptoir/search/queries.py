@@ -4,23 +4,31 @@ Tiers, tried in order until one finds enough (and skipped when they cannot match
 1. "exact": every non-optional word is in the offer's name, French or English (stemmed,
    accent-folded), or is its GTIN: a resident names the product they look for;
 2. "described": every word is in a name or a description (reported as "exact" too);
-3. "fuzzy": the words found nowhere in the names' vocabulary may match a name within one
-   edit; words the index knows stay exact (a real word is not a typo, and a fuzzy clause
-   on a common word unions hundreds of thousands of postings). Exact matches keep their
-   BM25 score, fuzzy ones score flat, so exact matches stay first;
+3. "fuzzy": the words found nowhere in the names' vocabulary may match a name word within
+   one edit (as written, not stemmed: `typos`); words the index knows stay exact (a real
+   word is not a typo, and its neighbours would union hundreds of thousands of postings).
+   A neighbour scores BM25 like any word, weighted a third of an exact match;
 4. "any_word": at least one word matches (exactly, or within one edit when unknown).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import tantivy
 
-from comptoir.search.analysis import DESCRIPTION_FIELDS, NAME_FIELDS, QueryWord, category_prefixes, gtin_key
+from comptoir.search.analysis import (
+    DESCRIPTION_FIELDS,
+    NAME_FIELDS,
+    PLAIN_NAME_FIELD,
+    QueryWord,
+    category_prefixes,
+    gtin_key,
+)
 from comptoir.search.documents import SearchQuery
+from comptoir.search.ranking import bounding_box
 
 Tier = Literal["exact", "described", "fuzzy", "any_word"]
 TIERS: tuple[Tier, ...] = ("exact", "described", "fuzzy", "any_word")
@@ -28,7 +36,9 @@ OWN_NAME_BOOST = 3.0
 OTHER_NAME_BOOST = 2.0
 DESCRIPTION_BOOST = 0.5
 GTIN_BOOST = 5.0
-FUZZY_SCORE = 0.5
+FUZZY_SCORE = 0.5  # tantivy's fuzzy query (no list of expansions): one flat score
+FUZZY_BOOST = 1.0  # a neighbour of a typed word, BM25 on the folded names
+PLAIN_NAME_BOOST = 1.0  # the word as typed, unstemmed, in a name: on top of its stem's score
 _GTIN_LIKE = re.compile(r"^\d{8,14}$")
 
 Must = tantivy.Occur.Must
@@ -41,7 +51,7 @@ def _term(schema: tantivy.Schema, field: str, value: object, boost: float) -> ta
 
 
 def _exact_word(
-    schema: tantivy.Schema, word: QueryWord, lang: str, descriptions: bool
+    schema: tantivy.Schema, word: QueryWord, lang: str, descriptions: bool, written: bool = True
 ) -> list[tantivy.Query]:
     other = "en" if lang == "fr" else "fr"
     stems = {"fr": word.fr, "en": word.en}
@@ -49,6 +59,8 @@ def _exact_word(
         _term(schema, NAME_FIELDS[lang], stems[lang], OWN_NAME_BOOST),
         _term(schema, NAME_FIELDS[other], stems[other], OTHER_NAME_BOOST),
     ]
+    if written and PLAIN_NAME_BOOST:
+        clauses.append(_term(schema, PLAIN_NAME_FIELD, word.raw, PLAIN_NAME_BOOST))
     if descriptions:
         clauses += [
             _term(schema, DESCRIPTION_FIELDS[lang], stems[lang], DESCRIPTION_BOOST),
@@ -60,19 +72,20 @@ def _exact_word(
     return clauses
 
 
-def _fuzzy_word(schema: tantivy.Schema, word: QueryWord) -> list[tantivy.Query]:
+def _fuzzy_word(
+    schema: tantivy.Schema, word: QueryWord, expansions: Sequence[str] | None
+) -> list[tantivy.Query]:
+    """The words of the names one edit away from `word` as written (`typos.TypoIndex`), each a
+    BM25 term query on the folded names, weighted below an exact match. Without a list of
+    expansions, tantivy's own fuzzy query on the folded names (flat score)."""
     if not word.fuzzy_ok:
         return []
-    stems = {"fr": word.fr, "en": word.en}
-    return [
-        tantivy.Query.const_score_query(
-            tantivy.Query.fuzzy_term_query(
-                schema, NAME_FIELDS[lang], stems[lang], distance=1, transposition_cost_one=True
-            ),
-            FUZZY_SCORE,
+    if expansions is None:
+        fuzzy = tantivy.Query.fuzzy_term_query(
+            schema, PLAIN_NAME_FIELD, word.raw, distance=1, transposition_cost_one=True
         )
-        for lang in ("fr", "en")
-    ]
+        return [tantivy.Query.const_score_query(fuzzy, FUZZY_SCORE)]
+    return [_term(schema, PLAIN_NAME_FIELD, term, FUZZY_BOOST) for term in expansions]
 
 
 def gtin_like(raw: str) -> bool:
@@ -80,17 +93,23 @@ def gtin_like(raw: str) -> bool:
 
 
 def word_query(
-    schema: tantivy.Schema, word: QueryWord, lang: str, descriptions: bool, fuzzy: bool
+    schema: tantivy.Schema,
+    word: QueryWord,
+    lang: str,
+    descriptions: bool,
+    fuzzy: bool,
+    expansions: Sequence[str] | None = None,
+    written: bool = True,
 ) -> tantivy.Query:
     """The fields' scores *add up* (a boolean "should"), which lets tantivy skip blocks of
     postings that cannot reach the top-k (block-max WAND); a disjunction-max cannot.
-    Fuzzy clauses sit beside the exact ones in a disjunction-max (no tie bonus), so an exact
-    match keeps exactly the score it has in the exact tiers, and a fuzzy-only one scores flat."""
-    exact = tantivy.Query.boolean_query([(Should, q) for q in _exact_word(schema, word, lang, descriptions)])
-    fuzzy_clauses = _fuzzy_word(schema, word) if fuzzy else []
-    if not fuzzy_clauses:
-        return exact
-    return tantivy.Query.disjunction_max_query([exact, *fuzzy_clauses], tie_breaker=0.0)
+    The word's typo neighbours are more "should" clauses on the folded names, weighted
+    below the exact ones (`FUZZY_BOOST` against `OWN_NAME_BOOST` + `PLAIN_NAME_BOOST`).
+    `written`: the word as typed, unstemmed, earns `PLAIN_NAME_BOOST` more."""
+    clauses = _exact_word(schema, word, lang, descriptions, written)
+    if fuzzy:
+        clauses += _fuzzy_word(schema, word, expansions)
+    return tantivy.Query.boolean_query([(Should, q) for q in clauses])
 
 
 def text_query(
@@ -99,18 +118,35 @@ def text_query(
     lang: str,
     tier: Tier,
     unknown: frozenset[str] = frozenset(),
+    expansions: Mapping[str, Sequence[str]] | None = None,
+    written: frozenset[str] | None = None,
+    in_names: frozenset[str] | set[str] | None = None,
 ) -> tantivy.Query:
     """The text clause of one tier; `all_query` when the resident typed nothing.
-    `unknown`: the raw words that no name contains, the only ones given typo tolerance."""
+    `unknown`: the raw words that no name contains, the only ones given typo tolerance;
+    `expansions`: their neighbours in the names' vocabulary (None: tantivy's fuzzy query);
+    `written`: the words whose written form earns a bonus (None: every word);
+    `in_names`: the words some name contains: in the "any word" tier they are looked for
+    in names only (a broad word's description postings would double the cost of a tier
+    whose matches are weak anyway); the others in descriptions too."""
     if not words:
         return tantivy.Query.all_query()
     descriptions = tier != "exact"
     fuzzy = tier in ("fuzzy", "any_word")
     required = Should if tier == "any_word" else Must
+    names_only = in_names if tier == "any_word" and in_names is not None else frozenset()
     subqueries = [
         (
             Should if w.optional else required,
-            word_query(schema, w, lang, descriptions, fuzzy and w.raw in unknown),
+            word_query(
+                schema,
+                w,
+                lang,
+                descriptions and w.raw not in names_only,
+                fuzzy and w.raw in unknown,
+                None if expansions is None else expansions.get(w.raw, ()),
+                written is None or w.raw in written,
+            ),
         )
         for w in words
     ]
@@ -141,6 +177,19 @@ def filter_queries(
     if shop_ids is not None:
         filters.append(_set_or_nothing(schema, "shop_id", sorted(shop_ids)))
     return filters
+
+
+def box_filters(schema: tantivy.Schema, center: tuple[float, float], km: float) -> list[tantivy.Query]:
+    """Offers whose shop lies in the box around a circle: two range queries on the offers'
+    coordinates (fast fields). tantivy reads the coordinates only of the documents the text
+    matches, so the cost follows the text's matches, where a term set on shop ids pays for
+    every offer of the shops (~7 ns each). The box holds ~4/π the circle: the shops outside
+    the circle are checked on the candidates (`plan.PostFilter.shop_ids`)."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, km)
+    return [
+        tantivy.Query.range_query(schema, "lat", tantivy.FieldType.Float, min_lat, max_lat),
+        tantivy.Query.range_query(schema, "lon", tantivy.FieldType.Float, min_lon, max_lon),
+    ]
 
 
 def _set_or_nothing(schema: tantivy.Schema, field: str, values: list) -> tantivy.Query:

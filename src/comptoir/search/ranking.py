@@ -88,23 +88,33 @@ def match_terms(
     """Say for each query word whether the offer's name has it exactly, approximately, or not at all."""
     fr_tokens = frozenset(analyzers.fr.analyze(names.get("fr", "")))
     en_tokens = frozenset(analyzers.en.analyze(names.get("en", "")))
-    return match_tokens(words, fr_tokens, en_tokens, fuzzy_used)
+    plain = frozenset(analyzers.plain.analyze(names.get("fr", "") + " " + names.get("en", "")))
+    return match_tokens(words, fr_tokens, en_tokens, fuzzy_used, plain)
 
 
 def match_tokens(
-    words: list[QueryWord], fr_tokens: frozenset[str], en_tokens: frozenset[str], fuzzy_used: bool
+    words: list[QueryWord],
+    fr_tokens: frozenset[str],
+    en_tokens: frozenset[str],
+    fuzzy_used: bool,
+    plain_tokens: frozenset[str] = frozenset(),
 ) -> tuple[TermMatch, ...]:
-    """`match_terms` on names already analyzed (the engine caches the analysis of shown names)."""
-    return tuple(_match_word(w, fr_tokens, en_tokens, fuzzy_used) for w in words)
+    """`match_terms` on names already analyzed (the engine caches the analysis of shown names).
+    `plain_tokens`: the names' folded, unstemmed words, where typos are looked for first."""
+    return tuple(_match_word(w, fr_tokens, en_tokens, fuzzy_used, plain_tokens) for w in words)
 
 
 def _match_word(
-    word: QueryWord, fr_tokens: frozenset[str], en_tokens: frozenset[str], fuzzy_used: bool
+    word: QueryWord,
+    fr_tokens: frozenset[str],
+    en_tokens: frozenset[str],
+    fuzzy_used: bool,
+    plain_tokens: frozenset[str] = frozenset(),
 ) -> TermMatch:
     if word.fr in fr_tokens or word.en in en_tokens:
         return TermMatch(word.raw, "exact", word.raw)
     if fuzzy_used and word.fuzzy_ok:
-        for stem, tokens in ((word.fr, fr_tokens), (word.en, en_tokens)):
+        for stem, tokens in ((word.raw, plain_tokens), (word.fr, fr_tokens), (word.en, en_tokens)):
             near = sorted(t for t in tokens if edit_distance_at_most_one(stem, t))
             if near:
                 return TermMatch(word.raw, "fuzzy", near[0])

@@ -21,7 +21,7 @@ from comptoir.catalog.models import Category, Shop
 from comptoir.catalog.selectors import open_shop_ids
 from comptoir.core.parameters import governed
 from comptoir.search.documents import Facets, Group, Hit, RankingWeights, SearchQuery, SearchResult
-from comptoir.search.engine import SearchIndex
+from comptoir.search.engine import SearchIndex, StaleIndexError
 from comptoir.search.params import SearchParams
 from comptoir.search.services import index_path
 
@@ -75,10 +75,15 @@ class _Reader:
         if self._index is not None and self._path == path and self._stamp == stamp:
             return self._index
         with self._lock:
-            if self._index is None or self._path != path:
-                self._index, self._path = SearchIndex.open(path), path
-            elif self._stamp != stamp:
-                self._index.reload()
+            try:
+                if self._index is None or self._path != path:
+                    self._index, self._path = SearchIndex.open(path), path
+                elif self._stamp != stamp:
+                    self._index.reload()
+            except StaleIndexError:
+                # An index from before an upgrade: "not ready" until `comptoir search-rebuild`.
+                self._index, self._path, self._stamp = None, None, None
+                return None
             self._stamp = stamp
             return self._index
 
