@@ -177,7 +177,7 @@ INSERT_FIELDS = [
 
 
 def _upsert_sql() -> str:
-    column = {name: Offer._meta.get_field(name).column for name in INSERT_FIELDS}  # type: ignore[union-attr]
+    column = {name: str(getattr(Offer._meta.get_field(name), "column")) for name in INSERT_FIELDS}  # noqa: B009
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column[name]) for name in INSERT_FIELDS)
     updates = ", ".join(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import tantivy
 
@@ -256,14 +257,14 @@ class Candidates:
                 ring &= shop_ids
             ring_query = with_filters(full, filter_queries(self._schema, SearchQuery(), ring))
             result = searcher.search(ring_query, limit=DISTANCE_SORT_CAP, count=True)
-            if result.count >= needed or len(ring) == len(places.locations):
+            if _count(result) >= needed or len(ring) == len(places.locations):
                 hits = list(result.hits)
-                seen_all = result.count <= DISTANCE_SORT_CAP and len(ring) == len(places.locations)
+                seen_all = _count(result) <= DISTANCE_SORT_CAP and len(ring) == len(places.locations)
                 break
             radius *= 2
         else:
             result = searcher.search(full, limit=DISTANCE_SORT_CAP, count=True)
-            hits, seen_all = list(result.hits), result.count <= DISTANCE_SORT_CAP
+            hits, seen_all = list(result.hits), _count(result) <= DISTANCE_SORT_CAP
         ranked = self.score(searcher, hits, None, query, weights, stats)
         ranked.sort(key=lambda c: (c.distance_km or 0.0, -c.score, c.address.segment_ord, c.address.doc))
         return Found(tier, text, ranked, seen_all)
@@ -343,3 +344,8 @@ def _kept(
 def order(candidate: Candidate) -> tuple[int, float, int, int]:
     # Ties keep tantivy's own order (index order), so a page read from the top-k is exact.
     return (candidate.looseness, -candidate.score, candidate.address.segment_ord, candidate.address.doc)
+
+
+def _count(result: Any) -> int:
+    """Matches counted by a `count=True` search (tantivy-py's type stub lacks the attribute)."""
+    return int(result.count)

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import tantivy
 
@@ -393,7 +393,7 @@ class SearchIndex:
     ) -> Hit:
         """`memo`: the page's word matches by name (one product often fills several lines)."""
         stored = searcher.doc(candidate.address).to_dict()
-        first = {name: values[0] if values else None for name, values in stored.items()}
+        first: dict[str, Any] = {name: values[0] if values else None for name, values in stored.items()}
         names = {"fr": first.get("name_fr") or "", "en": first.get("name_en") or ""}
         terms = memo.get((names["fr"], names["en"])) if memo is not None else None
         if terms is None:

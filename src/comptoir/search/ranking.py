@@ -10,6 +10,8 @@ shop is, whether it is in stock. The functions here take exactly those inputs
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import cast
 
 from comptoir.search.analysis import Analyzers, QueryWord
 from comptoir.search.documents import RankingWeights, TermMatch, Why
@@ -184,9 +186,9 @@ def render_why(why: Why, lang: str = "fr") -> str:
     return " · ".join(parts)
 
 
-def _render_terms(terms: tuple[TermMatch, ...], words: dict[str, object]) -> str:
+def _render_terms(terms: tuple[TermMatch, ...], words: Mapping[str, object]) -> str:
     if not terms:
         return str(words["no_text"])
-    left, right = words["quote"]  # type: ignore[misc]
+    left, right = cast(tuple[str, str], words["quote"])
     rendered = [f"{left}{t.term}{right} ({words[t.kind]})" for t in terms]
     return f"{words['matches']} " + ", ".join(rendered)
