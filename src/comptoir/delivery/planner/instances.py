@@ -105,9 +105,10 @@ def _check_ids(nodes: list[Node]) -> None:
 
 
 def load_instance(path: str | Path, fmt: str) -> Problem:
-    text = Path(path).read_text()
-    if fmt == "lilim":
-        return parse_li_lim(text)
-    if fmt == "solomon":
-        return parse_solomon(text)
-    raise ValueError(f"unknown instance format {fmt!r} (expected 'lilim' or 'solomon')")
+    parsers = {"lilim": parse_li_lim, "solomon": parse_solomon}
+    if fmt not in parsers:
+        raise ValueError(f"unknown instance format {fmt!r} (expected 'lilim' or 'solomon')")
+    try:
+        return parsers[fmt](Path(path).read_text())
+    except (StopIteration, IndexError, ValueError) as error:
+        raise ValueError(f"not a {fmt} instance ({str(error) or 'no header or node table'})") from error
