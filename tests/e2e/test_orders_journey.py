@@ -8,7 +8,9 @@ from comptoir.catalog.models import Shop
 from comptoir.catalog.services import do_create_offer, do_create_shop, do_set_opening_hours, ensure_taxonomy
 from comptoir.delivery.demo import generate_demo_delivery
 from comptoir.delivery.models import Booking
+from comptoir.orders.cart import cart_of
 from comptoir.orders.models import Order
+from comptoir.orders.services import do_add_to_cart
 from comptoir.search.services import do_rebuild_index
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
@@ -74,3 +76,21 @@ def test_cart_across_three_shops_to_each_shops_queue(
     page.get_by_role("button", name="Accepter").click()
     page.get_by_text(f"Commande {order.number} mise à jour.").wait_for()
     assert order.shop_orders.get(shop=grocer).status == "accepted"
+
+
+def test_guest_cart_is_there_right_after_signing_in(page, shop, make_person):
+    """A guest fills a cart, signs in on the login page: the cart is theirs at once, quantities added up."""
+    bread = do_create_offer(shop, {"sku": "B1", "name_fr": "Pain complet", "price": "2,40", "stock": "5"})
+    cake = do_create_offer(shop, {"sku": "C1", "name_fr": "Brioche", "price": "6,00", "stock": "3"})
+    resident = make_person("alice@example.org")
+    do_add_to_cart(cart_of(resident, create=True), cake.pk, 2)  # already in the person's cart
+    for offer, quantity in [(bread, "2"), (cake, "2")]:
+        page.goto(f"{page.base_url}/produits/{offer.pk}/")
+        page.get_by_label("Quantité").fill(quantity)
+        page.get_by_role("button", name=f"Ajouter {offer.name_fr} au panier").click()
+        page.get_by_text(f"Ajouté à votre panier : {offer.name_fr}.").wait_for()
+    sign_in(page, resident.email, PASSWORD)
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    page.get_by_role("link", name="Panier").click()
+    assert page.get_by_label("Quantité de Pain complet").input_value() == "2"
+    assert page.get_by_label("Quantité de Brioche").input_value() == "3"  # 2 + 2, but only 3 in stock

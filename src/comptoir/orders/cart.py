@@ -13,6 +13,7 @@ from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.orders.models import Cart, CartItem
 
 MAX_QUANTITY = 999
+CART_SESSION_KEY = "cart_token"  # a guest's cart token in the session
 
 
 def new_token() -> str:
@@ -87,16 +88,31 @@ def do_set_cart_quantity(cart: Cart, offer_id: int, quantity: int) -> CartItem |
     return item
 
 
+@transaction.atomic
 def do_claim_guest_cart(person: Any, token: str) -> None:
-    """After sign-in, the guest's cart items join the person's cart."""
+    """At sign-in, the guest's cart joins the person's cart.
+
+    Quantities of the same offer add up, never past the stock left (nor below what the person
+    already had: the cart page then shows the shortage); on-demand offers are only capped by
+    MAX_QUANTITY. A person without a cart simply takes the guest's.
+    """
     guest = cart_of(None, token)
-    if guest is None or not person.is_authenticated:
+    if guest is None or person is None or not person.is_authenticated:
         return
-    mine = cart_of(person, create=True)
-    assert mine is not None
-    for item in guest.items.all():
-        existing = CartItem.objects.filter(cart=mine, offer_id=item.offer_id).first()
-        if existing is None:
+    mine = Cart.objects.select_for_update().filter(owner=person).first()
+    if mine is None:
+        guest.owner = person
+        guest.save(update_fields=["owner", "updated"])
+        return
+    existing = {item.offer_id: item for item in mine.items.select_related("offer")}
+    for item in guest.items.select_related("offer"):
+        kept = existing.get(item.offer_id)
+        if kept is None:
             item.cart = mine
             item.save(update_fields=["cart"])
+            continue
+        ceiling = MAX_QUANTITY if item.offer.on_demand else min(item.offer.stock, MAX_QUANTITY)
+        kept.quantity = max(kept.quantity, min(kept.quantity + item.quantity, ceiling))
+        kept.save(update_fields=["quantity"])
     guest.delete()
+    mine.save(update_fields=["updated"])

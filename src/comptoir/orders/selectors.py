@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.catalog.models import OpeningHours, Shop
+from comptoir.catalog.models import Offer, OpeningHours, Shop
 from comptoir.catalog.selectors import is_open
 from comptoir.orders.models import Cart, CartItem, Order, ShopOrder
 from comptoir.orders.status import derive_order_status
@@ -106,3 +106,16 @@ def shop_queue(shop: Shop) -> QuerySet[ShopOrder]:
 
 def status_label(order: Order) -> Any:
     return ORDER_STATUS_LABELS[order_status(order)]
+
+
+SUBSTITUTES_SHOWN = 500
+
+
+def substitute_offers(shop: Shop) -> list[Offer]:
+    """What a shop can offer instead of a missing product: its active offers in stock (or made to order)."""
+    offers = Offer.objects.filter(Q(stock__gt=0) | Q(on_demand=True), shop=shop, active=True)
+    return list(
+        offers.only("id", "name_fr", "price_cents", "stock", "on_demand").order_by("name_fr", "id")[
+            :SUBSTITUTES_SHOWN
+        ]
+    )

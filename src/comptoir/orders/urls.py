@@ -10,6 +10,7 @@ urlpatterns = [
     path("panier/modifier/", views.cart_update, name="cart-update"),
     path("commande/", views.checkout_page, name="checkout"),
     path("commandes/<str:token>/", views.order_page, name="order"),
+    path("commandes/<str:token>/etat/", views.order_live, name="order-live"),
     path("commandes/<str:token>/recommander/", views.order_again, name="order-again"),
     path("commandes/<str:token>/<int:shop_order_id>/<str:action>/", views.order_action, name="order-action"),
     path("mes-commandes/", views.my_orders, name="my-orders"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import ComptoirError, InvalidInput
 from comptoir.orders import selectors, services
-from comptoir.orders.cart import cart_of
+from comptoir.orders.cart import CART_SESSION_KEY, cart_of
 from comptoir.orders.checkout import coop_fee_terms
 from comptoir.orders.delivery_port import delivery_booking
 from comptoir.orders.forms import checkout_request
@@ -25,7 +25,7 @@ from comptoir.orders.models import Cart, Order
 from comptoir.orders.payments import payment_methods
 from comptoir.orders.permissions import access_order_for_customer, access_shop_order_for_staff
 
-CART_KEY, GUEST_ORDERS_KEY = "cart_token", "guest_orders"
+CART_KEY, GUEST_ORDERS_KEY = CART_SESSION_KEY, "guest_orders"
 
 
 def _cart_to_fill(request: HttpRequest) -> Cart:
@@ -36,10 +36,7 @@ def _cart_to_fill(request: HttpRequest) -> Cart:
 
 
 def _cart(request: HttpRequest, create: bool = False) -> Cart | None:
-    token = request.session.get(CART_KEY, "")
-    if request.user.is_authenticated and token:
-        services.do_claim_guest_cart(request.user, token)
-        del request.session[CART_KEY]
+    token = request.session.get(CART_KEY, "")  # a guest's; signing in claims it (receivers.py)
     cart = cart_of(request.user, token, create=create)
     if cart is not None and not request.user.is_authenticated:
         request.session[CART_KEY] = cart.token
@@ -128,18 +125,31 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/checkout.html", context, status=400 if "error" in context else 200)
 
 
+FINAL_STATUSES = {"completed", "cancelled"}  # nothing more will happen: the page stops polling
+
+
 def _order_context(order: Order) -> dict[str, Any]:
     detail = selectors.order_detail(order.pk)
+    status = selectors.order_status(detail)
     return {
         "order": detail,
-        "status": selectors.order_status(detail),
+        "status": status,
         "status_label": selectors.status_label(detail),
+        "polling": status not in FINAL_STATUSES,
     }
 
 
 def order_page(request: HttpRequest, token: str) -> HttpResponse:
     order = access_order_for_customer(request.user, token)
     return render(request, "orders/order.html", _order_context(order))
+
+
+def order_live(request: HttpRequest, token: str) -> HttpResponse:
+    """The order page's live part (status, shop orders and their actions, totals), polled by htmx."""
+    order = access_order_for_customer(request.user, token)
+    if not request.headers.get("HX-Request"):
+        return redirect("orders:order", token=order.token)  # a plain visit gets the whole page
+    return render(request, "orders/_order_live.html", _order_context(order))
 
 
 @require_POST
@@ -198,9 +208,9 @@ def shop_queue_new(request: HttpRequest, ref: str) -> HttpResponse:
 def shop_order_page(request: HttpRequest, ref: str, shop_order_id: int) -> HttpResponse:
     shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
     lines = shop_order.lines.select_related("offer", "substitute")
-    return render(
-        request, "orders/shop_order.html", {"shop": shop_order.shop, "so": shop_order, "lines": lines}
-    )
+    substitutes = selectors.substitute_offers(shop_order.shop) if shop_order.status == "placed" else []
+    context = {"shop": shop_order.shop, "so": shop_order, "lines": lines, "substitutes": substitutes}
+    return render(request, "orders/shop_order.html", context)
 
 
 @login_required
