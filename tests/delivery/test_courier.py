@@ -156,3 +156,43 @@ def test_tracking_follows_the_confirmations(planned: Round, courier: Any, slot: 
     public = ApiClient().call("get", f"/delivery/tracking/{booking.ref}").json()
     assert public["status"] in ("picking_up", "on_the_way")
     assert ApiClient().call("get", "/delivery/tracking/nope").status_code == 404
+
+
+@pytest.fixture
+def grouped(slot: Slot, shift: Any, shop: Shop) -> Round:
+    book(slot, 31, [shop], n=1)
+    book(slot, 32, [shop], n=2)
+    run = plan_slot(slot.pk, solver=VroomSolver(exploration_level=1, threads=1), limit=1)
+    assert run.status == "done", run.message
+    return Round.objects.get(slot=slot)
+
+
+def test_a_shops_parcels_are_one_stop_each_confirmed_by_its_own_code(grouped: Round, courier: Any) -> None:
+    api = api_for(courier)
+    stops = api.call("get", f"/delivery/rounds/{grouped.pk}").json()["stops"]
+    assert [(s["sequence"], s["kind"], len(s["parcels"])) for s in stops] == [
+        (1, "pickup", 2), (2, "drop", 0), (3, "drop", 0),
+    ]  # fmt: skip
+    pickup = stops[0]
+    rows = list(grouped.stops.filter(kind="pickup").order_by("sequence").select_related("parcel", "booking"))
+    assert [line["stop_id"] for line in pickup["parcels"]] == [s.pk for s in rows]
+    assert pickup["id"] == rows[0].pk and pickup["active"] and pickup["title"] == "Boulangerie du Pont"
+    assert pickup["items"] == [f"#{s.booking.order_id} · 2.0 kg · 8.0 L" for s in rows]
+    now = timezone.now()
+    last = Booking.objects.get(stops__pk=stops[2]["id"])
+    assert tracking(last, now).stops_before == 2  # the shop's two parcels, then the other drop
+    first, second = (action("pickup", s, now, code=s.parcel.pickup_code) for s in rows)
+    wrong = action("pickup", rows[1], now, code="xxxx")
+    assert [r["result"] for r in send(api, grouped, first, wrong)] == ["applied", "refused"]
+    stops = api.call("get", f"/delivery/rounds/{grouped.pk}").json()["stops"]
+    assert (stops[0]["id"], stops[0]["status"], stops[0]["active"]) == (rows[1].pk, "pending", True)
+    assert [line["status"] for line in stops[0]["parcels"]] == ["done", "pending"]
+    assert [(r["result"], r["duplicate"]) for r in send(api, grouped, first, second)] == [
+        ("applied", True), ("applied", False),
+    ]  # fmt: skip
+    assert CourierAction.objects.filter(stop__in=rows, result="applied").count() == 2  # a record per parcel
+    stops = api.call("get", f"/delivery/rounds/{grouped.pk}").json()["stops"]
+    assert [(s["kind"], s["status"], s["active"]) for s in stops] == [
+        ("pickup", "done", False), ("drop", "pending", True), ("drop", "pending", False),
+    ]  # fmt: skip
+    assert len([s for s in stops if s["phone"]]) == 1  # still only the active drop's identity

@@ -82,3 +82,23 @@ def test_demo_delivery_covers_the_town(db: Any, make_person: Any) -> None:
     for lat, lon in [(47.056, 6.004), (47.08, 6.01), (47.03, 5.99), (47.056, 6.04), (47.056, 5.965)]:
         assert sum(point_in_polygon(lat, lon, [tuple(p) for p in z.ring]) for z in zones) == 1
     assert Vehicle.objects.filter(kind="van").count() == 1
+
+
+def test_a_shops_parcels_show_as_one_stop_for_courier_and_dispatcher(
+    slot: Slot, shift: Shift, shop: Shop, courier: Any, dispatcher: Any
+) -> None:
+    book(slot, 31, [shop], n=1)
+    book(slot, 32, [shop], n=2)
+    plan_slot(slot.pk, solver=VroomSolver(exploration_level=1, threads=1), limit=1)
+    round_ = Round.objects.get()
+    pickups = list(round_.stops.filter(kind="pickup").order_by("sequence"))
+    html = client_for(courier).get(f"/tournee/{round_.pk}/").content.decode()
+    assert "3 arrêts restants" in html
+    for stop in pickups:  # one code field per parcel, in the one form of the stop
+        assert f'name="code" data-stop="{stop.pk}"' in html
+    assert html.count('class="action"') == 1 and "Confirmer le retrait de ces colis" in html
+    page = client_for(dispatcher).get(f"/livraison/creneaux/{slot.pk}/").content.decode()
+    assert page.count("Retrait Boulangerie du Pont") == 1
+    orders = ", ".join(f"#{s.booking.order_id}" for s in pickups)  # in the order the solver chose
+    assert sorted(orders.split(", ")) == ["#31", "#32"]
+    assert f"Retrait Boulangerie du Pont · 2 colis ({orders}) · À faire" in page

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from comptoir.catalog.models import Shop
 from comptoir.delivery.models import Booking, Round, Shift, Slot, Stop, Vehicle
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.planning import plan_slot
+from comptoir.delivery.selectors import group_stops
 from comptoir.delivery.services import do_move_booking
 from tests.delivery.conftest import book, tomorrow_at
 
@@ -100,3 +102,61 @@ def test_dispatcher_moves_a_booking_to_another_round(
         Stop.objects.filter(round=target).order_by("sequence").values_list("sequence", flat=True)
     )
     assert sequences == list(range(1, len(sequences) + 1))
+
+
+def _fixed_order(*refs: tuple[str, int]) -> Any:
+    """A solver that visits the tasks in the given order with the first vehicle, timed like any solver."""
+    from comptoir.delivery.planner.model import Solution, TaskRef
+    from comptoir.delivery.planner.schedule import TaskIndex, time_route
+
+    class Fixed:
+        def solve(self, problem: Any, time_limit: float) -> Solution:
+            tasks = [TaskRef(kind, task) for kind, task in refs]  # type: ignore[arg-type]
+            return Solution((time_route(problem, TaskIndex(problem), problem.vehicles[0], tasks),))
+
+    return Fixed()
+
+
+def test_two_orders_from_one_shop_make_one_pickup_stop_with_two_parcels(
+    slot: Slot, shift: Shift, shop: Shop, other_shop: Shop
+) -> None:
+    book(slot, 31, [shop], n=1)
+    book(slot, 32, [shop], n=2)
+    run = plan_slot(slot.pk, solver=SOLVER, limit=1)  # the real solver: same place, no travel, in a row
+    assert run.status == "done", run.message
+    rows = list(Stop.objects.filter(round__slot=slot).order_by("sequence").select_related("booking"))
+    assert [(s.sequence, s.kind) for s in rows][:2] == [(1, "pickup"), (2, "pickup")]
+    assert {rows[0].booking.order_id, rows[1].booking.order_id} == {31, 32}
+    # depot → shop: 117.3 s by straight line at 15 km/h, rounded up; both parcels share the arrival
+    assert rows[0].eta == rows[1].eta == tomorrow_at(16, 30) + timedelta(seconds=118)
+    groups = group_stops(rows)
+    assert [[s.sequence for s in g] for g in groups] == [[1, 2], [3], [4]]
+
+
+def test_pickups_at_one_shop_merge_only_when_they_follow_each_other(
+    slot: Slot, shift: Shift, shop: Shop, other_shop: Shop
+) -> None:
+    book(slot, 41, [shop], n=1)  # shipment 0
+    book(slot, 42, [other_shop], n=2)  # shipment 1
+    book(slot, 43, [shop], n=3)  # shipment 2
+    order = [("pickup", 0), ("pickup", 1), ("pickup", 2), ("delivery", 0), ("delivery", 1), ("delivery", 2)]
+    plan_slot(slot.pk, solver=_fixed_order(*order), limit=1)
+    rows = list(
+        Stop.objects.filter(round__slot=slot).order_by("sequence").select_related("booking", "parcel")
+    )
+    assert [len(g) for g in group_stops(rows)] == [1, 1, 1, 1, 1, 1]  # shop, other shop, shop again
+    Round.objects.all().delete()
+    together = [
+        ("pickup", 0),
+        ("pickup", 2),
+        ("pickup", 1),
+        ("delivery", 0),
+        ("delivery", 1),
+        ("delivery", 2),
+    ]
+    plan_slot(slot.pk, solver=_fixed_order(*together), limit=1)
+    rows = list(
+        Stop.objects.filter(round__slot=slot).order_by("sequence").select_related("booking", "parcel")
+    )
+    assert [[s.booking.order_id for s in g] for g in group_stops(rows)] == [[41, 43], [42], [41], [42], [43]]
+    assert [s.sequence for s in rows] == [1, 2, 3, 4, 5, 6]  # one row, one code, one record per parcel

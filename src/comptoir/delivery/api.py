@@ -18,6 +18,12 @@ from comptoir.members.api import AUTH
 router = Router(tags=["delivery"])
 
 
+class PickupLineOut(Schema):
+    stop_id: int
+    label: str
+    status: str
+
+
 class StopOut(Schema):
     id: int
     sequence: int
@@ -33,6 +39,7 @@ class StopOut(Schema):
     instructions: str
     items: list[str]
     geo_uri: str
+    parcels: list[PickupLineOut]  # a pickup's parcels, each confirmed on its own stop_id with its code
 
 
 class RoundOut(Schema):
@@ -113,7 +120,8 @@ def courier_round(request: HttpRequest, round_id: int) -> dict:
     return {
         "id": round_.pk, "status": round_.status, "departs": round_.departs, "returns": round_.returns,
         "distance_m": round_.distance_m,
-        "stops": [dict(vars(s), geo_uri=s.geo_uri) for s in selectors.courier_stops(round_)],
+        "stops": [dict(vars(s), geo_uri=s.geo_uri, parcels=[vars(p) for p in s.parcels])
+                  for s in selectors.courier_stops(round_)],
     }  # fmt: skip
 
 

@@ -9,7 +9,8 @@ otherwise.
 
 One matrix serves the whole fleet of a slot: the bicycle profile when any cargo
 bike rides, else the car profile. Vans then get bicycle times, which are slower
-in town, so their plans stay feasible.
+in town, so their plans stay feasible. The planner model holds one matrix per problem, so
+per-vehicle times need a model change first (docs/delivery.md, "One matrix per slot").
 """
 
 from __future__ import annotations
@@ -221,13 +222,20 @@ def _write_stops(round_: Round, epoch: datetime, plan: PlannedRound) -> None:
         p.pk: p for p in Parcel.objects.filter(booking__slot=round_.slot).select_related("shop", "booking")
     }
     bookings = {p.booking_id: p.booking for p in parcels.values()}
-    stops = []
-    for sequence, step in enumerate(plan.stops, start=1):
-        parcel = parcels[step.parcel_keys[0]] if step.kind == "pickup" else None
-        booking = bookings[step.drop_key]
-        lat, lon = (parcel.shop.lat, parcel.shop.lon) if parcel else (booking.lat, booking.lon)
-        stops.append(Stop(
-            round=round_, sequence=sequence, kind=step.kind, booking=booking, parcel=parcel, lat=lat, lon=lon,
-            eta=epoch + timedelta(seconds=step.arrival_s),
-        ))  # fmt: skip
+    stops: list[Stop] = []
+    for step in plan.stops:
+        eta = epoch + timedelta(seconds=step.arrival_s)
+        if step.kind == "drop":  # one row for the door, whatever the number of parcels
+            booking = bookings[step.drop_key]
+            stops.append(Stop(
+                round=round_, sequence=len(stops) + 1, kind=step.kind, booking=booking, lat=booking.lat,
+                lon=booking.lon, eta=eta,
+            ))  # fmt: skip
+            continue
+        for key in step.parcel_keys:  # one row per parcel collected: each keeps its own code and record
+            parcel = parcels[key]
+            stops.append(Stop(
+                round=round_, sequence=len(stops) + 1, kind=step.kind, booking=parcel.booking, parcel=parcel,
+                lat=parcel.shop.lat, lon=parcel.shop.lon, eta=eta,
+            ))  # fmt: skip
     Stop.objects.bulk_create(stops)

@@ -7,6 +7,7 @@ not yet done); other drops show an approximate position and no identity.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -84,6 +85,15 @@ def _approximate(value: float) -> float:
     return round(value, APPROXIMATE_DIGITS)
 
 
+@dataclass(frozen=True)
+class PickupLine:
+    """One parcel of a pickup stop: its own stop row, confirmed by its own code."""
+
+    stop_id: int
+    label: str
+    status: str
+
+
 @dataclass
 class StopView:
     id: int
@@ -100,27 +110,64 @@ class StopView:
     instructions: str = ""
     items: list[str] = field(default_factory=list)
     exact: bool = False
+    parcels: list[PickupLine] = field(default_factory=list)  # a pickup's parcels, in the order to confirm
 
     @property
     def geo_uri(self) -> str:
         return f"geo:{self.lat:.6f},{self.lon:.6f}" if self.exact else ""
 
 
+def group_stops(stops: Iterable[Stop]) -> list[list[Stop]]:
+    """Stops as the courier makes them: consecutive pickups at one shop are one stop.
+
+    Planning writes a shop's parcels of a round one after the other (`slot_problem.read_solution`
+    merges them as it merges drops at one door); each parcel keeps its own row, code and record.
+    `stops` are in sequence order with their parcels loaded.
+    """
+    groups: list[list[Stop]] = []
+    for stop in stops:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and stop.kind == last.kind == Stop.Kind.PICKUP
+            and stop.parcel.shop_id == last.parcel.shop_id  # type: ignore[union-attr]
+        ):
+            groups[-1].append(stop)
+        else:
+            groups.append([stop])
+    return groups
+
+
+def group_status(group: Sequence[Stop]) -> str:
+    """Pending while a parcel is; then failed if any failed; else done."""
+    statuses = {s.status for s in group}
+    for status in (Stop.Status.PENDING, Stop.Status.FAILED):
+        if status in statuses:
+            return status
+    return Stop.Status.DONE
+
+
 def courier_stops(round_: Round) -> list[StopView]:
-    """The round's stops as the courier may see them: identities only on the active stop."""
+    """The round's stops as the courier may see them: identities only on the active stop.
+
+    A shop's parcels collected in a row are one stop (`group_stops`): its id is the first
+    parcel still to collect, `parcels` lists each parcel's own stop to confirm with its code.
+    """
     stops = list(round_.stops.select_related("booking", "parcel__shop").order_by("sequence"))
     active = next((s for s in stops if s.status == Stop.Status.PENDING), None)
     views = []
-    for stop in stops:
-        is_active = stop is active
+    for position, group in enumerate(group_stops(stops), start=1):
+        stop = group[0]
+        is_active = active in group
+        status = group_status(group)
         if stop.kind == Stop.Kind.PICKUP:
             shop = stop.parcel.shop  # type: ignore[union-attr]
-            parcel = stop.parcel
+            lead = next((s for s in group if s.status == Stop.Status.PENDING), stop)
+            lines = [PickupLine(s.pk, _pickup_label(s), s.status) for s in group]
             views.append(StopView(
-                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, is_active, shop.lat, shop.lon,
+                lead.pk, position, stop.kind, status, stop.eta, is_active, shop.lat, shop.lon,
                 shop.name, address=shop.address, phone=shop.phone if is_active else "",
-                items=[f"#{stop.booking.order_id} · {parcel.weight_g / 1000:.1f} kg · {parcel.volume_ml / 1000:.1f} L"],  # type: ignore[union-attr]
-                exact=True,
+                items=[line.label for line in lines], exact=True, parcels=lines,
             ))  # fmt: skip
             continue
         booking = stop.booking
@@ -128,16 +175,21 @@ def courier_stops(round_: Round) -> list[StopView]:
         items = [f"#{booking.order_id} · {p.shop.name}" for p in parcels]
         if is_active:
             views.append(StopView(
-                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, True, booking.lat, booking.lon,
+                stop.pk, position, stop.kind, status, stop.eta, True, booking.lat, booking.lon,
                 booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
                 items=items, exact=True,
             ))  # fmt: skip
         else:
             views.append(StopView(
-                stop.pk, stop.sequence, stop.kind, stop.status, stop.eta, False,
+                stop.pk, position, stop.kind, status, stop.eta, False,
                 _approximate(booking.lat), _approximate(booking.lon), "", items=items,
             ))  # fmt: skip
     return views
+
+
+def _pickup_label(stop: Stop) -> str:
+    parcel = stop.parcel
+    return f"#{stop.booking.order_id} · {parcel.weight_g / 1000:.1f} kg · {parcel.volume_ml / 1000:.1f} L"  # type: ignore[union-attr]
 
 
 def _drop_parcels(stop: Stop) -> set[int]:
@@ -195,7 +247,10 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
     round_ = pending_drop.round
     pickups_pending = any(s.kind == Stop.Kind.PICKUP and s.status == Stop.Status.PENDING for s in stops)
     status = "picking_up" if pickups_pending else "on_the_way"
-    before = round_.stops.filter(status=Stop.Status.PENDING, sequence__lt=pending_drop.sequence).count()
+    before = len(group_stops(
+        round_.stops.filter(status=Stop.Status.PENDING, sequence__lt=pending_drop.sequence)
+        .select_related("parcel").order_by("sequence")
+    ))  # fmt: skip
     eta = max(pending_drop.eta + round_delay(round_, now), now)
     position = None
     if round_.position_at and now - round_.position_at <= POSITION_FRESH:

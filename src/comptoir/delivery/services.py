@@ -301,13 +301,16 @@ def _close(stop: Stop, status: str, at: datetime, proof: str) -> None:
 
 
 def _notify_next(round_: Round) -> None:
-    """Tell residents whose drop is a few stops away, once."""
+    """Tell residents whose drop is a few stops away (a shop's parcels in a row are one stop), once."""
     pending = list(
-        round_.stops.filter(status=Stop.Status.PENDING).order_by("sequence").select_related("booking")
+        round_.stops.filter(status=Stop.Status.PENDING)
+        .order_by("sequence")
+        .select_related("booking", "parcel")
     )
-    for position, stop in enumerate(pending):
+    for position, group in enumerate(selectors.group_stops(pending)):
         if position >= selectors.NOTIFY_STOPS_AWAY:
             break
+        stop = group[0]
         booking = stop.booking
         if stop.kind == Stop.Kind.DROP and booking.notified_at is None:
             booking.notified_at = timezone.now()

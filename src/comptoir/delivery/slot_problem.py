@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from comptoir.delivery.planner.model import Problem, Shipment, Solution, Stop, Vehicle
 from comptoir.delivery.planner.travel import Matrix, Point
@@ -143,11 +143,18 @@ def build_problem(
 
 @dataclass(frozen=True)
 class PlannedStop:
+    """One place the courier stops at: several parcels when they share the place and follow each other.
+
+    A drop is one resident's door (one drop key); a pickup is one shop, possibly for
+    several drops: `drop_key` is then the first parcel's drop.
+    """
+
     kind: str  # "pickup" or "drop"
     drop_key: int
     parcel_keys: tuple[int, ...]
     location: int
     arrival_s: float
+    shop_key: int | None = None  # a pickup's shop (a drop's is meaningless: its parcels come from several)
 
 
 @dataclass(frozen=True)
@@ -159,8 +166,16 @@ class PlannedRound:
     distance_m: float
 
 
+def _same_place(previous: PlannedStop | None, kind: str, drop_key: int, parcel: ParcelSpec) -> bool:
+    """A drop at the door just served, or a pickup at the shop just visited: one stop, not two."""
+    if previous is None or previous.kind != kind:
+        return False
+    return previous.drop_key == drop_key if kind == "drop" else previous.shop_key == parcel.shop_key
+
+
 def read_solution(slot: SlotProblem, solution: Solution) -> tuple[list[PlannedRound], list[int]]:
-    """Rounds in visiting order, consecutive drops at one door merged; and the drop keys left unplanned."""
+    """Rounds in visiting order, consecutive drops at one door and consecutive pickups at one shop
+    merged; and the drop keys left unplanned."""
     rounds = []
     for route in solution.routes:
         stops: list[PlannedStop] = []
@@ -168,20 +183,16 @@ def read_solution(slot: SlotProblem, solution: Solution) -> tuple[list[PlannedRo
             if step.task_id is None or step.kind not in ("pickup", "delivery"):
                 continue
             drop_key = slot.shipment_drop[step.task_id]
-            parcel_key = slot.shipment_parcel[step.task_id].key
-            previous = stops[-1] if stops else None
-            if (
-                step.kind == "delivery"
-                and previous
-                and previous.kind == "drop"
-                and previous.drop_key == drop_key
-            ):
-                stops[-1] = PlannedStop(
-                    "drop", drop_key, (*previous.parcel_keys, parcel_key), step.location, previous.arrival_s
-                )
-                continue
+            parcel = slot.shipment_parcel[step.task_id]
             kind = "pickup" if step.kind == "pickup" else "drop"
-            stops.append(PlannedStop(kind, drop_key, (parcel_key,), step.location, step.service_start))
+            previous = stops[-1] if stops else None
+            if previous is not None and _same_place(previous, kind, drop_key, parcel):
+                stops[-1] = replace(previous, parcel_keys=(*previous.parcel_keys, parcel.key))
+                continue
+            shop_key = parcel.shop_key if kind == "pickup" else None
+            stops.append(
+                PlannedStop(kind, drop_key, (parcel.key,), step.location, step.service_start, shop_key)
+            )
         if stops:
             rounds.append(
                 PlannedRound(

@@ -18,7 +18,7 @@ from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import ComptoirError
 from comptoir.delivery import selectors, services
 from comptoir.delivery.forms import DepotForm, ShiftForm, SlotForm, VehicleForm, ZoneForm
-from comptoir.delivery.models import Booking, Depot, Parcel, Shift, Slot, Vehicle, Zone
+from comptoir.delivery.models import Booking, Depot, Parcel, Shift, Slot, Stop, Vehicle, Zone
 from comptoir.delivery.permissions import access_round_for_courier, check_courier, check_dispatcher
 from comptoir.delivery.planner.travel import ROAD_DATA_ATTRIBUTION
 
@@ -77,6 +77,11 @@ def slot_page(request: HttpRequest, slot_id: int) -> HttpResponse:
         for n, r in enumerate(rounds) for s in r.stops.all()
     ]  # fmt: skip
     road = any(r.method == "road" for r in rounds)
+    for r in rounds:  # a shop's parcels collected in a row are one stop, as on the courier's phone
+        r.stop_groups = [  # type: ignore[attr-defined]
+            {"first": g[0], "stops": g, "status": Stop.Status(selectors.group_status(g))}
+            for g in selectors.group_stops(list(r.stops.all()))
+        ]
     return render(request, "delivery/slot.html", {
         "slot": slot, "rounds": rounds, "runs": selectors.plan_runs(slot.pk), "costs": selectors.round_costs(slot),
         "unplanned": slot.bookings.filter(status=Booking.Status.BOOKED), "road": road,

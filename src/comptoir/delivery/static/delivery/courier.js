@@ -47,21 +47,30 @@
     }).finally(function () { sending = false; });
   }
 
-  function queueAction(action) {
-    action.id = uuid();
-    action.happened_at = new Date().toISOString();
-    var queue = load();
-    queue.push(action);
+  function queueActions(actions) {
+    var queue = load(), at = new Date().toISOString();
+    actions.forEach(function (action) { action.id = uuid(); action.happened_at = at; queue.push(action); });
     save(queue);
     waiting();
     flush();
   }
+  function queueAction(action) { queueActions([action]); }
 
   root.addEventListener("submit", function (event) {
     var form = event.target.closest("form.action");
     if (!form) return;
     event.preventDefault();
     var action = { kind: form.dataset.kind, stop_id: Number(form.dataset.stop) };
+    // A shop's parcels collected together: one action per parcel, each with its own code and id.
+    var perParcel = form.querySelectorAll("[name=code][data-stop]");
+    if (perParcel.length) {
+      var actions = Array.prototype.map.call(perParcel, function (input) {
+        return { kind: form.dataset.kind, stop_id: Number(input.dataset.stop), code: input.value.trim() };
+      });
+      form.querySelectorAll("button, input, select").forEach(function (e) { e.disabled = true; });
+      queueActions(actions);
+      return;
+    }
     var code = form.querySelector("[name=code]");
     if (code) action.code = code.value.trim();
     var reason = form.querySelector("[name=reason]");
