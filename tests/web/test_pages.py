@@ -119,3 +119,10 @@ def test_catalog_command_import_export(shop, tmp_path):
     target = tmp_path / "out.csv"
     call_command("catalog", "export", "boulangerie", str(target), stdout=io.StringIO())
     assert target.read_text().splitlines()[1].startswith("A,,Pain,")
+
+
+def test_tile_server_is_the_only_third_party_source_allowed():
+    from comptoir.web.middleware import tile_source
+
+    assert tile_source("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+    assert tile_source("https://tiles.coop-a.example/{z}/{x}/{y}.png") == "https://tiles.coop-a.example"

@@ -9,12 +9,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a tile template: "https://{s}.tile.example/{z}/{x}/{y}.png" → "https://*.tile.example"."""
+    parts = urlsplit(tile_url.replace("{s}.", "sub.", 1))
+    host = parts.netloc.replace("sub.", "*.", 1) if "{s}." in tile_url else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
 def content_security_policy() -> str:
     images = "'self' data:"
     tile_url = getattr(settings, "COMPTOIR_TILE_URL", "")
     if tile_url:
-        parts = urlsplit(tile_url.replace("{s}", "a"))
-        images += f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}"
+        images += " " + tile_source(tile_url)
     return (
         "default-src 'self'; img-src " + images + "; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
