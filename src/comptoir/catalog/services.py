@@ -21,6 +21,7 @@ from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
 from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.members.models import College, MembershipApplication
 
 SHOP_FIELDS = {
     "name", "kind", "description_fr", "description_en", "address", "postal_code", "city", "neighbourhood",
@@ -135,8 +136,6 @@ def _hhmm(text: str) -> str:
 @transaction.atomic
 def do_apply_for_shop(person: Any, *, ref: str = "", **fields: Any) -> Shop:
     """A person asks to open a shop on the node: the shop waits for staff as APPLIED."""
-    from comptoir.members.models import College, MembershipApplication
-
     shop = do_create_shop(owner=person, ref=ref, status=Shop.Status.APPLIED, **fields)
     college = College.objects.get(code=College.Code.SHOPS)
     pending = MembershipApplication.Status.PENDING

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 
-from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django_tasks import task
 
+from comptoir.core.followers import start_follower
 from comptoir.delivery import planning
-
-logger = logging.getLogger(__name__)
 
 
 @task()
@@ -30,23 +27,13 @@ def close_due_slots_task() -> list[int]:
 SLOT_CLOSING_INTERVAL_S = 30.0
 
 
-def follow_slot_deadlines(stop: threading.Event, interval: float = SLOT_CLOSING_INTERVAL_S) -> None:
-    """Close each slot when its booking deadline passes, and queue its planning (worker thread)."""
+def close_due_slots() -> bool:
+    """One pass of the slot closer: close slots past their deadline and queue their planning."""
     from comptoir.delivery.services import do_close_due_slots
 
-    while not stop.is_set():
-        try:
-            do_close_due_slots(timezone.now())
-        except DatabaseError:
-            logger.exception("closing due slots failed; retrying in %s s", interval)
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+    do_close_due_slots(timezone.now())
+    return False
 
 
 def start_closing_due_slots(interval: float = SLOT_CLOSING_INTERVAL_S) -> threading.Event:
-    stop = threading.Event()
-    threading.Thread(
-        target=follow_slot_deadlines, args=(stop, interval), name="slot-closer", daemon=True
-    ).start()
-    return stop
+    return start_follower("slot-closer", close_due_slots, interval)

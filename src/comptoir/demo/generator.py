@@ -207,3 +207,11 @@ def generate_demo(
 
 def demo_is_loaded() -> bool:
     return Person.objects.filter(email=f"coop@{DEMO_DOMAIN}").exists()
+
+
+def demo_residents() -> list[Person]:
+    return list(
+        Person.objects.filter(
+            email__endswith=f"@{DEMO_DOMAIN}", memberships__college__code="residents"
+        ).order_by("pk")
+    )

@@ -17,11 +17,6 @@ from comptoir.members.models import ApiToken, College, Membership, MembershipApp
 from comptoir.members.permissions import check_staff
 
 
-def ensure_colleges() -> None:
-    for code in College.Code.values:
-        College.objects.get_or_create(code=code)
-
-
 @transaction.atomic
 def do_register_person(*, email: str, password: str, full_name: str = "", language: str = "fr") -> Person:
     email = email.strip().lower()

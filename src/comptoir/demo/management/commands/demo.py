@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from comptoir.delivery.demo import generate_demo_delivery
-from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, generate_demo
+from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, demo_residents, generate_demo
 from comptoir.demo.vocabulary import CENTRE, POSTAL_CODE, STREETS, TOWN
-from comptoir.orders.demo import generate_demo_deliveries, generate_demo_orders
+from comptoir.orders.demo import DemoTown, generate_demo_deliveries, generate_demo_orders
 
 
 class Command(BaseCommand):
@@ -57,10 +57,10 @@ class Command(BaseCommand):
     def _load_extras(self, seed: int) -> None:
         """The delivery set-up and a few orders, once the town exists."""
         delivery = generate_demo_delivery(seed)
-        orders = generate_demo_orders(seed)
-        deliveries = generate_demo_deliveries(
-            seed, streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE
-        )
+        residents = demo_residents()
+        orders = generate_demo_orders(seed, residents)
+        town = DemoTown(streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE)
+        deliveries = generate_demo_deliveries(seed, residents, town)
         figures = ", ".join(f"{count} {name}" for name, count in delivery.items())
         self.stdout.write(
             f"Delivery set-up: {figures}; {orders} click-and-collect orders, {deliveries} orders to deliver."
