@@ -17,6 +17,12 @@ from comptoir.members.models import ApiToken, College, Membership, MembershipApp
 from comptoir.members.permissions import check_staff
 
 
+def ensure_colleges() -> None:
+    """The four colleges (a migration creates them; transactional tests flush them)."""
+    for code in College.Code.values:
+        College.objects.get_or_create(code=code)
+
+
 @transaction.atomic
 def do_register_person(*, email: str, password: str, full_name: str = "", language: str = "fr") -> Person:
     email = email.strip().lower()
