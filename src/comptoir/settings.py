@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "comptoir.orders",
     "comptoir.demo",
     "comptoir.delivery",
+    "comptoir.protocol",
 ]
 
 MIDDLEWARE = [
@@ -173,12 +174,24 @@ COMPTOIR_WORKER_FOLLOWERS = [
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
 # Orders book delivery through this adapter of their DeliveryBooking port: the cooperative's rounds,
 # priced at cost ("comptoir.orders.fixed_slots.FixedSlots" is the flat-fee stand-in without a delivery app).
-COMPTOIR_DELIVERY_BOOKING = os.environ.get("COMPTOIR_DELIVERY_BOOKING", "comptoir.delivery.booking.CoopDelivery")
+COMPTOIR_DELIVERY_BOOKING = os.environ.get(
+    "COMPTOIR_DELIVERY_BOOKING", "comptoir.delivery.booking.CoopDelivery"
+)
 COMPTOIR_PLANNING_SECONDS = float(os.environ.get("COMPTOIR_PLANNING_SECONDS", "10"))
 COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
 COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))
 COMPTOIR_GOVERNED: dict[str, object] = {}
+
+# Open protocol (docs/protocol.md): who we are on the network, what we serve, whom we ask.
+COMPTOIR_PROTOCOL_ID = os.environ.get("COMPTOIR_PROTOCOL_ID", "comptoir.localhost")
+COMPTOIR_PROTOCOL_URL = os.environ.get("COMPTOIR_PROTOCOL_URL", "http://127.0.0.1:8000/beckn").rstrip("/")
+COMPTOIR_PROTOCOL_DOMAINS = os.environ.get("COMPTOIR_PROTOCOL_DOMAINS", "ONDC:RET10,nic2004:60232").split(",")
+COMPTOIR_PROTOCOL_CITY = os.environ.get("COMPTOIR_PROTOCOL_CITY", "std:0381")
+COMPTOIR_REGISTRY_URL = os.environ.get("COMPTOIR_REGISTRY_URL", "").rstrip("/")  # empty: known peers only
+COMPTOIR_PROTOCOL_REGISTRY = os.environ.get("COMPTOIR_PROTOCOL_REGISTRY", "0") in {"1", "true", "yes", "on"}
+COMPTOIR_PROTOCOL_LOOKUP_SECONDS = int(os.environ.get("COMPTOIR_PROTOCOL_LOOKUP_SECONDS", "600"))
+COMPTOIR_PROTOCOL_TIMEOUT = float(os.environ.get("COMPTOIR_PROTOCOL_TIMEOUT", "5"))
 
 LOGGING = {
     "version": 1,

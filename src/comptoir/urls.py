@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("recherche/", include("comptoir.search.urls")),
+    path("", include("comptoir.protocol.urls")),
     path("", include("comptoir.orders.urls")),
     path("", include("comptoir.delivery.urls")),
     path("", include("comptoir.web.urls")),

@@ -1,0 +1,97 @@
+"""Protocol tables: known participants, accepted messages, callbacks waiting to be sent.
+
+A message refused at the door (bad signature, expired, unknown sender, invalid)
+never reaches these tables: only a log line records it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Subscriber(models.Model):
+    """A network participant and its keys: registered here (we are the registry) or learnt by lookup."""
+
+    class Role(models.TextChoices):
+        BAP = "BAP", "buyer app"
+        BPP = "BPP", "seller app"
+        BG = "BG", "gateway"
+        REG = "REG", "registry"
+
+    class Source(models.TextChoices):
+        REGISTERED = "registered", "subscribed to this registry"
+        LOOKUP = "lookup", "cached from a registry lookup"
+        CONFIGURED = "configured", "configured by the operator"
+
+    subscriber_id = models.CharField(max_length=255)
+    unique_key_id = models.CharField(max_length=255)
+    role = models.CharField(max_length=3, choices=Role.choices)
+    url = models.URLField(max_length=500)
+    domain = models.CharField(max_length=40, blank=True)
+    city = models.CharField(max_length=20, blank=True)
+    signing_public_key = models.CharField(max_length=64)
+    encr_public_key = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, default="SUBSCRIBED")
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    source = models.CharField(max_length=12, choices=Source.choices)
+    cached_until = models.DateTimeField(null=True, blank=True)  # lookups only
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber_id", "unique_key_id", "role", "domain"],
+                name="protocol_subscriber_key_role_domain",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber_id}|{self.unique_key_id} ({self.role})"
+
+
+class InboxMessage(models.Model):
+    """A message that passed every check; its unique key is what refuses replays."""
+
+    sender_id = models.CharField(max_length=255)
+    action = models.CharField(max_length=20)
+    message_id = models.CharField(max_length=100)
+    transaction_id = models.CharField(max_length=100, db_index=True)
+    domain = models.CharField(max_length=40)
+    body = models.JSONField()
+    received = models.DateTimeField(auto_now_add=True)
+    processed = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender_id", "action", "message_id"], name="protocol_inbox_no_replay"
+            )
+        ]
+
+
+class OutboxMessage(models.Model):
+    """A message we must send (a callback, a push): sent by the worker, retried with backoff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"  # retries exhausted or ttl passed: given up, kept for the operator
+
+    url = models.URLField(max_length=500)
+    action = models.CharField(max_length=20)
+    message_id = models.CharField(max_length=100)
+    transaction_id = models.CharField(max_length=100, db_index=True)
+    body = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt = models.DateTimeField()
+    expires = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    sent = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt"], name="protocol_outbox_due")]
