@@ -179,6 +179,9 @@ COMPTOIR_DELIVERY_BOOKING = os.environ.get(
 )
 COMPTOIR_PLANNING_SECONDS = float(os.environ.get("COMPTOIR_PLANNING_SECONDS", "10"))
 COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
+# Salt of the search's tie-break key (decision 0010): equal scores are ordered by a hash of the
+# offer id with it. Changing it reorders ties: run `comptoir search-rebuild` after.
+COMPTOIR_SEARCH_TIE_SALT = os.environ.get("COMPTOIR_SEARCH_TIE_SALT", COMPTOIR_NODE_NAME)
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
 COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))
 COMPTOIR_GOVERNED: dict[str, object] = {}

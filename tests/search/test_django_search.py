@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -21,6 +22,7 @@ from comptoir.catalog.services import (
     do_update_shop,
     ensure_taxonomy,
 )
+from comptoir.search.analysis import tie_key
 from comptoir.search.params import parse_params
 from comptoir.search.selectors import search_offers
 from comptoir.search.services import do_apply_pending_changes, do_rebuild_index
@@ -95,7 +97,7 @@ def test_rebuild_indexes_the_visible_offers_and_clears_the_outbox(town: Town) ->
     assert [h.stock_state for h in result.hits] == ["in_stock", "in_stock", "on_demand"]
     assert (
         result.hits[0].why_text("fr")
-        == "Correspond à « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+        == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
     )
 
 
@@ -164,7 +166,19 @@ def test_only_the_governed_factors_move_an_offer(town: Town, settings: Any) -> N
     assert search("pain complet").hits[0].shop_name == "Au Pain Doré"
     # ... while a governed weight does move them: proximity off, availability alone decides ties.
     settings.COMPTOIR_GOVERNED = {"ranking_weight_proximity": 0.0}
-    assert ids(search("pain complet")) == sorted(before[:2]) + [before[2]]
+    assert ids(search("pain complet")) == by_tie(before[:2]) + [before[2]]
+    # The stock factors are governed too: on demand counting as much as in stock, all three tie.
+    settings.COMPTOIR_GOVERNED = {"ranking_weight_proximity": 0.0, "ranking_on_demand_factor": 1.0}
+    assert ids(search("pain complet")) == by_tie(before)
+    body = Client().get("/api/v1/search", {"q": "pain complet"}).json()
+    why = body["results"][0]["why"]
+    assert (why["weights"]["on_demand_factor"], why["availability_factor"]) == (1.0, 1.0)
+    assert why["weights_source"]["ranking_on_demand_factor"] == "operator setting (awaiting a vote)"
+    assert why["weights_source"]["search_boost_own_name"] == "founding default (awaiting a vote)"
+
+
+def by_tie(offer_ids: list[int]) -> list[int]:
+    return sorted(offer_ids, key=lambda i: tie_key(i, django_settings.COMPTOIR_SEARCH_TIE_SALT))
 
 
 def test_api_returns_results_facets_and_explanations(town: Town) -> None:
@@ -184,9 +198,29 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
         "stock_state": "in_stock", "distance_km": 0.0, "score": why["text_score"],
         "group_key": "name:pain complet|800g", "group": None,
     }  # fmt: skip
-    assert why["text"] == "Correspond à « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+    assert (
+        why["text"]
+        == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+    )
     assert (why["proximity_factor"], why["availability_factor"]) == (1.0, 1.0)
-    assert why["weights"] == {"text": 1.0, "proximity": 1.0, "availability": 1.0, "proximity_half_km": 3.0}
+    assert why["weights"] == {
+        "text": 1.0,
+        "proximity": 1.0,
+        "availability": 1.0,
+        "proximity_half_km": 3.0,
+        "in_stock_factor": 1.0,
+        "on_demand_factor": 0.6,
+        "out_of_stock_factor": 0.2,
+    }
+    assert why["boosts"] == {
+        "own_name": 3.0,
+        "other_name": 2.0,
+        "description": 0.5,
+        "gtin": 5.0,
+        "typo": 1.0,
+        "written_form": 1.0,
+    }
+    assert why["tier"] == "exact"
     assert why["weights_source"]["ranking_weight_text"] == "founding default (awaiting a vote)"
     assert body["facets"]["shops"] == [
         {"value": "boulangerie-du-pont", "label": "Boulangerie du Pont", "count": 1},
@@ -221,7 +255,10 @@ def test_page_without_javascript_shows_groups_facets_and_why(town: Town) -> None
     assert response.status_code == 200 and len(response.content) < 100_000
     assert "3 commerces l’ont, à partir de 2,40\u00a0€" in html
     assert "Pourquoi ce résultat ?" in html
-    assert "Correspond à « pain » (exact), « compelt » (approché) · 0,0 km · en stock" in html
+    assert (
+        "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+        in html
+    )
     assert "<h3>Catégorie</h3>" in html and "Boulangerie, pâtisserie</a>" in html
     assert 'href="?q=pain+compelt&amp;shop=fournil-de-la-gare"' in html
     assert "avec tolérance aux fautes de frappe" in html

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from comptoir.core.geo import haversine_km
 from comptoir.search.analysis import category_prefixes, make_analyzers, query_words
 from comptoir.search.documents import RankingWeights, fold_text, group_key_for
-from comptoir.search.ranking import edit_distance_at_most_one, final_score, haversine_km, proximity_factor
+from comptoir.search.ranking import edit_distance_at_most_one, final_score, proximity_factor
 
 
 def test_group_key_prefers_gtin_in_gtin14_form() -> None:
@@ -43,7 +44,7 @@ def test_edit_distance_at_most_one() -> None:
 
 
 def test_haversine_and_proximity() -> None:
-    assert haversine_km((45.0, 4.0), (46.0, 4.0)) == pytest.approx(111.195, abs=0.01)
+    assert haversine_km(45.0, 4.0, 46.0, 4.0) == pytest.approx(111.195, abs=0.01)
     assert proximity_factor(2.0, RankingWeights(proximity_half_km=2.0)) == 0.5
     assert proximity_factor(None, RankingWeights()) == 1.0
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery, group_key_for
+from comptoir.search.analysis import tie_key
+from comptoir.search.documents import FieldBoosts, OfferDoc, RankingWeights, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, StaleIndexError, build
 
 HOME = (45.7640, 4.8357)  # the resident
@@ -128,6 +129,11 @@ def ids(result) -> list[int]:
     return [h.offer_id for h in result.hits]
 
 
+def by_tie(*offer_ids: int) -> list[int]:
+    """Offers whose scores are equal, in their tie-key order (decision 0010; no salt here)."""
+    return sorted(offer_ids, key=lambda i: tie_key(i, ""))
+
+
 def test_exact_ids_in_order_nearest_first(index: SearchIndex) -> None:
     result = index.search(SearchQuery("pain complet", near=HOME))
     assert ids(result) == [1, 2]
@@ -137,8 +143,9 @@ def test_exact_ids_in_order_nearest_first(index: SearchIndex) -> None:
     assert [round(h.distance_km or 0, 1) for h in result.hits] == [1.0, 10.1]
 
 
-def test_without_location_same_text_ties_break_by_offer_id(index: SearchIndex) -> None:
-    assert ids(index.search(SearchQuery("pain"))) == [1, 2, 3]
+def test_without_location_same_text_ties_break_by_tie_key(index: SearchIndex) -> None:
+    assert by_tie(1, 2) == [2, 1]  # not the index order, which is 1, 2
+    assert ids(index.search(SearchQuery("pain"))) == [*by_tie(1, 2), 3]
 
 
 def test_accents_are_optional(index: SearchIndex) -> None:
@@ -158,18 +165,18 @@ def test_typo_finds_the_product(index: SearchIndex) -> None:
 
 
 def test_french_stemming(index: SearchIndex) -> None:
-    assert ids(index.search(SearchQuery("pains complets"))) == [1, 2]
+    assert ids(index.search(SearchQuery("pains complets"))) == by_tie(1, 2)
 
 
 def test_english_field(index: SearchIndex) -> None:
     result = index.search(SearchQuery("wholemeal bread"), lang="en")
-    assert ids(result) == [1, 2]
+    assert ids(result) == by_tie(1, 2)
     assert result.hits[0].name == "Wholemeal bread"
 
 
 def test_only_unknown_words_get_typo_tolerance(index: SearchIndex) -> None:
     result = index.search(SearchQuery("pain complte"))
-    assert ids(result) == [1, 2]
+    assert ids(result) == by_tie(1, 2)
     assert result.relaxed == "fuzzy"
     assert [(t.term, t.kind) for t in result.hits[0].why.terms] == [("pain", "exact"), ("complte", "fuzzy")]
 
@@ -182,7 +189,7 @@ def test_description_matches_score_below_names(index: SearchIndex) -> None:
 
 def test_all_words_required_then_relaxed(index: SearchIndex) -> None:
     # No offer has both words: any word will do; shorter names score higher, stock breaks the rest.
-    assert ids(index.search(SearchQuery("pain noisette"))) == [1, 2, 3, 7, 8, 9]
+    assert ids(index.search(SearchQuery("pain noisette"))) == [*by_tie(1, 2), 3, 7, 8, 9]
     assert index.search(SearchQuery("pain noisette")).relaxed == "any_word"
 
 
@@ -192,7 +199,7 @@ def test_all_words_required_then_relaxed(index: SearchIndex) -> None:
         (SearchQuery("noisette", in_stock_only=True), [7]),
         (SearchQuery("noisette", max_price_cents=420), [7, 8]),
         (SearchQuery("noisette", min_price_cents=421), [9]),
-        (SearchQuery("", category="bricolage"), [5, 6]),
+        (SearchQuery("", category="bricolage"), by_tie(5, 6)),
         (SearchQuery("", category="alimentation/cremerie"), [4]),
         (SearchQuery("noisette", shop_refs={"shop-12"}), [8]),
         (SearchQuery("noisette", shop_ids={11, 13}), [7, 9]),
@@ -256,8 +263,14 @@ def test_explanation_content(index: SearchIndex) -> None:
     assert why.availability_factor == 1.0
     assert why.score == pytest.approx(why.text_score * why.proximity_factor)
     assert why.formula.endswith(f"= {why.score:.4f}")
-    assert hit.why_text("fr") == "Correspond à « pain » (exact), « complte » (approché) · 1,0 km · en stock"
-    assert hit.why_text("en") == "Matches “pain” (exact), “complte” (approximate) · 1.0 km · in stock"
+    assert (
+        hit.why_text("fr")
+        == "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « complte » (approché) · 1,0 km · en stock"
+    )
+    assert (
+        hit.why_text("en")
+        == "Match with a typo corrected: “pain” (exact), “complte” (approximate) · 1.0 km · in stock"
+    )
 
 
 def test_availability_lowers_rank(index: SearchIndex) -> None:
@@ -267,7 +280,7 @@ def test_availability_lowers_rank(index: SearchIndex) -> None:
 
 def test_weights_are_parameters(index: SearchIndex) -> None:
     no_distance = RankingWeights(proximity=0.0)
-    assert ids(index.search(SearchQuery("pain complet", near=FAR), weights=no_distance)) == [1, 2]
+    assert ids(index.search(SearchQuery("pain complet", near=FAR), weights=no_distance)) == by_tie(1, 2)
     assert ids(index.search(SearchQuery("pain complet", near=FAR))) == [2, 1]
 
 
@@ -307,7 +320,7 @@ def test_names_first_then_descriptions(tmp_path: Path) -> None:
     build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
     index = SearchIndex.open(tmp_path / "i")
     # Three offers name the word: the description-only match is not needed.
-    assert ids(index.search(SearchQuery("cacao"))) == [1, 3, 2]  # two-word names tie: index order
+    assert ids(index.search(SearchQuery("cacao"))) == [*by_tie(1, 3), 2]  # two-word names tie
     # One name has both words: descriptions are searched too, names first.
     assert ids(index.search(SearchQuery("cacao noir"))) == [4]
     assert ids(index.search(SearchQuery("cacao cru"))) == [3]
@@ -320,18 +333,33 @@ def _many(n: int) -> list[OfferDoc]:
     return [*copies, offer(n + 1, "Farine de blé complète bio", "Organic wholemeal wheat flour", at=FAR)]
 
 
+def _ladder(n: int) -> list[OfferDoc]:
+    """n offers of "farine", each name one word longer than the last: no two scores tie."""
+    return [offer(i, "Farine" + "".join(f" mot{j}" for j in range(i - 1)), "Flour") for i in range(1, n + 1)]
+
+
 def test_total_is_a_lower_bound_unless_asked(tmp_path: Path) -> None:
-    build(tmp_path / "i", _many(60), heap_bytes=20_000_000, num_threads=1)
+    build(tmp_path / "i", _ladder(61), heap_bytes=20_000_000, num_threads=1)
     index = SearchIndex.open(tmp_path / "i")
     quick = index.search(SearchQuery("farine", limit=5))
-    assert ids(quick) == [1, 2, 3, 4, 5]
+    assert ids(quick) == [1, 2, 3, 4, 5]  # shorter names first
     assert (quick.total, quick.total_is_exact) == (40, False)  # the 40 candidates read
     exact = index.search(SearchQuery("farine", limit=5, exact_total=True))
     assert (exact.total, exact.total_is_exact) == (61, True)
     faceted = index.search(SearchQuery("farine", limit=5, with_facets=True))
     assert (faceted.total, faceted.total_is_exact) == (61, True)
-    narrow = index.search(SearchQuery("complete"))
-    assert (ids(narrow), narrow.total, narrow.total_is_exact) == ([61], 1, True)
+    narrow = index.search(SearchQuery("mot58"))
+    assert (ids(narrow), narrow.total, narrow.total_is_exact) == ([60, 61], 2, True)
+
+
+def test_a_tie_across_the_candidates_boundary_is_read_whole(tmp_path: Path) -> None:
+    """60 equal scores, 40 candidates at first: the page's last score ties the 40th, so an
+    unseen offer with a smaller tie key could belong on the page; the engine reads on."""
+    build(tmp_path / "i", _many(60), heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    quick = index.search(SearchQuery("farine", limit=5))
+    assert ids(quick) == by_tie(*range(1, 61))[:5]
+    assert (quick.total, quick.total_is_exact) == (61, True)
 
 
 def test_groups_beyond_a_product_that_fills_the_candidates(tmp_path: Path) -> None:
@@ -342,7 +370,7 @@ def test_groups_beyond_a_product_that_fills_the_candidates(tmp_path: Path) -> No
         ("name:farine de ble|500g", 60),
         ("name:farine de ble complete bio|500g", 1),
     ]
-    assert [o.offer_id for o in result.groups[0].offers] == [1, 2, 3, 4, 5]
+    assert [o.offer_id for o in result.groups[0].offers] == by_tie(*range(1, 61))[:5]  # one price
 
 
 def test_filters_checked_in_python_fall_back_to_tantivy(tmp_path: Path) -> None:
@@ -385,7 +413,7 @@ def test_writer_updates_and_deletes(tmp_path: Path) -> None:
     assert index.count() == 0
     index.add_or_update(CATALOG[:3])
     index.commit()
-    assert ids(index.search(SearchQuery("pain"))) == [1, 2, 3]
+    assert ids(index.search(SearchQuery("pain"))) == [*by_tie(1, 2), 3]
     index.add_or_update([_with(CATALOG[0], name_fr="Baguette", name_en="Baguette")])
     index.delete([2])
     index.commit()
@@ -497,3 +525,56 @@ def test_a_rebuild_brings_a_new_typo_vocabulary(tmp_path: Path) -> None:
     build(path, CATALOG, heap_bytes=20_000_000, num_threads=1)
     reader.reload()
     assert ids(reader.search(SearchQuery("nosette"))) == [7, 8, 9]
+
+
+def test_the_why_names_the_matching_tier(tmp_path: Path) -> None:
+    """Exact (as typed), stem, description, typo, any word: the explanation says which tier
+    matched, since a stricter tier always ranks first."""
+    catalog = [
+        offer(1, "Tomate cerise", "Cherry tomato"),
+        offer(2, "Tomates séchées", "Dried tomatoes"),
+        offer(3, "Coulis", "Sauce", description_fr="Coulis de tomates basilic"),
+        offer(4, "Basilic frais", "Fresh basil"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+
+    def tiers(text: str) -> list[tuple[int, str]]:
+        return [(h.offer_id, h.why.tier) for h in index.search(SearchQuery(text)).hits]
+
+    # Two names have the word: fewer than 3, so descriptions are searched too (after them).
+    assert tiers("tomate") == [(1, "exact"), (2, "stem"), (3, "description")]
+    assert tiers("tomates") == [(2, "exact"), (1, "stem"), (3, "description")]
+    assert tiers("coulis basilic") == [(3, "description")]
+    assert tiers("basilc") == [(4, "typo")]
+    assert tiers("cerise frais") == [(1, "any_word"), (4, "any_word")]
+    assert index.search(SearchQuery("")).hits[0].why.tier == "all"
+    [hit] = index.search(SearchQuery("basilc")).hits
+    assert hit.why_text("fr") == (
+        "Correspondance avec une faute de frappe corrigée\u00a0: « basilc » (approché) · en stock"
+    )
+    assert hit.why_text("en") == "Match with a typo corrected: “basilc” (approximate) · in stock"
+    stem = index.search(SearchQuery("tomate")).hits[1]
+    assert stem.why_text("fr").startswith(
+        "Correspondance à la forme près (pluriel, accord)\u00a0: « tomate » (exact)"
+    )
+    assert stem.why_text("en").startswith(
+        "Match up to the word's form (plural, inflection): “tomate” (exact)"
+    )
+
+
+def test_field_boosts_and_stock_factors_are_parameters(tmp_path: Path) -> None:
+    """The word in the resident's language's name outranks it in the other language's name,
+    unless the governed boosts say otherwise; the stock factors are weights too."""
+    catalog = [
+        offer(1, "Chocolat noir", "Dark bar", stock_state="on_demand"),
+        offer(2, "Tablette noire", "Chocolat bar"),
+    ]
+    build(tmp_path / "i", catalog, heap_bytes=20_000_000, num_threads=1)
+    index = SearchIndex.open(tmp_path / "i")
+    flat = RankingWeights(on_demand_factor=1.0)
+    assert ids(index.search(SearchQuery("chocolat"), weights=flat)) == [1, 2]
+    other_first = dataclasses.replace(flat, boosts=FieldBoosts(own_name=0.1, other_name=9.0))
+    assert ids(index.search(SearchQuery("chocolat"), weights=other_first)) == [2, 1]
+    result = index.search(SearchQuery("chocolat"), weights=RankingWeights(on_demand_factor=0.01))
+    assert [(h.offer_id, h.why.availability_factor) for h in result.hits] == [(2, 1.0), (1, 0.01)]

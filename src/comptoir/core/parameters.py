@@ -43,6 +43,17 @@ DEFAULTS: dict[str, Any] = {
     "ranking_weight_proximity": 1.0,
     "ranking_weight_availability": 1.0,
     "ranking_proximity_half_km": 3.0,
+    # The availability factor per stock state (1 keeps the score, lower pushes the offer down).
+    "ranking_in_stock_factor": 1.0,
+    "ranking_on_demand_factor": 0.6,  # made or ordered for the resident: a wait, not a dead end
+    "ranking_out_of_stock_factor": 0.2,  # still shown (it may come back), well below the others
+    # Field boosts: how much a matched word counts in each field (BM25 scores add up).
+    "search_boost_own_name": 3.0,  # the name in the resident's language
+    "search_boost_other_name": 2.0,  # the name in the other language (bilingual catalog)
+    "search_boost_description": 0.5,  # a description mentions many things: a weak sign
+    "search_boost_gtin": 5.0,  # a typed barcode names exactly one product
+    "search_boost_typo": 1.0,  # a name word one edit from a word no name has: below an exact word
+    "search_boost_written_form": 1.0,  # the word as typed, unstemmed: "tomate" before "tomates"
     # Local suppliers factor, reserved for the local-suppliers issue (neutral).
     "ranking_weight_local": 0.0,
 }

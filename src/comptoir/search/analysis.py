@@ -24,6 +24,7 @@ NAME_FIELDS = {"fr": "name_fr", "en": "name_en"}
 # is one edit from "triple", two from its stem "tripl"), and a word typed exactly as the
 # name writes it earns a small bonus over another form of the same stem.
 PLAIN_NAME_FIELD = "name_plain"
+TIE_FIELD = "tie"  # tie_key: equal scores are ordered by it, never by index order
 DESCRIPTION_FIELDS = {"fr": "description_fr", "en": "description_en"}
 FIELD_LANG = {"name_fr": "fr", "name_en": "en", "description_fr": "fr", "description_en": "en"}
 STOCK_CODES = {state: code for code, state in enumerate(STOCK_STATES)}
@@ -109,6 +110,7 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("offer_id", stored=True, indexed=True, fast=True)
     sb.add_integer_field("shop_id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field(TIE_FIELD, fast=True)
     sb.add_text_field("shop_ref", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("shop_name", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("sku", stored=True, tokenizer_name="raw", index_option="basic")
@@ -146,16 +148,25 @@ def group_hash(group_key: str) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
+def tie_key(offer_id: int, salt: str) -> int:
+    """The order of offers whose scores are equal: a 63-bit hash of the offer's id, salted per
+    node (decision 0010). No shop controls it: not its price, name, stock or the moment it was
+    indexed, and unlike the id itself it does not favour the oldest offers."""
+    digest = hashlib.blake2b(f"{salt}\x00{offer_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 def gtin_key(gtin: str | None) -> str:
     """GTIN-14 form, so that the EAN-13 and the UPC-A of one product are one term."""
     digits = "".join(c for c in gtin or "" if c.isdigit())
     return digits.zfill(14) if digits else ""
 
 
-def to_tantivy(doc: OfferDoc) -> tantivy.Document:
+def to_tantivy(doc: OfferDoc, tie_salt: str = "") -> tantivy.Document:
     prefixes = category_prefixes(doc.category_path) or [""]
     return tantivy.Document(
         offer_id=doc.offer_id,
+        tie=tie_key(doc.offer_id, tie_salt),
         shop_id=doc.shop_id,
         shop_ref=doc.shop_ref,
         shop_name=doc.shop_name,

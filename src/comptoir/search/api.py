@@ -41,12 +41,16 @@ class TermOut(Schema):
 
 class WhyOut(Schema):
     text: str
+    # How the offer matched, strictest first: exact, stem, description, typo, any_word ("all":
+    # no words typed). A stricter tier always ranks before a looser one.
+    tier: Literal["exact", "stem", "description", "typo", "any_word", "all"]
     formula: str
     terms: list[TermOut]
     text_score: float
     proximity_factor: float
     availability_factor: float
-    weights: dict[str, float]
+    weights: dict[str, float]  # exponents, proximity half distance and the stock factors
+    boosts: dict[str, float]  # how much a matched word counts in each field
     weights_source: dict[str, str]
 
 

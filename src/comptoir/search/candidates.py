@@ -1,9 +1,11 @@
 """Candidates: which offers tantivy is asked for, and how each is scored.
 
-Without `near`, an exact top-k (k grows only while an unseen offer could still beat the
-page); with `near`, the best text matches overall plus the best among the nearest shops
-(a heuristic); by price or distance, tantivy's and an exact sort. Filters that keep most
-offers are checked here on fast fields (see `plan`). No Django, no stored documents.
+Without `near`, an exact top-k (k grows only while an unseen offer could still beat or tie
+the page); with `near`, the best text matches overall plus the best among the nearest shops
+(a heuristic); by price or distance, tantivy's and an exact sort. Equal scores (and equal
+prices, equal distances) are ordered by the offer's tie key (`analysis.tie_key`), never by
+its position in the index. Filters that keep most offers are checked here on fast fields
+(see `plan`). No Django, no stored documents.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any
 
 import tantivy
 
-from comptoir.search.documents import STOCK_STATES, RankingWeights, SearchQuery
+from comptoir.core.geo import haversine_km
+from comptoir.search.analysis import TIE_FIELD
+from comptoir.search.context import QueryContext
+from comptoir.search.documents import STOCK_STATES, SearchQuery
 from comptoir.search.plan import IN_STOCK, FilterPlan, IndexStats, PostFilter
 from comptoir.search.queries import Tier, filter_queries, with_filters
-from comptoir.search.ranking import availability_factor as _availability
-from comptoir.search.ranking import haversine_km
+from comptoir.search.ranking import availability_factor, combine, weighted
 
 MIN_CANDIDATES = 40
 MAX_CANDIDATES = 5000
@@ -36,6 +40,8 @@ class Candidate:
     shop_id: int
     distance_km: float | None
     score: float
+    tie: int  # `analysis.tie_key`: the order among equal scores
+    tier: Tier
     group_hash: int = 0
     looseness: int = 0  # 0: matched by the tier that answered first; a looser tier's matches come after
 
@@ -60,107 +66,74 @@ class Candidates:
         self._schema = schema
         self._last_ring: tuple[dict[int, float], set[int] | None, float, set[int]] | None = None
 
-    def collect(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        shop_ids: set[int] | None,
-        reach: dict[int, float],
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
-    ) -> Found:
-        needed = query.offset + query.limit
-        if stats.docs == 0 or needed <= 0:
+    def collect(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
+        query = ctx.query
+        if ctx.stats.docs == 0 or ctx.needed <= 0:
             return Found(tier, text, [], True)
         if query.sort == "price":
-            return self._by_price(searcher, text, tier, plan, query, weights, stats)
+            return self._by_price(ctx, text, tier, plan)
         if query.sort == "distance" and query.near is not None:
-            return self._by_distance(searcher, text, tier, plan, shop_ids, query, weights, stats)
-        if query.near is not None and weights.proximity > 0:
-            return self._near(searcher, text, tier, plan, shop_ids, reach, query, weights, stats)
-        return self._top(searcher, text, tier, plan, query, weights, stats)
+            return self._by_distance(ctx, text, tier, plan)
+        if query.near is not None and ctx.weights.proximity > 0:
+            return self._near(ctx, text, tier, plan)
+        return self._top(ctx, text, tier, plan)
 
-    def _top(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
-    ) -> Found:
+    def _top(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
         """Top-k by text, re-ranked by stock, with as few candidates as the page allows.
 
         Stock (and distance, when proximity is off) can only lower a score, so no offer
-        beyond the k-th text match can beat `text_k^w × best factor`: once the page's last
-        score reaches that bound the page is exact; otherwise k grows fourfold."""
+        beyond the k-th text match can beat `text_k^w × best factor`, nor tie it unless it
+        reaches that bound: once the page's last score is *above* the bound the page is
+        exact; otherwise k grows fourfold. An unseen offer whose score would tie the page's
+        last one could have a smaller tie key, so a tie with the bound counts as unseen: the
+        tied offers tantivy cut in index order are fetched too."""
         fast = with_filters(text, plan.pushed)
-        needed = query.offset + query.limit
+        weights, stats, needed = ctx.weights, ctx.stats, ctx.needed
         k = self.first_k(max(2 * needed, MIN_CANDIDATES), plan, stats)
-        best_factor = max(_availability(s, weights) for s in STOCK_STATES) ** weights.availability
+        best_factor = max(
+            weighted(availability_factor(s, weights), weights.availability) for s in STOCK_STATES
+        )
         while True:
-            hits = searcher.search(fast, limit=k, count=False).hits
+            hits = ctx.searcher.search(fast, limit=k, count=False).hits
             seen_all = len(hits) < k or k >= stats.docs
-            ranked = self.score(searcher, hits, plan, query, weights, stats)
+            ranked = self.score(ctx, hits, plan, tier)
             ranked.sort(key=order)
             if seen_all:
                 break
-            bound = max(hits[-1][0], 0.0) ** weights.text * best_factor
-            if len(ranked) >= needed and ranked[needed - 1].score >= bound:
+            bound = combine(hits[-1][0], 1.0, best_factor, weights)
+            if len(ranked) >= needed and ranked[needed - 1].score > bound:
                 break
             if k >= MAX_CANDIDATES:
                 break
             k = min(k * 4, MAX_CANDIDATES, stats.docs)
         if len(ranked) < needed and not seen_all:
-            return self._all_filters_pushed(searcher, text, tier, plan, query, weights, stats)
+            return self._all_filters_pushed(ctx, text, tier, plan)
         return Found(tier, text, ranked, seen_all)
 
     def _all_filters_pushed(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
+        self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan
     ) -> Found:
         """When the filters checked in Python dropped far more candidates than estimated
         (a query whose matches are mostly out of stock, say), let tantivy apply them all."""
         everything = plan.everything_pushed()
-        k = self.first_k(max(weights.candidates, 2 * (query.offset + query.limit)), everything, stats)
-        hits = searcher.search(with_filters(text, everything.pushed), limit=k, count=False).hits
-        ranked = self.score(searcher, hits, everything, query, weights, stats)
+        k = self.first_k(max(ctx.weights.candidates, 2 * ctx.needed), everything, ctx.stats)
+        hits = ctx.searcher.search(with_filters(text, everything.pushed), limit=k, count=False).hits
+        ranked = self.score(ctx, hits, everything, tier)
         ranked.sort(key=order)
         return Found(tier, text, ranked, len(hits) < k, pushed_all=True)
 
-    def _near(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        shop_ids: set[int] | None,
-        reach: dict[int, float],
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
-    ) -> Found:
+    def _near(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
         """Text × proximity × stock over the best text matches overall and the best ones
         among nearby shops: many offers tie on text, so the global top-k alone would
         miss the nearest. When the nearby shops are most of the allowed ones (a small
         radius, pushed into tantivy), one search over the allowed shops does both. This is a heuristic, not an
         exact top-k: an offer outside both lists (weaker text than the global top-k, farther
         than the nearby shops) cannot be ranked, and ties on text inside the nearby shops
-        are cut in index order, not by distance."""
-        assert query.near is not None
+        are cut in index order where the nearby list ends (within one shop, at one distance)."""
+        assert ctx.query.near is not None
+        searcher, weights, stats, needed = ctx.searcher, ctx.weights, ctx.stats, ctx.needed
         fast = with_filters(text, plan.pushed)
-        needed = query.offset + query.limit
-        ring = self._ring(stats, reach, shop_ids, 2 * weights.proximity_half_km)
+        ring = self._ring(stats, ctx.reach, ctx.shop_ids, 2 * weights.proximity_half_km)
         ring_share = stats.places.offers_in(ring) / stats.docs
         if not ring or (plan.shops_pushed and ring_share >= 0.5 * plan.shop_share):
             k = self.first_k(max(weights.candidates, needed), plan, stats)
@@ -178,10 +151,10 @@ class Candidates:
                 ring_query = with_filters(text, plan.unplaced + ring_filter)
                 nearby = searcher.search(ring_query, limit=k_ring, count=False).hits
                 hits = list({(a.segment_ord, a.doc): (s, a) for s, a in [*hits, *nearby]}.values())
-        ranked = self.score(searcher, hits, plan, query, weights, stats)
+        ranked = self.score(ctx, hits, plan, tier)
         ranked.sort(key=order)
         if len(ranked) < needed and not seen_all:
-            return self._all_filters_pushed(searcher, text, tier, plan, query, weights, stats)
+            return self._all_filters_pushed(ctx, text, tier, plan)
         return Found(tier, text, ranked, seen_all)
 
     def _ring(
@@ -205,68 +178,63 @@ class Candidates:
         self._last_ring = (reach, shop_ids, km, ring)
         return ring
 
-    def _by_price(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
-    ) -> Found:
-        k = query.offset + query.limit
+    def _by_price(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
+        """Cheapest first, equal prices by tie key. tantivy's price order cuts equal prices in
+        index order where its list ends: when the page (or, grouped, any product) may reach
+        that last price, every offer at exactly that price is fetched too, so the list is an
+        exact prefix of the order (price, tie key)."""
+        searcher, query, stats = ctx.searcher, ctx.query, ctx.stats
+        k = ctx.needed
         if query.group:
-            k = max(k * GROUP_OFFERS_SHOWN, weights.candidates)
+            k = max(k * GROUP_OFFERS_SHOWN, ctx.weights.candidates)
         k = min(k, stats.docs)
+        full = with_filters(text, plan.full)
         result = searcher.search(
-            with_filters(text, plan.full),
-            limit=k,
-            count=False,
-            order_by_field="price_cents",
-            order=tantivy.Order.Asc,
+            full, limit=k, count=False, order_by_field="price_cents", order=tantivy.Order.Asc
         )
         # Text scores are read (by `explain`) only for the hits that are shown.
-        hits = [(None, a) for _, a in result.hits]
-        ranked = self.score(searcher, hits, None, query, weights, stats)
-        return Found(tier, text, ranked, len(hits) < k or k >= stats.docs)
+        hits: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for _, a in result.hits]
+        seen_all = len(hits) < k or k >= stats.docs
+        prices = [int(p or 0) for p in searcher.fast_field_values("price_cents", [a for _, a in hits])]
+        if not seen_all and (query.group or prices[min(ctx.needed, len(prices)) - 1] == prices[-1]):
+            last = prices[-1]
+            at_last = with_filters(full, [_price_range(self._schema, last, last)])
+            tied = searcher.search(at_last, limit=MAX_CANDIDATES, count=False).hits
+            known = {(a.segment_ord, a.doc) for _, a in hits}
+            extra = [(None, a) for _, a in tied if (a.segment_ord, a.doc) not in known]
+            hits += extra
+            prices += [last] * len(extra)
+        ranked = self.score(ctx, hits, None, tier)
+        price_of = {(c.address.segment_ord, c.address.doc): p for c, p in zip(ranked, prices, strict=True)}
+        ranked.sort(key=lambda c: (price_of[(c.address.segment_ord, c.address.doc)], c.tie))
+        return Found(tier, text, ranked, seen_all)
 
-    def _by_distance(
-        self,
-        searcher: tantivy.Searcher,
-        text: tantivy.Query,
-        tier: Tier,
-        plan: FilterPlan,
-        shop_ids: set[int] | None,
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
-    ) -> Found:
+    def _by_distance(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
         """Nearest shops first: widen a ring of shops until it holds enough matches, then sort exactly."""
+        query = ctx.query
         assert query.near is not None
         full = with_filters(text, plan.full)
-        needed = query.offset + query.limit
-        places = stats.places
+        places = ctx.stats.places
         radius = 1.0
         max_radius = query.radius_km if query.radius_km is not None else 20_000.0
         hits: list[tuple[float, tantivy.DocAddress]] = []
         seen_all = False
         while radius < max_radius:
             ring = places.within(query.near, radius)
-            if shop_ids is not None:
-                ring &= shop_ids
+            if ctx.shop_ids is not None:
+                ring &= ctx.shop_ids
             ring_query = with_filters(full, filter_queries(self._schema, SearchQuery(), ring))
-            result = searcher.search(ring_query, limit=DISTANCE_SORT_CAP, count=True)
-            if _count(result) >= needed or len(ring) == len(places.locations):
+            result = ctx.searcher.search(ring_query, limit=DISTANCE_SORT_CAP, count=True)
+            if _count(result) >= ctx.needed or len(ring) == len(places.locations):
                 hits = list(result.hits)
                 seen_all = _count(result) <= DISTANCE_SORT_CAP and len(ring) == len(places.locations)
                 break
             radius *= 2
         else:
-            result = searcher.search(full, limit=DISTANCE_SORT_CAP, count=True)
+            result = ctx.searcher.search(full, limit=DISTANCE_SORT_CAP, count=True)
             hits, seen_all = list(result.hits), _count(result) <= DISTANCE_SORT_CAP
-        ranked = self.score(searcher, hits, None, query, weights, stats)
-        ranked.sort(key=lambda c: (c.distance_km or 0.0, -c.score, c.address.segment_ord, c.address.doc))
+        ranked = self.score(ctx, hits, None, tier)
+        ranked.sort(key=lambda c: (c.distance_km or 0.0, -c.score, c.tie))
         return Found(tier, text, ranked, seen_all)
 
     def first_k(self, wanted: int, plan: FilterPlan, stats: IndexStats, in_shops: bool = False) -> int:
@@ -278,28 +246,30 @@ class Candidates:
 
     def score(
         self,
-        searcher: tantivy.Searcher,
+        ctx: QueryContext,
         hits: Sequence[tuple[float | None, tantivy.DocAddress]],
         plan: FilterPlan | None,
-        query: SearchQuery,
-        weights: RankingWeights,
-        stats: IndexStats,
+        tier: Tier,
     ) -> list[Candidate]:
         """Check the Python-side filters and score each hit from fast fields (no stored documents)."""
         if not hits:
             return []
+        searcher, query, weights = ctx.searcher, ctx.query, ctx.weights
         post = plan.post if plan is not None and plan.post.active else None
         near = query.near
         addresses = [a for _, a in hits]
         stocks = searcher.fast_field_values("stock", addresses)
+        ties = searcher.fast_field_values(TIE_FIELD, addresses)
         need_shop = near is not None or (post is not None and post.shop_ids is not None)
         shops = searcher.fast_field_values("shop_id", addresses) if need_shop else None
         prices = searcher.fast_field_values("price_cents", addresses) if post and post.needs_price else None
         groups = searcher.fast_field_values("group_hash", addresses) if query.group else None
         # Hot loop: the factors are raised to their weights once per query, distances once per shop.
-        avail = [_availability(state, weights) ** weights.availability for state in STOCK_STATES]
-        half, w_text, w_prox = max(weights.proximity_half_km, 1e-6), weights.text, weights.proximity
-        locations = stats.places.locations
+        avail = [
+            weighted(availability_factor(state, weights), weights.availability) for state in STOCK_STATES
+        ]
+        half = max(weights.proximity_half_km, 1e-6)
+        locations = ctx.stats.places.locations
         shop_factor: dict[int, tuple[float | None, float]] = {}
         out: list[Candidate] = []
         for i in _kept(post, len(hits), stocks, shops, prices):
@@ -310,13 +280,24 @@ class Candidates:
             if near is not None:
                 if shop not in shop_factor:
                     location = locations.get(shop)
-                    d = haversine_km(near, location) if location is not None else None
-                    shop_factor[shop] = (d, 1.0 if d is None else (half / (half + d)) ** w_prox)
+                    d = (
+                        haversine_km(near[0], near[1], location[0], location[1])
+                        if location is not None
+                        else None
+                    )
+                    shop_factor[shop] = (
+                        d,
+                        1.0 if d is None else weighted(half / (half + d), weights.proximity),
+                    )
                 dist, factor = shop_factor[shop]
-            score = 0.0 if text is None else max(text, 0.0) ** w_text * avail[stock] * factor
+            score = 0.0 if text is None else combine(text, factor, avail[stock], weights)
             group = int(groups[i] or 0) if groups is not None else 0
-            out.append(Candidate(address, text, stock, shop, dist, score, group))
+            out.append(Candidate(address, text, stock, shop, dist, score, int(ties[i] or 0), tier, group))
         return out
+
+
+def _price_range(schema: tantivy.Schema, low: int, high: int) -> tantivy.Query:
+    return tantivy.Query.range_query(schema, "price_cents", tantivy.FieldType.Integer, low, high)
 
 
 def _kept(
@@ -341,9 +322,10 @@ def _kept(
     return kept
 
 
-def order(candidate: Candidate) -> tuple[int, float, int, int]:
-    # Ties keep tantivy's own order (index order), so a page read from the top-k is exact.
-    return (candidate.looseness, -candidate.score, candidate.address.segment_ord, candidate.address.doc)
+def order(candidate: Candidate) -> tuple[int, float, int]:
+    """Stricter tier first, then the score, then the tie key: never the index order, which a
+    shop moves by editing its offer (a re-indexed document goes to the end)."""
+    return (candidate.looseness, -candidate.score, candidate.tie)
 
 
 def _count(result: Any) -> int:

@@ -15,6 +15,10 @@ from typing import Literal
 StockState = Literal["in_stock", "on_demand", "out_of_stock"]
 SortOrder = Literal["relevance", "distance", "price"]
 MatchKind = Literal["exact", "fuzzy", "other_field", "missing"]
+# How an offer matched the query, strictest first; a stricter tier always ranks before a looser
+# one, so the explanation says which one answered: every word as typed, every word through its
+# stem ("pains" -> "pain"), some word only in a description, a typo corrected, only some words.
+MatchTier = Literal["exact", "stem", "description", "typo", "any_word", "all"]
 STOCK_STATES: tuple[str, ...] = ("in_stock", "on_demand", "out_of_stock")
 
 
@@ -43,6 +47,19 @@ class OfferDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldBoosts:
+    """How much a word counts in each field (governed, `search_boost_*`): BM25 scores of the
+    fields add up, each multiplied by its boost."""
+
+    own_name: float = 3.0  # the name in the resident's language
+    other_name: float = 2.0  # the name in the other language
+    description: float = 0.5
+    gtin: float = 5.0  # a typed barcode naming the product
+    typo: float = 1.0  # a name word one edit away from a word no name contains
+    written_form: float = 1.0  # the word as typed (unstemmed) in a name, on top of its stem
+
+
+@dataclass(frozen=True, slots=True)
 class RankingWeights:
     """The governed ranking parameters: nothing else may move an offer up or down.
 
@@ -60,6 +77,7 @@ class RankingWeights:
     on_demand_factor: float = 0.6
     out_of_stock_factor: float = 0.2
     candidates: int = 200
+    boosts: FieldBoosts = field(default_factory=FieldBoosts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +122,7 @@ class Why:
     availability_factor: float
     weights: RankingWeights
     score: float
+    tier: MatchTier = "all"
 
     @property
     def formula(self) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from comptoir.search.ranking import EARTH_RADIUS_KM, haversine_km
+from comptoir.core.geo import EARTH_RADIUS_KM, haversine_km
 
 CELL_DEG = 0.01  # about 1.1 km north-south
 KM_PER_DEG = math.pi * EARTH_RADIUS_KM / 180.0
@@ -63,14 +63,14 @@ class ShopPlaces:
                     if d2 < inner:
                         found[shop_id] = d2**0.5
                     elif d2 <= outer:
-                        d = haversine_km(center, (lat, lon))
+                        d = haversine_km(lat0, lon0, lat, lon)
                         if d <= radius_km:
                             found[shop_id] = d
         return found
 
     def distance_km(self, center: tuple[float, float], shop_id: int) -> float | None:
         location = self.locations.get(shop_id)
-        return None if location is None else haversine_km(center, location)
+        return None if location is None else haversine_km(center[0], center[1], location[0], location[1])
 
     def offers_in(self, shop_ids: set[int] | frozenset[int]) -> int:
         """How many offers these shops hold: the selectivity of a shop filter."""

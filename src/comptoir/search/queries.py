@@ -7,7 +7,8 @@ Tiers, tried in order until one finds enough (and skipped when they cannot match
 3. "fuzzy": the words found nowhere in the names' vocabulary may match a name word within
    one edit (as written, not stemmed: `typos`); words the index knows stay exact (a real
    word is not a typo, and its neighbours would union hundreds of thousands of postings).
-   A neighbour scores BM25 like any word, weighted a third of an exact match;
+   A neighbour scores BM25 like any word, weighted below an exact match;
+Each field's boost is a governed parameter (`FieldBoosts`, `search_boost_*`).
 4. "any_word": at least one word matches (exactly, or within one edit when unknown).
 """
 
@@ -19,6 +20,7 @@ from typing import Literal
 
 import tantivy
 
+from comptoir.core.geo import bounding_box
 from comptoir.search.analysis import (
     DESCRIPTION_FIELDS,
     NAME_FIELDS,
@@ -27,18 +29,10 @@ from comptoir.search.analysis import (
     category_prefixes,
     gtin_key,
 )
-from comptoir.search.documents import SearchQuery
-from comptoir.search.ranking import bounding_box
+from comptoir.search.documents import FieldBoosts, SearchQuery
 
 Tier = Literal["exact", "described", "fuzzy", "any_word"]
 TIERS: tuple[Tier, ...] = ("exact", "described", "fuzzy", "any_word")
-OWN_NAME_BOOST = 3.0
-OTHER_NAME_BOOST = 2.0
-DESCRIPTION_BOOST = 0.5
-GTIN_BOOST = 5.0
-FUZZY_SCORE = 0.5  # tantivy's fuzzy query (no list of expansions): one flat score
-FUZZY_BOOST = 1.0  # a neighbour of a typed word, BM25 on the folded names
-PLAIN_NAME_BOOST = 1.0  # the word as typed, unstemmed, in a name: on top of its stem's score
 _GTIN_LIKE = re.compile(r"^\d{8,14}$")
 
 Must = tantivy.Occur.Must
@@ -51,41 +45,35 @@ def _term(schema: tantivy.Schema, field: str, value: object, boost: float) -> ta
 
 
 def _exact_word(
-    schema: tantivy.Schema, word: QueryWord, lang: str, descriptions: bool, written: bool = True
+    schema: tantivy.Schema, word: QueryWord, lang: str, boosts: FieldBoosts, descriptions: bool, written: bool
 ) -> list[tantivy.Query]:
     other = "en" if lang == "fr" else "fr"
     stems = {"fr": word.fr, "en": word.en}
     clauses = [
-        _term(schema, NAME_FIELDS[lang], stems[lang], OWN_NAME_BOOST),
-        _term(schema, NAME_FIELDS[other], stems[other], OTHER_NAME_BOOST),
+        _term(schema, NAME_FIELDS[lang], stems[lang], boosts.own_name),
+        _term(schema, NAME_FIELDS[other], stems[other], boosts.other_name),
     ]
-    if written and PLAIN_NAME_BOOST:
-        clauses.append(_term(schema, PLAIN_NAME_FIELD, word.raw, PLAIN_NAME_BOOST))
+    if written and boosts.written_form:
+        clauses.append(_term(schema, PLAIN_NAME_FIELD, word.raw, boosts.written_form))
     if descriptions:
         clauses += [
-            _term(schema, DESCRIPTION_FIELDS[lang], stems[lang], DESCRIPTION_BOOST),
-            _term(schema, DESCRIPTION_FIELDS[other], stems[other], DESCRIPTION_BOOST),
+            _term(schema, DESCRIPTION_FIELDS[lang], stems[lang], boosts.description),
+            _term(schema, DESCRIPTION_FIELDS[other], stems[other], boosts.description),
         ]
     if _GTIN_LIKE.match(word.raw):
         gtin = tantivy.Query.term_query(schema, "gtin_key", gtin_key(word.raw), index_option="basic")
-        clauses.append(tantivy.Query.boost_query(gtin, GTIN_BOOST))
+        clauses.append(tantivy.Query.boost_query(gtin, boosts.gtin))
     return clauses
 
 
 def _fuzzy_word(
-    schema: tantivy.Schema, word: QueryWord, expansions: Sequence[str] | None
+    schema: tantivy.Schema, word: QueryWord, expansions: Sequence[str], boosts: FieldBoosts
 ) -> list[tantivy.Query]:
     """The words of the names one edit away from `word` as written (`typos.TypoIndex`), each a
-    BM25 term query on the folded names, weighted below an exact match. Without a list of
-    expansions, tantivy's own fuzzy query on the folded names (flat score)."""
+    BM25 term query on the folded names, weighted below an exact match."""
     if not word.fuzzy_ok:
         return []
-    if expansions is None:
-        fuzzy = tantivy.Query.fuzzy_term_query(
-            schema, PLAIN_NAME_FIELD, word.raw, distance=1, transposition_cost_one=True
-        )
-        return [tantivy.Query.const_score_query(fuzzy, FUZZY_SCORE)]
-    return [_term(schema, PLAIN_NAME_FIELD, term, FUZZY_BOOST) for term in expansions]
+    return [_term(schema, PLAIN_NAME_FIELD, term, boosts.typo) for term in expansions]
 
 
 def gtin_like(raw: str) -> bool:
@@ -96,19 +84,20 @@ def word_query(
     schema: tantivy.Schema,
     word: QueryWord,
     lang: str,
+    boosts: FieldBoosts,
+    *,
     descriptions: bool,
-    fuzzy: bool,
-    expansions: Sequence[str] | None = None,
+    expansions: Sequence[str] = (),
     written: bool = True,
 ) -> tantivy.Query:
     """The fields' scores *add up* (a boolean "should"), which lets tantivy skip blocks of
     postings that cannot reach the top-k (block-max WAND); a disjunction-max cannot.
     The word's typo neighbours are more "should" clauses on the folded names, weighted
-    below the exact ones (`FUZZY_BOOST` against `OWN_NAME_BOOST` + `PLAIN_NAME_BOOST`).
-    `written`: the word as typed, unstemmed, earns `PLAIN_NAME_BOOST` more."""
-    clauses = _exact_word(schema, word, lang, descriptions, written)
-    if fuzzy:
-        clauses += _fuzzy_word(schema, word, expansions)
+    below the exact ones (`boosts.typo` against `boosts.own_name` + `boosts.written_form`).
+    `written`: the word as typed, unstemmed, earns `boosts.written_form` more."""
+    clauses = _exact_word(schema, word, lang, boosts, descriptions, written)
+    if expansions:
+        clauses += _fuzzy_word(schema, word, expansions, boosts)
     return tantivy.Query.boolean_query([(Should, q) for q in clauses])
 
 
@@ -117,14 +106,17 @@ def text_query(
     words: list[QueryWord],
     lang: str,
     tier: Tier,
+    boosts: FieldBoosts,
+    *,
     unknown: frozenset[str] = frozenset(),
     expansions: Mapping[str, Sequence[str]] | None = None,
     written: frozenset[str] | None = None,
     in_names: frozenset[str] | set[str] | None = None,
 ) -> tantivy.Query:
     """The text clause of one tier; `all_query` when the resident typed nothing.
-    `unknown`: the raw words that no name contains, the only ones given typo tolerance;
-    `expansions`: their neighbours in the names' vocabulary (None: tantivy's fuzzy query);
+    `unknown`: the raw words that no name contains, the only ones given typo tolerance
+    (in the "fuzzy" and "any word" tiers);
+    `expansions`: their neighbours in the names' vocabulary;
     `written`: the words whose written form earns a bonus (None: every word);
     `in_names`: the words some name contains: in the "any word" tier they are looked for
     in names only (a broad word's description postings would double the cost of a tier
@@ -142,10 +134,10 @@ def text_query(
                 schema,
                 w,
                 lang,
-                descriptions and w.raw not in names_only,
-                fuzzy and w.raw in unknown,
-                None if expansions is None else expansions.get(w.raw, ()),
-                written is None or w.raw in written,
+                boosts,
+                descriptions=descriptions and w.raw not in names_only,
+                expansions=expansions.get(w.raw, ()) if fuzzy and w.raw in unknown and expansions else (),
+                written=written is None or w.raw in written,
             ),
         )
         for w in words
@@ -185,7 +177,7 @@ def box_filters(schema: tantivy.Schema, center: tuple[float, float], km: float) 
     matches, so the cost follows the text's matches, where a term set on shop ids pays for
     every offer of the shops (~7 ns each). The box holds ~4/π the circle: the shops outside
     the circle are checked on the candidates (`plan.PostFilter.shop_ids`)."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(center, km)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center[0], center[1], km)
     return [
         tantivy.Query.range_query(schema, "lat", tantivy.FieldType.Float, min_lat, max_lat),
         tantivy.Query.range_query(schema, "lon", tantivy.FieldType.Float, min_lon, max_lon),

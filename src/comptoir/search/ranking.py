@@ -9,28 +9,11 @@ shop is, whether it is in stock. The functions here take exactly those inputs
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import cast
 
-from comptoir.search.analysis import Analyzers, QueryWord
-from comptoir.search.documents import RankingWeights, TermMatch, Why
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def bounding_box(center: tuple[float, float], radius_km: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = max(0.01, math.cos(math.radians(center[0])))
-    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat))
-    return center[0] - dlat, center[0] + dlat, center[1] - dlon, center[1] + dlon
+from comptoir.search.analysis import QueryWord
+from comptoir.search.documents import MatchTier, RankingWeights, TermMatch, Why
 
 
 def proximity_factor(distance_km: float | None, weights: RankingWeights) -> float:
@@ -48,11 +31,21 @@ def availability_factor(stock_state: str, weights: RankingWeights) -> float:
     }.get(stock_state, weights.out_of_stock_factor)
 
 
+def weighted(factor: float, weight: float) -> float:
+    """A factor raised to its governed weight (a weight of 0 switches the factor off)."""
+    return max(factor, 0.0) ** weight
+
+
+def combine(text: float, proximity_term: float, availability_term: float, weights: RankingWeights) -> float:
+    """The formula, written once: the text score raised to its weight, times the proximity
+    and availability factors already raised to theirs (the candidate loop raises those once
+    per shop and per stock state, not once per offer)."""
+    return weighted(text, weights.text) * proximity_term * availability_term
+
+
 def final_score(text: float, proximity: float, availability: float, weights: RankingWeights) -> float:
-    return (
-        max(text, 0.0) ** weights.text
-        * max(proximity, 0.0) ** weights.proximity
-        * max(availability, 0.0) ** weights.availability
+    return combine(
+        text, weighted(proximity, weights.proximity), weighted(availability, weights.availability), weights
     )
 
 
@@ -84,16 +77,6 @@ def edit_distance_at_most_one(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def match_terms(
-    words: list[QueryWord], names: dict[str, str], analyzers: Analyzers, fuzzy_used: bool
-) -> tuple[TermMatch, ...]:
-    """Say for each query word whether the offer's name has it exactly, approximately, or not at all."""
-    fr_tokens = frozenset(analyzers.fr.analyze(names.get("fr", "")))
-    en_tokens = frozenset(analyzers.en.analyze(names.get("en", "")))
-    plain = frozenset(analyzers.plain.analyze(names.get("fr", "") + " " + names.get("en", "")))
-    return match_tokens(words, fr_tokens, en_tokens, fuzzy_used, plain)
-
-
 def match_tokens(
     words: list[QueryWord],
     fr_tokens: frozenset[str],
@@ -101,7 +84,8 @@ def match_tokens(
     fuzzy_used: bool,
     plain_tokens: frozenset[str] = frozenset(),
 ) -> tuple[TermMatch, ...]:
-    """`match_terms` on names already analyzed (the engine caches the analysis of shown names).
+    """Say for each query word whether the offer's name has it exactly, approximately, or not
+    at all, from the names' stems (the engine caches the analysis of shown names).
     `plain_tokens`: the names' folded, unstemmed words, where typos are looked for first."""
     return tuple(_match_word(w, fr_tokens, en_tokens, fuzzy_used, plain_tokens) for w in words)
 
@@ -131,6 +115,7 @@ def build_why(
     distance_km: float | None,
     stock_state: str,
     weights: RankingWeights,
+    tier: MatchTier = "all",
 ) -> Why:
     prox = proximity_factor(distance_km, weights)
     avail = availability_factor(stock_state, weights)
@@ -143,7 +128,20 @@ def build_why(
         availability_factor=avail,
         weights=weights,
         score=final_score(text, prox, avail, weights),
+        tier=tier,
     )
+
+
+def match_tier(tier: str, terms: tuple[TermMatch, ...], plain_tokens: frozenset[str]) -> MatchTier:
+    """The tier shown in the explanation. The engine's "exact" tier (every word in a name) is
+    "exact" when every word is there as typed (folded), "stem" when some word only through
+    its stem ("pains" for "pain"); "described": some word only in a description."""
+    if not terms:
+        return "all"
+    if tier == "exact":
+        written = all(t.term in plain_tokens for t in terms if t.kind == "exact")
+        return "exact" if written else "stem"
+    return {"described": "description", "fuzzy": "typo", "any_word": "any_word"}.get(tier, "exact")  # type: ignore[return-value]
 
 
 _WORDS = {
@@ -154,6 +152,11 @@ _WORDS = {
         "other_field": "dans la description",
         "missing": "absent",
         "no_text": "Tous les produits",
+        "tier_exact": "Correspondance exacte\u00a0:",
+        "tier_stem": "Correspondance à la forme près (pluriel, accord)\u00a0:",
+        "tier_description": "Correspondance dans la description\u00a0:",
+        "tier_typo": "Correspondance avec une faute de frappe corrigée\u00a0:",
+        "tier_any_word": "Correspondance partielle (une partie des mots)\u00a0:",
         "in_stock": "en stock",
         "on_demand": "sur commande",
         "out_of_stock": "en rupture",
@@ -167,6 +170,11 @@ _WORDS = {
         "other_field": "in the description",
         "missing": "missing",
         "no_text": "All products",
+        "tier_exact": "Exact match:",
+        "tier_stem": "Match up to the word's form (plural, inflection):",
+        "tier_description": "Match in the description:",
+        "tier_typo": "Match with a typo corrected:",
+        "tier_any_word": "Partial match (some of the words):",
         "in_stock": "in stock",
         "on_demand": "on demand",
         "out_of_stock": "out of stock",
@@ -177,18 +185,20 @@ _WORDS = {
 
 
 def render_why(why: Why, lang: str = "fr") -> str:
-    """ "Correspond à « pain » (exact), « complet » (approché) · 1,2 km · en stock"."""
+    """ "Correspondance avec une faute de frappe corrigée : « pain » (exact), « complte »
+    (approché) · 1,2 km · en stock": the tier that matched, the words, distance and stock."""
     words = _WORDS["en" if lang == "en" else "fr"]
-    parts = [_render_terms(why.terms, words)]
+    parts = [_render_terms(why, words)]
     if why.distance_km is not None:
         parts.append(f"{why.distance_km:.1f}".replace(".", str(words["decimal"])) + " km")
     parts.append(str(words.get(why.stock_state, why.stock_state)))
     return " · ".join(parts)
 
 
-def _render_terms(terms: tuple[TermMatch, ...], words: Mapping[str, object]) -> str:
-    if not terms:
+def _render_terms(why: Why, words: Mapping[str, object]) -> str:
+    if not why.terms:
         return str(words["no_text"])
     left, right = cast(tuple[str, str], words["quote"])
-    rendered = [f"{left}{t.term}{right} ({words[t.kind]})" for t in terms]
-    return f"{words['matches']} " + ", ".join(rendered)
+    rendered = [f"{left}{t.term}{right} ({words[t.kind]})" for t in why.terms]
+    lead = words[f"tier_{why.tier}"] if why.tier != "all" else words["matches"]
+    return f"{lead} " + ", ".join(rendered)

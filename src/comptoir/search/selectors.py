@@ -7,6 +7,7 @@ every commit and with every generation a rebuild swaps in.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -20,7 +21,15 @@ from django.db.models import Avg, Q
 from comptoir.catalog.models import Category, Shop
 from comptoir.catalog.selectors import open_shop_ids
 from comptoir.core.parameters import governed
-from comptoir.search.documents import Facets, Group, Hit, RankingWeights, SearchQuery, SearchResult
+from comptoir.search.documents import (
+    Facets,
+    FieldBoosts,
+    Group,
+    Hit,
+    RankingWeights,
+    SearchQuery,
+    SearchResult,
+)
 from comptoir.search.engine import SearchIndex, StaleIndexError
 from comptoir.search.params import SearchParams
 from comptoir.search.services import index_path
@@ -31,6 +40,17 @@ WEIGHT_PARAMETERS = {
     "proximity": "ranking_weight_proximity",
     "availability": "ranking_weight_availability",
     "proximity_half_km": "ranking_proximity_half_km",
+    "in_stock_factor": "ranking_in_stock_factor",
+    "on_demand_factor": "ranking_on_demand_factor",
+    "out_of_stock_factor": "ranking_out_of_stock_factor",
+}
+BOOST_PARAMETERS = {
+    "own_name": "search_boost_own_name",
+    "other_name": "search_boost_other_name",
+    "description": "search_boost_description",
+    "gtin": "search_boost_gtin",
+    "typo": "search_boost_typo",
+    "written_form": "search_boost_written_form",
 }
 
 
@@ -92,16 +112,24 @@ _READER = _Reader()
 
 
 def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
-    """The governed weights, and where each comes from (shown in every explanation)."""
+    """The governed weights, stock factors and field boosts, and where each comes from
+    (shown in every explanation)."""
     values = {key: governed(name) for key, name in WEIGHT_PARAMETERS.items()}
+    boosts = {key: governed(name) for key, name in BOOST_PARAMETERS.items()}
     number = {key: float(value.value) for key, value in values.items()}
     weights = RankingWeights(
         text=number["text"],
         proximity=number["proximity"],
         availability=number["availability"],
         proximity_half_km=number["proximity_half_km"],
+        in_stock_factor=number["in_stock_factor"],
+        on_demand_factor=number["on_demand_factor"],
+        out_of_stock_factor=number["out_of_stock_factor"],
+        boosts=FieldBoosts(**{key: float(value.value) for key, value in boosts.items()}),
     )
-    return weights, {WEIGHT_PARAMETERS[key]: value.source for key, value in values.items()}
+    sources = {WEIGHT_PARAMETERS[key]: value.source for key, value in values.items()}
+    sources |= {BOOST_PARAMETERS[key]: value.source for key, value in boosts.items()}
+    return weights, sources
 
 
 def node_centre() -> tuple[float, float]:
@@ -202,6 +230,7 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
         "group_key": hit.group_key,
         "why": {
             "text": hit.why_text(lang),
+            "tier": why.tier,
             "formula": why.formula,
             "terms": [{"term": t.term, "match": t.kind, "matched": t.matched} for t in why.terms],
             "text_score": round(why.text_score, 6),
@@ -212,7 +241,11 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
                 "proximity": why.weights.proximity,
                 "availability": why.weights.availability,
                 "proximity_half_km": why.weights.proximity_half_km,
+                "in_stock_factor": why.weights.in_stock_factor,
+                "on_demand_factor": why.weights.on_demand_factor,
+                "out_of_stock_factor": why.weights.out_of_stock_factor,
             },
+            "boosts": dataclasses.asdict(why.weights.boosts),
             "weights_source": sources,
         },
     }

@@ -92,7 +92,7 @@ class _Writer:
         target = path.resolve()
         if self._index is None or self._target != target or self._index.path != path:
             self._index = None  # release the old generation's tantivy lock before opening the new one
-            self._index = SearchIndex.open(path, writer=True)
+            self._index = SearchIndex.open(path, writer=True, tie_salt=settings.COMPTOIR_SEARCH_TIE_SALT)
             self._target = path.resolve()
         return self._index
 
@@ -160,7 +160,7 @@ def do_rebuild_index() -> RebuildReport:
     with writer_lock(blocking=True), _WRITER.lock:
         covered = list(OfferChange.objects.values_list("id", flat=True))
         _WRITER.forget()
-        stats = build(path, visible_offer_docs())
+        stats = build(path, visible_offer_docs(), tie_salt=settings.COMPTOIR_SEARCH_TIE_SALT)
         for chunk in _chunks(covered, ID_CHUNK):
             OfferChange.objects.filter(id__in=chunk).delete()
     return RebuildReport(stats.offers, stats.seconds, stats.bytes_on_disk, len(covered))
@@ -194,7 +194,7 @@ def _rebuild_instead(changes: list[tuple[int, int | None, int | None]], started:
     """No index yet (a new node, a wiped folder): a full build covers every pending change."""
     covered = list(OfferChange.objects.values_list("id", flat=True))
     _WRITER.forget()
-    stats = build(index_path(), visible_offer_docs())
+    stats = build(index_path(), visible_offer_docs(), tie_salt=settings.COMPTOIR_SEARCH_TIE_SALT)
     for chunk in _chunks(covered, ID_CHUNK):
         OfferChange.objects.filter(id__in=chunk).delete()
     return ApplyReport(len(covered), stats.offers, 0, time.perf_counter() - started)

@@ -37,8 +37,10 @@ def build(
     heap_bytes: int = BUILD_HEAP_BYTES,
     num_threads: int = 2,
     batch_size: int = 50_000,
+    tie_salt: str = "",
 ) -> BuildStats:
-    """Full rebuild: index every offer into a new generation, then swap it in atomically."""
+    """Full rebuild: index every offer into a new generation, then swap it in atomically.
+    `tie_salt`: the node's salt of the tie-break key (the writer must use the same)."""
     path = Path(path)
     started = time.perf_counter()
     generation = new_generation(path)
@@ -48,7 +50,7 @@ def build(
     offers = 0
     for batch in _batches(docs, batch_size):
         for doc in batch:
-            writer.add_document(to_tantivy(doc))
+            writer.add_document(to_tantivy(doc, tie_salt))
         offers += len(batch)
     writer.commit()
     writer.wait_merging_threads()

@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 
 import osrm
 
+from comptoir.core.geo import EARTH_RADIUS_KM, haversine_km
 from comptoir.delivery.planner.roads import (
     PROFILES,
     ROAD_DATA_ATTRIBUTION,
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 #: Mean Earth radius (IUGG), in metres.
-EARTH_RADIUS_M = 6_371_008.8
+EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
 
 #: Farther than this from any road of the profile, a point is an address to fix, not a stop to guess.
 DEFAULT_MAX_SNAP_M = 500.0
@@ -132,12 +133,8 @@ class RoadGraphMissing(TravelTimesError):
 
 
 def haversine_m(a: Point, b: Point) -> float:
-    """Great-circle distance in metres on a sphere of radius ``EARTH_RADIUS_M``."""
-    phi_a, phi_b = math.radians(a.lat), math.radians(b.lat)
-    d_phi = phi_b - phi_a
-    d_lambda = math.radians(b.lon - a.lon)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi_a) * math.cos(phi_b) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance in metres (`core.geo`, the one haversine)."""
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) * 1000.0
 
 
 class StraightLineTravelTimes:
