@@ -30,6 +30,8 @@ MAX_CANDIDATES = 5000
 RING_MAX_OFFERS = 20_000  # the nearby search keeps at most this many offers (~60 shops here)
 DISTANCE_SORT_CAP = 5000
 GROUP_OFFERS_SHOWN = 5
+TIE_ROUNDS = 8  # rounds of `_complete_ties`; each reads TIE_ROUND_FACTOR × the page at most
+TIE_ROUND_FACTOR = 4
 
 
 @dataclass(slots=True)
@@ -84,9 +86,8 @@ class Candidates:
         Stock (and distance, when proximity is off) can only lower a score, so no offer
         beyond the k-th text match can beat `text_k^w × best factor`, nor tie it unless it
         reaches that bound: once the page's last score is *above* the bound the page is
-        exact; otherwise k grows fourfold. An unseen offer whose score would tie the page's
-        last one could have a smaller tie key, so a tie with the bound counts as unseen: the
-        tied offers tantivy cut in index order are fetched too."""
+        exact; otherwise k grows fourfold. When the page's last score *equals* the bound, an
+        unseen offer could tie it with a smaller tie key: `_complete_ties` fetches those."""
         fast = with_filters(text, plan.pushed)
         weights, stats, needed = ctx.weights, ctx.stats, ctx.needed
         k = self.first_k(max(2 * needed, MIN_CANDIDATES), plan, stats)
@@ -100,8 +101,11 @@ class Candidates:
             ranked.sort(key=order)
             if seen_all:
                 break
-            bound = combine(hits[-1][0], 1.0, best_factor, weights)
-            if len(ranked) >= needed and ranked[needed - 1].score > bound:
+            edge = hits[-1][0]
+            bound = combine(edge, 1.0, best_factor, weights)
+            if len(ranked) >= needed and ranked[needed - 1].score >= bound:
+                if ranked[needed - 1].score == bound:
+                    ranked = self._complete_ties(ctx, fast, hits, ranked, plan, tier, edge)
                 break
             if k >= MAX_CANDIDATES:
                 break
@@ -109,6 +113,51 @@ class Candidates:
         if len(ranked) < needed and not seen_all:
             return self._all_filters_pushed(ctx, text, tier, plan)
         return Found(tier, text, ranked, seen_all)
+
+    def _complete_ties(
+        self,
+        ctx: QueryContext,
+        fast: tantivy.Query,
+        hits: list[tuple[float, tantivy.DocAddress]],
+        ranked: list[Candidate],
+        plan: FilterPlan,
+        tier: Tier,
+        edge: float,
+    ) -> list[Candidate]:
+        """The page ends inside a run of equal scores that tantivy cut in index order at its
+        last hit (text score `edge`). Only an unseen offer with that text score and a tie key
+        below the page's last one could enter the page, so tantivy is asked again with a
+        range on the tie key: the offers it returns first score above `edge` (all seen), then
+        at `edge` — the ones wanted —, then below. A run can be thousands of offers long (one
+        word in same-length names): each round reads a few times the page and lowers the
+        page's last key, until a round sees the end of the run below it (a selection, ~log4
+        of the run's length in rounds, not one read of the whole run)."""
+        searcher, needed = ctx.searcher, ctx.needed
+        # No words: every offer has the same text score, but tantivy scores its "all" query 0
+        # once it is wrapped with a filter, so every offer returned is one of the tied.
+        scored = bool(ctx.words)
+        ties = searcher.fast_field_values(TIE_FIELD, [a for _, a in hits])
+        seen = {(a.segment_ord, a.doc): int(t or 0) for (_, a), t in zip(hits, ties, strict=True)}
+        for _ in range(TIE_ROUNDS):
+            below = ranked[needed - 1].tie
+            above = sum(1 for t in seen.values() if t < below)  # seen, with a score >= edge
+            limit = min(above + TIE_ROUND_FACTOR * needed, MAX_CANDIDATES)
+            query = with_filters(fast, [_range(self._schema, TIE_FIELD, 0, below - 1)])
+            more = searcher.search(query, limit=limit, count=False).hits
+            whole_run = len(more) < limit or (scored and more[-1][0] < edge)
+            tied = [
+                (s if scored else edge, a)
+                for s, a in more
+                if (a.segment_ord, a.doc) not in seen and (not scored or s >= edge)
+            ]
+            added = self.score(ctx, tied, plan, tier)
+            new_ties = searcher.fast_field_values(TIE_FIELD, [a for _, a in tied]) if tied else []
+            for (_, address), tie in zip(tied, new_ties, strict=True):
+                seen[(address.segment_ord, address.doc)] = int(tie or 0)
+            ranked = sorted(ranked + added, key=order)
+            if whole_run:
+                break
+        return ranked
 
     def _all_filters_pushed(
         self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan
@@ -198,7 +247,7 @@ class Candidates:
         prices = [int(p or 0) for p in searcher.fast_field_values("price_cents", [a for _, a in hits])]
         if not seen_all and (query.group or prices[min(ctx.needed, len(prices)) - 1] == prices[-1]):
             last = prices[-1]
-            at_last = with_filters(full, [_price_range(self._schema, last, last)])
+            at_last = with_filters(full, [_range(self._schema, "price_cents", last, last)])
             tied = searcher.search(at_last, limit=MAX_CANDIDATES, count=False).hits
             known = {(a.segment_ord, a.doc) for _, a in hits}
             extra = [(None, a) for _, a in tied if (a.segment_ord, a.doc) not in known]
@@ -296,8 +345,8 @@ class Candidates:
         return out
 
 
-def _price_range(schema: tantivy.Schema, low: int, high: int) -> tantivy.Query:
-    return tantivy.Query.range_query(schema, "price_cents", tantivy.FieldType.Integer, low, high)
+def _range(schema: tantivy.Schema, field: str, low: int, high: int) -> tantivy.Query:
+    return tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, low, high)
 
 
 def _kept(
