@@ -3,7 +3,8 @@
 Builds Monaco's bicycle graph from /work/shared/bench/osm/monaco.osm.pbf into a temporary
 folder, places shops and residents on its roads (random points snapped by OSRM), then plans
 each 2-hour slot with the full planner through the same adapter the delivery app uses
-(`comptoir.delivery.slot_problem`). Falls back to straight lines, and says so, when the graph
+(`comptoir.delivery.slot_problem`), then keeps each order's parcels in one round (10 %
+threshold), takes half-planned orders out and re-checks the plan, as `planning.py` does. Falls back to straight lines, and says so, when the graph
 cannot be built. Prints figures; asserts nothing.
 
     .venv/bin/python bench/city_day.py [--deliveries 2000 --shops 300 --slots 4 --budget 60 --seed 1]
@@ -18,8 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from comptoir.delivery.planner.check import check_solution
 from comptoir.delivery.planner.improve import PlannerSolver
 from comptoir.delivery.planner.roads import ROAD_DATA_ATTRIBUTION, build_road_graph, roads_dir
+from comptoir.delivery.planner.together import keep_together, whole_groups
 from comptoir.delivery.planner.travel import OsrmTravelTimes, Point, StraightLineTravelTimes, TravelTimes
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.slot_problem import (
@@ -27,6 +30,7 @@ from comptoir.delivery.slot_problem import (
     FleetSpec,
     ParcelSpec,
     build_problem,
+    drop_groups,
     locations,
     read_solution,
 )
@@ -82,11 +86,12 @@ def main() -> None:
     shops = road_points(travel, args.shops, rng, road)
     per_slot = args.deliveries // args.slots
     budget_per_slot = args.budget / args.slots
-    totals = {"rounds": 0, "stops": 0, "km": 0.0, "hours": 0.0, "unplanned": 0}
+    totals = {"rounds": 0, "stops": 0, "km": 0.0, "hours": 0.0, "unplanned": 0, "split": 0}
     print(f"{args.deliveries} deliveries, {len(shops)} shops, {args.slots} slots of {per_slot}; "
           f"{args.couriers} cargo bikes (80 kg, 300 L) per slot")  # fmt: skip
     print(
-        f"{'slot':>4} {'rounds':>6} {'stops/round':>11} {'km':>7} {'courier-h':>9} {'unplanned':>9} {'matrix s':>8} {'plan s':>7}"
+        f"{'slot':>4} {'rounds':>6} {'stops/round':>11} {'km':>7} {'courier-h':>9} {'unplanned':>9} "
+        f"{'split':>5} {'matrix s':>8} {'plan s':>7}"
     )
     all_started = time.monotonic()
     for slot in range(args.slots):
@@ -116,10 +121,16 @@ def main() -> None:
         points, _, _ = locations(DEPOT, drops)
         matrix = travel.matrix(points, "bicycle")
         t1 = time.monotonic()
-        problem = build_problem(DEPOT, drops, fleet, matrix)
+        problem = build_problem(DEPOT, drops, fleet, {"bicycle": matrix})
         solution = PlannerSolver(seed=args.seed, vroom=VroomSolver(exploration_level=args.exploration)).solve(
             problem.problem, max(budget_per_slot - (t1 - t0) - 1.0, 1.0)
         )
+        groups = drop_groups(problem)
+        solution, splits = keep_together(problem.problem, solution, groups, 10.0)
+        solution = whole_groups(problem.problem, solution, groups)
+        report = check_solution(problem.problem, solution)
+        if not report.ok:
+            print(f"PLAN REFUSED BY THE CHECKER: {report.errors[:3]}")
         rounds, unplanned = read_solution(problem, solution)
         t2 = time.monotonic()
         stops = sum(len(r.stops) for r in rounds)
@@ -130,11 +141,13 @@ def main() -> None:
         totals["km"] += km
         totals["hours"] += hours
         totals["unplanned"] += len(unplanned)
+        totals["split"] += len(splits)
         print(f"{slot + 1:>4} {len(rounds):>6} {stops / max(len(rounds), 1):>11.1f} {km:>7.1f} {hours:>9.1f} "
-              f"{len(unplanned):>9} {t1 - t0:>8.2f} {t2 - t1:>7.2f}")  # fmt: skip
+              f"{len(unplanned):>9} {len(splits):>5} {t1 - t0:>8.2f} {t2 - t1:>7.2f}")  # fmt: skip
     elapsed = time.monotonic() - all_started
     print(f"day: {totals['rounds']} rounds, {totals['stops'] / max(totals['rounds'], 1):.1f} stops per round, "
-          f"{totals['km']:.0f} km, {totals['hours']:.1f} courier-hours, {totals['unplanned']} unplanned; "
+          f"{totals['km']:.0f} km, {totals['hours']:.1f} courier-hours, {totals['unplanned']} unplanned, "
+          f"{totals['split']} orders in two rounds; "
           f"{elapsed:.1f} s for {args.slots} slots ({elapsed / args.slots:.1f} s per slot; budget {args.budget:.0f} s) "
           f"on {'road' if road else 'STRAIGHT-LINE'} travel times")  # fmt: skip
     sys.exit(0)

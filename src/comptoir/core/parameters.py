@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "delivery_km_per_order": 2.5,
     "delivery_round_base_minutes": 30,  # depot to zone and back, shared by the slot's orders
     "delivery_slot_expected_orders": 8,  # the estimate shares the base over at least this many
+    # One resident, one doorbell: an order's parcels go in one round unless that makes the
+    # rounds involved longer by more than this, percent (the dispatcher sees why).
+    "delivery_same_round_max_extra_percent": Decimal("10.0"),
     # Search ranking: score = text^w_text × proximity^w_prox × availability^w_avail.
     "ranking_weight_text": 1.0,
     "ranking_weight_proximity": 1.0,

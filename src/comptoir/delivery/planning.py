@@ -5,17 +5,22 @@ at the resident within the slot's window); each courier shift overlapping the
 slot becomes a vehicle with its capacities and costs. The solver is any
 `RouteSolver` (the full planner by default); travel times come from
 `travel_times_for(COMPTOIR_HOME)`: the road graph when imported, straight lines
-otherwise.
+otherwise, one matrix per routing profile of the fleet (a van drives at car times,
+a cargo bike at bicycle times, in the same slot).
 
-One matrix serves the whole fleet of a slot: the bicycle profile when any cargo
-bike rides, else the car profile. Vans then get bicycle times, which are slower
-in town, so their plans stay feasible. The planner model holds one matrix per problem, so
-per-vehicle times need a model change first (docs/delivery.md, "One matrix per slot").
+What the solver returns is then made to keep the node's promises before anything is
+written: one resident's parcels of an order in one round unless that costs more than
+the governed `delivery_same_round_max_extra_percent` (the run's message says why
+not), a booking planned whole or not at all, and the plan re-checked by the
+independent checker (`planner/check.py`): a plan that fails it is never stored.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,17 +32,28 @@ from django.utils.translation import ngettext
 from comptoir.core.errors import InvalidInput
 from comptoir.core.parameters import governed
 from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, Shift, Slot, Stop
+from comptoir.delivery.planner.check import check_solution
+from comptoir.delivery.planner.model import Solution
 from comptoir.delivery.planner.ports import RouteSolver
-from comptoir.delivery.planner.travel import Point, TravelTimesError, travel_times_for
+from comptoir.delivery.planner.together import Split, keep_together, whole_groups
+from comptoir.delivery.planner.travel import Matrix, Point, TravelTimesError, travel_times_for
 from comptoir.delivery.slot_problem import (
     DropSpec,
     FleetSpec,
     ParcelSpec,
     PlannedRound,
+    SlotProblem,
     build_problem,
+    drop_groups,
     locations,
     read_solution,
 )
+
+logger = logging.getLogger(__name__)
+
+
+class PlanRejected(InvalidInput):
+    """The independent checker refused a plan: nothing is written."""
 
 
 def default_solver() -> RouteSolver:
@@ -100,36 +116,70 @@ def _fleet_specs(shifts: list[Shift], epoch: datetime, not_before: datetime | No
                 shift.pk, v.capacity_g, v.capacity_ml,
                 ((starts - epoch).total_seconds(), (shift.ends - epoch).total_seconds()),
                 cost_per_hour=hourly + v.cost_per_hour_cents, cost_per_km=float(v.cost_per_km_cents),
+                profile=v.profile,
             )
         )  # fmt: skip
     return specs
 
 
-def _solve(slot: Slot, bookings: list[Booking], shifts: list[Shift], solver: RouteSolver, limit: float):
+@dataclass(frozen=True)
+class SlotPlan:
+    epoch: datetime
+    rounds: list[PlannedRound]
+    unplanned: list[int]  # booking ids
+    methods: Mapping[int, str]  # shift id -> "road" or "straight_line"
+    splits: list[Split]
+
+
+def _matrices(points: list[Point], shifts: list[Shift]) -> dict[str, Matrix]:
+    travel = travel_times_for(settings.COMPTOIR_HOME)
+    return {
+        profile: travel.matrix(points, profile) for profile in sorted({s.vehicle.profile for s in shifts})
+    }
+
+
+def _promised(problem: SlotProblem, solution: Solution) -> tuple[Solution, list[Split]]:
+    """The solver's plan made to keep the node's promises, and checked; see the module docstring."""
+    groups = drop_groups(problem)
+    threshold = float(governed("delivery_same_round_max_extra_percent").value)
+    solution, splits = keep_together(problem.problem, solution, groups, threshold)
+    solution = whole_groups(problem.problem, solution, groups)
+    report = check_solution(problem.problem, solution)
+    if not report.ok:
+        logger.error("plan refused by the checker: %s", "; ".join(report.errors[:10]))
+        raise PlanRejected(
+            _("The planner's result failed the independent check (%(error)s); nothing was changed.")
+            % {"error": report.errors[0]}
+        )
+    return solution, splits
+
+
+def _solve(
+    slot: Slot, bookings: list[Booking], shifts: list[Shift], solver: RouteSolver, limit: float
+) -> SlotPlan:
     epoch = min([slot.starts, *(s.starts for s in shifts)])
     window = (_seconds(slot.starts, epoch) or 0.0, _seconds(slot.ends, epoch) or 0.0)
     drops = _drop_specs(bookings, epoch, window)
     fleet = _fleet_specs(shifts, epoch)
     depot = slot.zone.depot
-    profile = "bicycle" if any(s.vehicle.profile == "bicycle" for s in shifts) else "car"
     points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
-    matrix = travel_times_for(settings.COMPTOIR_HOME).matrix(points, profile)
-    problem = build_problem(points[0], drops, fleet, matrix)
-    solution = solver.solve(problem.problem, limit)
+    matrices = _matrices(points, shifts)
+    problem = build_problem(points[0], drops, fleet, matrices)
+    solution, splits = _promised(problem, solver.solve(problem.problem, limit))
     rounds, unplanned = read_solution(problem, solution)
-    return epoch, rounds, unplanned, matrix.method
+    methods = {s.pk: matrices[s.vehicle.profile].method for s in shifts}
+    return SlotPlan(epoch, rounds, unplanned, methods, splits)
 
 
-def _write_rounds(
-    slot: Slot, epoch: datetime, planned: list[PlannedRound], method: str, shifts: list[Shift]
-) -> None:
+def _write_rounds(slot: Slot, result: SlotPlan, shifts: list[Shift]) -> None:
     by_shift = {s.pk: s for s in shifts}
-    for plan in planned:
+    epoch = result.epoch
+    for plan in result.rounds:
         shift = by_shift[plan.fleet_key]
         round_ = Round.objects.create(
-            slot=slot, shift=shift, courier=shift.courier, vehicle=shift.vehicle, method=method,
-            departs=epoch + timedelta(seconds=plan.departs_s), returns=epoch + timedelta(seconds=plan.returns_s),
-            distance_m=round(plan.distance_m),
+            slot=slot, shift=shift, courier=shift.courier, vehicle=shift.vehicle,
+            method=result.methods[plan.fleet_key], departs=epoch + timedelta(seconds=plan.departs_s),
+            returns=epoch + timedelta(seconds=plan.returns_s), distance_m=round(plan.distance_m),
         )  # fmt: skip
         _write_stops(round_, epoch, plan)
 
@@ -137,7 +187,11 @@ def _write_rounds(
 def plan_slot(
     slot_id: int, *, run_id: int | None = None, solver: RouteSolver | None = None, limit: float | None = None
 ) -> PlanRun:
-    """Plan every booking of a slot into rounds, replacing a plan no courier has started."""
+    """Plan every booking of a slot into rounds, replacing a plan no courier has started.
+
+    The run always ends done or failed, with a message for the dispatcher: an unexpected
+    error is logged and shown too, never left "running".
+    """
     slot = Slot.objects.select_related("zone__depot").get(pk=slot_id)
     run = PlanRun.objects.filter(pk=run_id).first() if run_id else None
     run = run or PlanRun(slot=slot)
@@ -145,45 +199,80 @@ def plan_slot(
     run.save()
     started = time.monotonic()
     try:
-        if slot.rounds.exclude(status=Round.Status.PLANNED).exists():
-            raise InvalidInput(_("A round of this slot has started: move stops by hand instead."))
-        shifts = shifts_for(slot)
-        bookings = list(
-            slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED]).prefetch_related(
-                "parcels__shop"
-            )
-        )
-        if not shifts:
-            raise InvalidInput(_("No courier shift covers this slot."))
-        epoch, planned, unplanned, method = _solve(
-            slot, bookings, shifts, solver or default_solver(), limit or time_limit(3 * len(bookings))
-        )
+        _plan(slot, run, solver, limit)
     except (InvalidInput, TravelTimesError) as error:
         run.status, run.message = PlanRun.Status.FAILED, getattr(error, "message", str(error))
-    else:
-        with transaction.atomic():
-            slot.rounds.all().delete()
-            _write_rounds(slot, epoch, planned, method, shifts)
-            planned_ids = [b.pk for b in bookings if b.pk not in set(unplanned)]
-            Booking.objects.filter(pk__in=planned_ids).update(status=Booking.Status.PLANNED)
-            Booking.objects.filter(pk__in=unplanned).update(status=Booking.Status.BOOKED)
-            if slot.status in (Slot.Status.OPEN, Slot.Status.CLOSED):
-                Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.PLANNED)
-        run.status, run.method = PlanRun.Status.DONE, method
-        rounds = ngettext("%(n)d round", "%(n)d rounds", len(planned)) % {"n": len(planned)}
-        orders_text = ngettext("for %(n)d order.", "for %(n)d orders.", len(planned_ids)) % {
-            "n": len(planned_ids)
+    except Exception as error:  # a crash must still end the run, with its reason, for the dispatcher
+        logger.exception("planning slot %s failed", slot_id)
+        run.status = PlanRun.Status.FAILED
+        run.message = _("Planning failed unexpectedly (%(error)s); nothing was changed.") % {
+            "error": f"{type(error).__name__}: {error}"
         }
-        run.message = f"{rounds} {orders_text}"
-        if unplanned:
-            orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in set(unplanned))
-            run.message += " " + _("Not planned (no vehicle could take them in time): %(orders)s.") % {
-                "orders": orders
-            }
     run.seconds = round(time.monotonic() - started, 3)
     run.finished = timezone.now()
     run.save()
     return run
+
+
+def _plan(slot: Slot, run: PlanRun, solver: RouteSolver | None, limit: float | None) -> None:
+    if slot.rounds.exclude(status=Round.Status.PLANNED).exists():
+        raise InvalidInput(_("A round of this slot has started: move stops by hand instead."))
+    bookings = list(
+        slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED]).prefetch_related(
+            "parcels__shop"
+        )
+    )
+    if not bookings:  # nothing to plan: no solver, no shift needed
+        with transaction.atomic():
+            slot.rounds.all().delete()
+        run.status, run.message = (
+            PlanRun.Status.DONE,
+            _("No orders to deliver in this slot: nothing to plan."),
+        )
+        return
+    shifts = shifts_for(slot)
+    if not shifts:
+        raise InvalidInput(_("No courier shift covers this slot."))
+    result = _solve(
+        slot, bookings, shifts, solver or default_solver(), limit or time_limit(3 * len(bookings))
+    )
+    unplanned = set(result.unplanned)
+    planned_ids = [b.pk for b in bookings if b.pk not in unplanned]
+    with transaction.atomic():
+        slot.rounds.all().delete()
+        _write_rounds(slot, result, shifts)
+        Booking.objects.filter(pk__in=planned_ids).update(status=Booking.Status.PLANNED)
+        Booking.objects.filter(pk__in=unplanned).update(status=Booking.Status.BOOKED)
+        if slot.status in (Slot.Status.OPEN, Slot.Status.CLOSED):
+            Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.PLANNED)
+    used = {r.fleet_key for r in result.rounds}
+    run.status = PlanRun.Status.DONE
+    run.method = "road" if all(result.methods[k] == "road" for k in used) else "straight_line"
+    rounds = ngettext("%(n)d round", "%(n)d rounds", len(result.rounds)) % {"n": len(result.rounds)}
+    orders_text = ngettext("for %(n)d order.", "for %(n)d orders.", len(planned_ids)) % {
+        "n": len(planned_ids)
+    }
+    parts = [f"{rounds} {orders_text}"]
+    if unplanned:
+        orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in unplanned)
+        parts.append(_("Not planned (no vehicle could take them in time): %(orders)s.") % {"orders": orders})
+    order_of = {b.pk: b.order_id for b in bookings}
+    parts += [_split_reason(split, order_of) for split in result.splits if split.group not in unplanned]
+    run.message = " ".join(parts)
+
+
+def _split_reason(split: Split, order_of: dict[int, int]) -> str:
+    """Why a resident gets two doorbells for one order: the dispatcher may move it by hand."""
+    if split.extra_percent is None:
+        return _("Order #%(order)s comes in %(n)d rounds: no single round can take all its parcels in time.") % {
+            "order": order_of[split.group], "n": split.rounds
+        }  # fmt: skip
+    return _(
+        "Order #%(order)s comes in %(n)d rounds: one round would be %(extra)s %% longer, over the %(max)s %% allowed."
+    ) % {
+        "order": order_of[split.group], "n": split.rounds, "extra": split.extra_percent,
+        "max": governed("delivery_same_round_max_extra_percent").value,
+    }  # fmt: skip
 
 
 def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now: datetime) -> None:
@@ -201,18 +290,21 @@ def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now:
     fleet = _fleet_specs([shift], epoch, not_before=now if now > shift.starts else None)
     depot = slot.zone.depot
     points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
-    matrix = travel_times_for(settings.COMPTOIR_HOME).matrix(points, shift.vehicle.profile)
-    problem = build_problem(points[0], drops, fleet, matrix)
-    planned, unplanned = read_solution(
-        problem, solver.solve(problem.problem, min(time_limit(2 * len(drops)), 5.0))
+    matrices = _matrices(points, [shift])
+    problem = build_problem(points[0], drops, fleet, matrices)
+    solution = whole_groups(
+        problem.problem,
+        solver.solve(problem.problem, min(time_limit(2 * len(drops)), 5.0)),
+        drop_groups(problem),
     )
-    if unplanned or not planned:
+    planned, unplanned = read_solution(problem, solution)
+    if unplanned or not planned or not check_solution(problem.problem, solution).ok:
         raise InvalidInput(_("This round cannot take these stops within the slot and its capacity."))
     plan = planned[0]
     round_.departs = epoch + timedelta(seconds=plan.departs_s)
     round_.returns = epoch + timedelta(seconds=plan.returns_s)
     round_.distance_m = round(plan.distance_m)
-    round_.method = matrix.method
+    round_.method = matrices[shift.vehicle.profile].method
     round_.save()
     _write_stops(round_, epoch, plan)
 

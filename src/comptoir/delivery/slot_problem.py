@@ -11,7 +11,7 @@ same way. Times are seconds from an `epoch` chosen by the caller; amounts are
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from comptoir.delivery.planner.model import Problem, Shipment, Solution, Stop, Vehicle
@@ -48,6 +48,7 @@ class FleetSpec:
     shift: tuple[float, float]
     cost_per_hour: float = 0.0
     cost_per_km: float = 0.0
+    profile: str = "bicycle"  # the routing profile its matrices come from
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,20 @@ def locations(depot: Point, drops: Sequence[DropSpec]) -> tuple[list[Point], dic
 
 
 def build_problem(
-    depot: Point, drops: Sequence[DropSpec], fleet: Sequence[FleetSpec], matrix: Matrix
+    depot: Point, drops: Sequence[DropSpec], fleet: Sequence[FleetSpec], matrices: Mapping[str, Matrix]
 ) -> SlotProblem:
-    """One shipment per parcel, from its shop (once ready) to the drop (within the slot's window)."""
+    """One shipment per parcel, from its shop (once ready) to the drop (within the slot's window).
+
+    `matrices` has one matrix per routing profile of the fleet (all over `locations`), so a
+    van gets car times and a cargo bike bicycle times in the same slot.
+    """
     points, shop_index, drop_index = locations(depot, drops)
-    if len(matrix.durations) != len(points):
-        raise ValueError(f"matrix has {len(matrix.durations)} points, the slot has {len(points)}")
+    missing = sorted({f.profile for f in fleet} - set(matrices))
+    if missing:
+        raise ValueError(f"no matrix for profiles {missing}")
+    for matrix in matrices.values():
+        if len(matrix.durations) != len(points):
+            raise ValueError(f"matrix has {len(matrix.durations)} points, the slot has {len(points)}")
     shipments: list[Shipment] = []
     shipment_parcel: dict[int, ParcelSpec] = {}
     shipment_drop: dict[int, int] = {}
@@ -104,6 +113,7 @@ def build_problem(
     for drop in drops:
         for rank, parcel in enumerate(drop.parcels):
             ready = max(parcel.ready_s if parcel.ready_s is not None else earliest, earliest)
+            ready = min(ready, drop.window[1])  # ready after the slot: no solver can take it, none may crash
             pickup = Stop(shop_index[parcel.shop_key], PICKUP_SERVICE_S, ((ready, drop.window[1]),))
             service = DROP_SERVICE_S if rank == 0 else EXTRA_PARCEL_S
             delivery = Stop(drop_index[drop.key], service, (drop.window,))
@@ -111,7 +121,7 @@ def build_problem(
             shipments.append(Shipment(shipment_id, pickup, delivery, (parcel.weight_g, parcel.volume_ml)))
             shipment_parcel[shipment_id] = parcel
             shipment_drop[shipment_id] = drop.key
-    longest = max((max(row, default=0.0) for row in matrix.distances), default=0.0)
+    longest = max((max(row, default=0.0) for m in matrices.values() for row in m.distances), default=0.0)
     unit = distance_unit(longest, 2 * len(shipments))
     vehicles = tuple(
         Vehicle(
@@ -122,14 +132,18 @@ def build_problem(
             shift=f.shift,
             cost_per_hour=f.cost_per_hour,
             cost_per_km=f.cost_per_km * unit,  # per 1000 distance units
+            profile=f.profile,
         )
         for rank, f in enumerate(fleet)
     )
+    pairs = {name: _pair(m, unit) for name, m in matrices.items()}
+    default = pairs[fleet[0].profile] if fleet else next(iter(pairs.values()), ([], []))
     problem = Problem(
-        durations=[[math.ceil(t) for t in row] for row in matrix.durations],
-        distances=[[d / unit for d in row] for row in matrix.distances] if unit > 1 else matrix.distances,
+        durations=default[0],
+        distances=default[1],
         vehicles=vehicles,
         shipments=tuple(shipments),
+        profiles=pairs,
     )
     return SlotProblem(
         problem,
@@ -139,6 +153,21 @@ def build_problem(
         {rank: f.key for rank, f in enumerate(fleet)},
         unit,
     )
+
+
+def drop_groups(slot: SlotProblem) -> dict[int, list[int]]:
+    """Shipment ids per drop key: one resident's parcels of one order, planned together."""
+    groups: dict[int, list[int]] = {}
+    for shipment_id, drop_key in slot.shipment_drop.items():
+        groups.setdefault(drop_key, []).append(shipment_id)
+    return groups
+
+
+def _pair(matrix: Matrix, unit: int) -> tuple[list[list[float]], list[list[float]]]:
+    """Durations rounded up to whole seconds (plans stay feasible), distances in `unit` metres."""
+    durations = [[float(math.ceil(t)) for t in row] for row in matrix.durations]
+    distances = [[d / unit for d in row] for row in matrix.distances] if unit > 1 else matrix.distances
+    return durations, distances
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ def check_solution(problem: Problem, solution: Solution) -> CheckReport:
 
 
 def _task_refs(route: Route) -> list[TaskRef]:
+    """Tasks and breaks in visiting order: a break shifts every later arrival."""
     return [
         TaskRef(cast(TaskKind, s.kind), s.task_id)
         for s in route.steps
-        if s.kind in ("pickup", "delivery", "job") and s.task_id is not None
+        if s.kind in ("pickup", "delivery", "job", "break") and s.task_id is not None
     ]
 
 
@@ -70,31 +71,46 @@ def check_routes(
     routes: Sequence[tuple[int, Sequence[TaskRef]]],
     unserved: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
 ) -> CheckReport:
-    """Every task end served exactly once, except those declared `unserved` (never)."""
+    """Every task end served exactly once, except those declared `unserved` (never); every
+    break of a vehicle that drives taken exactly once, within one of its windows."""
     report = CheckReport()
     stops, amounts = _task_data(problem)
     vehicles = {v.id: v for v in problem.vehicles}
     seen: dict[tuple[str, int], int] = {}
-    used = [vid for vid, refs in routes if refs]
+    used = [vid for vid, refs in routes if any(r.kind != "break" for r in refs)]
     if len(set(used)) != len(used):
         report.errors.append("a vehicle drives two routes")
     for vid, refs in routes:
         if vid not in vehicles:
             report.errors.append(f"unknown vehicle {vid}")
             continue
+        if vid in used:
+            _check_breaks(vehicles[vid], refs, report.errors)
         for ref in refs:
             key = (ref.kind, ref.task_id)
+            if ref.kind == "break":
+                continue
             if key not in stops:
                 report.errors.append(f"unknown task {key}")
                 continue
             seen[key] = seen.get(key, 0) + 1
-        if refs and all((r.kind, r.task_id) in stops for r in refs):
+        known = {b.id for b in vehicles[vid].breaks}
+        if vid in used and all(
+            (r.task_id in known) if r.kind == "break" else (r.kind, r.task_id) in stops for r in refs
+        ):
             report.distance += _check_route(problem, vehicles[vid], refs, stops, amounts, report.errors)
     for end in stops:
         if seen.get(end, 0) != (0 if end in unserved else 1):
             report.errors.append(f"{end[0]} of task {end[1]} served {seen.get(end, 0)} times")
     report.vehicles = len(used)
     return report
+
+
+def _check_breaks(vehicle: Vehicle, refs: Sequence[TaskRef], errors: list[str]) -> None:
+    taken = sorted(r.task_id for r in refs if r.kind == "break")
+    expected = sorted(b.id for b in vehicle.breaks)
+    if taken != expected:
+        errors.append(f"vehicle {vehicle.id}: breaks taken {taken}, expected {expected}")
 
 
 def _task_data(
@@ -129,15 +145,27 @@ def _check_route(
     errors: list[str],
 ) -> float:
     dims = problem.dimensions
-    load = [sum(amounts[r.kind, r.task_id][0][k] for r in refs) for k in range(dims)]
+    load = [sum(amounts[r.kind, r.task_id][0][k] for r in refs if r.kind != "break") for k in range(dims)]
     _check_load(vehicle, load, "start", errors)
     picked: set[int] = set()
+    durations, distances = problem.matrices(vehicle)
     here, clock, distance, travel = vehicle.start, vehicle.shift[0], 0.0, 0.0
+    breaks = {b.id: b for b in vehicle.breaks}
     for ref in refs:
+        if ref.kind == "break":
+            brk = breaks[ref.task_id]
+            start = min((max(clock, a) for a, b in brk.time_windows if clock <= b + TOLERANCE), default=None)
+            if start is None:
+                errors.append(
+                    f"vehicle {vehicle.id}: break {brk.id} reached at {clock:.4f}, after its windows"
+                )
+                start = clock
+            clock = start + brk.service
+            continue
         stop = stops[ref.kind, ref.task_id]
-        leg = problem.durations[here][stop.location]
+        leg = durations[here][stop.location]
         travel += leg
-        distance += problem.distances[here][stop.location]
+        distance += distances[here][stop.location]
         arrival = clock + leg
         begin = min((max(arrival, a) for a, b in stop.time_windows if arrival <= b + TOLERANCE), default=None)
         if begin is None:
@@ -153,9 +181,9 @@ def _check_route(
             load[k] += change
         _check_load(vehicle, load, f"{ref.kind} {ref.task_id}", errors)
         clock, here = begin + stop.service, stop.location
-    travel += problem.durations[here][vehicle.end]
-    distance += problem.distances[here][vehicle.end]
-    end = clock + problem.durations[here][vehicle.end]
+    travel += durations[here][vehicle.end]
+    distance += distances[here][vehicle.end]
+    end = clock + durations[here][vehicle.end]
     if end > vehicle.shift[1] + TOLERANCE:
         errors.append(f"vehicle {vehicle.id}: back at {end:.4f}, after its shift ends at {vehicle.shift[1]}")
     if vehicle.max_travel_time is not None and travel > vehicle.max_travel_time + TOLERANCE:

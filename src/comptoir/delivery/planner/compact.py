@@ -22,12 +22,14 @@ class FleetVehicle:
     start: int
     end: int
     capacity: tuple[int, ...]
+    profile: int = 0
+    """Index into `Compact.travels` and `Compact.dists`."""
 
 
 @dataclass
 class Compact:
-    travel: list[list[float]]
-    dist: list[list[float]]
+    travels: list[list[list[float]]]
+    dists: list[list[list[float]]]
     early: list[float]
     late: list[float]
     service: list[float]
@@ -48,7 +50,7 @@ class Compact:
 
 
 def supports(problem: Problem) -> bool:
-    """Our search handles one window per stop and no breaks or travel-time caps."""
+    """Our search handles one window per stop and no breaks or travel-time caps (VROOM does)."""
     stops = [s.pickup for s in problem.shipments] + [s.delivery for s in problem.shipments]
     stops += [j.stop for j in problem.jobs]
     if any(len(s.time_windows) != 1 for s in stops):
@@ -89,15 +91,22 @@ def compact(problem: Problem) -> Compact:
         ]
         requests.append((add(j.stop, change, j.delivery, TaskRef("job", j.id)),))
     fleet = []
+    profiles = problem.profile_names()
     for v in problem.vehicles:
         ends = []
         for location in (v.start, v.end):
             ends.append(add(Stop(location, 0.0, (v.shift,)), (), (), TaskRef("job", -1)))
             request_of[-1] = -1
         fleet.append(
-            FleetVehicle(v.id, ends[0], ends[1], tuple(v.capacity) + (0,) * (dims - len(v.capacity)))
+            FleetVehicle(
+                v.id,
+                ends[0],
+                ends[1],
+                tuple(v.capacity) + (0,) * (dims - len(v.capacity)),
+                profiles.index(v.profile),
+            )
         )
-    dur, dis = problem.durations, problem.distances
+    pairs = [problem.profiles[name] if name else (problem.durations, problem.distances) for name in profiles]
     all_deliver = all(not any(j.pickup) for j in problem.jobs)
     all_collect = all(not any(j.delivery) for j in problem.jobs)
     weight = None
@@ -106,8 +115,8 @@ def compact(problem: Problem) -> Compact:
             [pre + max(d, 0) for pre, d in zip(start_load[k], delta[k], strict=True)] for k in range(dims)
         ]
     return Compact(
-        travel=[[float(dur[a][b]) for b in locations] for a in locations],
-        dist=[[float(dis[a][b]) for b in locations] for a in locations],
+        travels=[[[float(dur[a][b]) for b in locations] for a in locations] for dur, _ in pairs],
+        dists=[[[float(dis[a][b]) for b in locations] for a in locations] for _, dis in pairs],
         early=[w[0] for w in windows],
         late=[w[1] for w in windows],
         service=service,

@@ -78,18 +78,29 @@ def minimise_routes(
     return best
 
 
-def insert_all(
+def complete(
     c: Compact,
     plan: Plan,
     pool: list[int],
     deadline: float,
     rng: random.Random,
     settings: EjectionSettings = EjectionSettings(),
-) -> Plan | None:
-    """Complete a partial plan without opening a route, or None when time runs out."""
-    routes = [RouteState(c, rank, list(nodes)) for rank, nodes in plan]
-    if not routes or not _empty_pool(c, routes, list(pool), deadline, rng, settings):
-        return None
+) -> Plan:
+    """Put the requests of `pool` into `plan`, opening idle vehicles' routes if needed.
+
+    The ejection search is tried first; if time runs out, the original plan gets the
+    pool's requests that fit by plain insertion, so nothing served before is lost.
+    """
+    used = {rank for rank, _ in plan}
+    idle = [RouteState(c, rank, []) for rank in range(len(c.vehicles)) if rank not in used]
+    routes = [RouteState(c, rank, list(nodes)) for rank, nodes in plan] + idle
+    if routes and _empty_pool(c, routes, list(pool), deadline, rng, settings):
+        return [(r.vehicle, r.nodes) for r in routes if r.nodes]
+    routes = [RouteState(c, rank, list(nodes)) for rank, nodes in plan] + [
+        RouteState(c, r.vehicle, []) for r in idle
+    ]
+    for request in pool:
+        _insert_feasible(c, routes, request, None)
     return [(r.vehicle, r.nodes) for r in routes if r.nodes]
 
 
@@ -210,7 +221,7 @@ def _single_ejection_in_route(
     """
     assert c.weight is not None
     seq, lat, weight = st.seq, st.lat, c.weight
-    travel, early, late, service, request_of = c.travel, c.early, c.late, c.service, c.request_of
+    travel, early, late, service, request_of = st.travel, c.early, c.late, c.service, c.request_of
     (v,) = c.requests[request]
     caps = c.vehicles[st.vehicle].capacity
     excess = [sum(w[n] for n in seq) + w[v] - cap for w, cap in zip(weight, caps, strict=True)]

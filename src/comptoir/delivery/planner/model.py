@@ -9,8 +9,8 @@ one time unit (seconds in production), distances in one length unit (metres).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 TimeWindow = tuple[float, float]
@@ -79,21 +79,44 @@ class Vehicle:
     cost_per_hour: float = 0.0
     cost_per_km: float = 0.0
     breaks: tuple[Break, ...] = ()
+    profile: str = ""
+    """Routing profile: its matrices in `Problem.profiles`; "" is the problem's default pair."""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Matrices indexed by location, plus the tasks and the fleet."""
+    """Matrices indexed by location, plus the tasks and the fleet.
+
+    `durations` and `distances` are the default profile's; a mixed fleet adds one
+    (durations, distances) pair per routing profile in `profiles` (a van drives car
+    roads at car speed, a cargo bike takes cycle lanes), and each vehicle names its own.
+    """
 
     durations: Matrix
     distances: Matrix
     vehicles: tuple[Vehicle, ...]
     shipments: tuple[Shipment, ...] = ()
     jobs: tuple[Job, ...] = ()
+    profiles: Mapping[str, tuple[Matrix, Matrix]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = {v.profile for v in self.vehicles if v.profile and v.profile not in self.profiles}
+        if unknown:
+            raise ValueError(f"vehicles use profiles without matrices: {sorted(unknown)}")
 
     @property
     def dimensions(self) -> int:
         return max((len(v.capacity) for v in self.vehicles), default=0)
+
+    def matrices(self, vehicle: Vehicle) -> tuple[Matrix, Matrix]:
+        """(durations, distances) this vehicle travels by."""
+        if vehicle.profile:
+            return self.profiles[vehicle.profile]
+        return self.durations, self.distances
+
+    def profile_names(self) -> list[str]:
+        """The profiles vehicles use, default first when used: one matrix pair each."""
+        return sorted({v.profile for v in self.vehicles})
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ BEST, FIRST, ALL = 0, 1, 2
 
 
 class RouteState:
-    __slots__ = ("arr", "cost", "lat", "loads", "nodes", "seq", "vehicle")
+    __slots__ = ("arr", "cost", "dist", "lat", "loads", "nodes", "seq", "travel", "vehicle")
 
     def __init__(self, c: Compact, vehicle: int, nodes: list[int]) -> None:
         self.vehicle = vehicle
+        profile = c.vehicles[vehicle].profile
+        self.travel, self.dist = c.travels[profile], c.dists[profile]
         self.update(c, nodes)
 
     def update(self, c: Compact, nodes: list[int]) -> None:
@@ -33,12 +35,12 @@ class RouteState:
         self.nodes = nodes
         seq = [fleet.start, *nodes, fleet.end]
         self.seq = seq
-        self.arr = _forward_times(c, seq)
-        self.lat = _latest_times(c, seq)
+        self.arr = _forward_times(c, self.travel, seq)
+        self.lat = _latest_times(c, self.travel, seq)
         self.loads = [
             _loads(delta, preload, seq) for delta, preload in zip(c.delta, c.start_load, strict=True)
         ]
-        dist = c.dist
+        dist = self.dist
         self.cost = sum(dist[a][b] for a, b in pairwise(seq))
 
     def feasible(self, c: Compact) -> bool:
@@ -47,8 +49,8 @@ class RouteState:
         return on_time and all(max(load) <= cap for load, cap in zip(self.loads, caps, strict=True))
 
 
-def _forward_times(c: Compact, seq: list[int]) -> list[float]:
-    travel, early, service = c.travel, c.early, c.service
+def _forward_times(c: Compact, travel: list[list[float]], seq: list[int]) -> list[float]:
+    early, service = c.early, c.service
     prev = seq[0]
     t = early[prev]
     arr = [t]
@@ -61,8 +63,8 @@ def _forward_times(c: Compact, seq: list[int]) -> list[float]:
     return arr
 
 
-def _latest_times(c: Compact, seq: list[int]) -> list[float]:
-    travel, late, service = c.travel, c.late, c.service
+def _latest_times(c: Compact, travel: list[list[float]], seq: list[int]) -> list[float]:
+    late, service = c.late, c.service
     nxt = seq[-1]
     t = late[nxt]
     lat = [t] * len(seq)
@@ -106,10 +108,10 @@ def insert_request(c: Compact, st: RouteState, request: int, mode: int) -> list[
 
 def _insert_pair(c: Compact, st: RouteState, p: int, d: int, mode: int) -> list[Insertion]:
     seq, arr, lat = st.seq, st.arr, st.lat
-    travel, dist, early, service = c.travel, c.dist, c.early, c.service
+    travel, dist, early, service = st.travel, st.dist, c.early, c.service
     fits = _room_after(c, st, [delta[p] for delta in c.delta])
     ep, lp, sp, ed, ld, sd = early[p], c.late[p] + EPS, service[p], early[d], c.late[d] + EPS, service[d]
-    tp_row, dp_row, td_row, dd_row = travel[p], c.dist[p], travel[d], dist[d]
+    tp_row, dp_row, td_row, dd_row = travel[p], dist[p], travel[d], dist[d]
     n = len(seq)
     found: list[Insertion] = []
     best = float("inf")
@@ -164,7 +166,7 @@ def _insert_pair(c: Compact, st: RouteState, p: int, d: int, mode: int) -> list[
 
 def _insert_single(c: Compact, st: RouteState, v: int, mode: int) -> list[Insertion]:
     seq, arr, lat = st.seq, st.arr, st.lat
-    travel, dist, service = c.travel, c.dist, c.service
+    travel, dist, service = st.travel, st.dist, c.service
     before = _room_after(c, st, [pre[v] for pre in c.start_load])
     after = _room_after(
         c, st, [max(delta[v] + pre[v], 0) for delta, pre in zip(c.delta, c.start_load, strict=True)]

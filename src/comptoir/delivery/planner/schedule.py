@@ -54,7 +54,7 @@ def time_route(problem: Problem, index: TaskIndex, vehicle: Vehicle, tasks: Sequ
     for ref in tasks:
         for k, a in enumerate(index.start_loads.get((ref.kind, ref.task_id), index.zero)):
             load[k] += a
-    dur, dist = problem.durations, problem.distances
+    dur, dist = problem.matrices(vehicle)
     time = vehicle.shift[0]
     here = vehicle.start
     steps = [Step("start", here, time, time, tuple(load))]

@@ -75,11 +75,9 @@ def _task_ranks(problem: Problem) -> dict[tuple[str, int], int]:
 
 def _time_scale(problem: Problem) -> int:
     """Largest of 1000/100/10/1 keeping every scaled time inside 32-bit integers."""
-    horizon = max(
-        (t for v in problem.vehicles for t in v.shift if math.isfinite(t)),
-        default=sum(max(row) for row in problem.durations),
-    )
-    horizon = max(horizon, sum(max(row, default=0) for row in problem.durations), 1.0)
+    horizon = max((t for v in problem.vehicles for t in v.shift if math.isfinite(t)), default=1.0)
+    for durations, _ in [(problem.durations, None), *problem.profiles.values()]:
+        horizon = max(horizon, sum(max(row, default=0) for row in durations), 1.0)
     for scale in (1000, 100, 10, 1):
         if horizon * scale < INT_LIMIT / 4:
             return scale
@@ -98,25 +96,30 @@ def _cost_entry(vehicle: Vehicle, duration: float, distance: float) -> float:
 
 def _add_matrices(
     data: vroom.Input, problem: Problem, vehicles: Sequence[Vehicle], scale: int
-) -> tuple[dict[tuple[float, float], str], int]:
-    """One VROOM profile per distinct cost rate, so each vehicle is charged its own rate."""
-    durations = [[math.ceil(t * scale - 1e-9) for t in row] for row in problem.durations]
-    profiles: dict[tuple[float, float], str] = {}
+) -> tuple[dict[tuple[str, float, float], str], int]:
+    """One VROOM profile per routing profile and cost rate: each vehicle travels by its own
+    matrices and is charged its own rate."""
+    profiles: dict[tuple[str, float, float], str] = {}
     dearest = 1
     for vehicle in vehicles:
-        key = (vehicle.cost_per_hour, vehicle.cost_per_km)
+        key = _profile_key(vehicle)
         if key in profiles:
             continue
         name = f"p{len(profiles)}"
         profiles[key] = name
+        durations, distances = problem.matrices(vehicle)
         costs = [
             [round(_cost_entry(vehicle, t, d) * scale) for t, d in zip(trow, drow, strict=True)]
-            for trow, drow in zip(problem.durations, problem.distances, strict=True)
+            for trow, drow in zip(durations, distances, strict=True)
         ]
         dearest = max(dearest, max(max(row) for row in costs))
-        data.set_durations_matrix(name, durations)
+        data.set_durations_matrix(name, [[math.ceil(t * scale - 1e-9) for t in row] for row in durations])
         data.set_costs_matrix(name, costs)
     return profiles, dearest
+
+
+def _profile_key(vehicle: Vehicle) -> tuple[str, float, float]:
+    return (vehicle.profile, vehicle.cost_per_hour, vehicle.cost_per_km)
 
 
 def _vehicle_weight(problem: Problem, dearest_leg: int) -> int:
@@ -172,7 +175,7 @@ def _vehicle(
         rank,
         start=vehicle.start,
         end=vehicle.end,
-        profile=profiles[vehicle.cost_per_hour, vehicle.cost_per_km],
+        profile=profiles[_profile_key(vehicle)],
         capacity=vroom.Amount(list(vehicle.capacity)),
         time_window=_window(vehicle.shift, scale),
         breaks=[
