@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from comptoir.catalog.models import Shop
 from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, Shift, Slot, Stop, Vehicle
@@ -151,6 +152,11 @@ def test_the_dispatcher_reads_why_an_order_comes_in_two_rounds(db: Any) -> None:
     assert _split_reason(Split(5, 2, 14.2), {5: 33}) == (
         "Order #33 comes in 2 rounds: one round would be 14.2 % longer, over the 10.0 % allowed."
     )
+    with translation.override("fr"):
+        assert _split_reason(Split(5, 2, 14.2), {5: 33}) == (
+            "La commande n°33 est livrée en 2 tournées\u00a0: une seule tournée serait plus longue de "
+            "14,2\u00a0%, au-delà des 10,0\u00a0% permis."
+        )
 
 
 @pytest.mark.parametrize(("status", "refreshes"), [("running", True), ("queued", True), ("done", False)])

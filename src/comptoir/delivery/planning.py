@@ -18,14 +18,15 @@ independent checker (`planner/check.py`): a plan that fails it is never stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -270,8 +271,8 @@ def _split_reason(split: Split, order_of: dict[int, int]) -> str:
     return _(
         "Order #%(order)s comes in %(n)d rounds: one round would be %(extra)s %% longer, over the %(max)s %% allowed."
     ) % {
-        "order": order_of[split.group], "n": split.rounds, "extra": split.extra_percent,
-        "max": governed("delivery_same_round_max_extra_percent").value,
+        "order": order_of[split.group], "n": split.rounds, "extra": number_format(split.extra_percent, 1),
+        "max": number_format(governed("delivery_same_round_max_extra_percent").value, 1),
     }  # fmt: skip
 
 
