@@ -5,16 +5,22 @@ DATABASE_URL      default sqlite:///$COMPTOIR_HOME/comptoir.sqlite3 (WAL)
 SECRET_KEY        default: generated once and kept in $COMPTOIR_HOME/secret_key
 COMPTOIR_DEBUG    1 to debug (never in production)
 COMPTOIR_HTTPS    1 behind TLS: secure cookies, HSTS, redirect to https
+COMPTOIR_HSTS_PRELOAD 1 to ask browsers' HSTS preload lists for the domain (hard to undo)
+COMPTOIR_BEHIND_PROXY 1 when a reverse proxy sets X-Forwarded-Proto/-For (trusted only then)
 ALLOWED_HOSTS     comma-separated; default 127.0.0.1,localhost
-EMAIL_URL         smtp://host:port (default: console output)
+EMAIL_URL         smtp://[user:pass@]host:port[?tls=1] or smtps://... (default: console output)
 COMPTOIR_TILE_URL map tile template, empty for no third-party tiles
+COMPTOIR_BANK_IBAN / COMPTOIR_BANK_BIC  the cooperative's account; bank transfer is offered only with both valid
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 
@@ -25,21 +31,40 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _private_home(home: Path) -> Path:
+    """The data folder holds the database, keys, uploads and index: nobody else reads it.
+
+    The umask makes everything the node creates later (SQLite file and its WAL, index
+    segments, uploads) owner-only too, instead of chmod-ing each file after the fact.
+    """
+    os.umask(0o077)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return home
+
+
 def _secret_key(home: Path) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    home.mkdir(parents=True, exist_ok=True)
     key_file = home / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+    try:
+        # Created 0600 in one step (no window where it is readable); O_EXCL: two processes
+        # starting at once never overwrite each other's key.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(descriptor, "w") as out:
+        out.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
 
 
-COMPTOIR_HOME = Path(os.environ.get("COMPTOIR_HOME", Path.cwd() / "var")).resolve()
+def _hosts(value: str) -> list[str]:
+    return [host.strip() for host in value.split(",") if host.strip()]
+
+
+COMPTOIR_HOME = _private_home(Path(os.environ.get("COMPTOIR_HOME", Path.cwd() / "var")).resolve())
 SECRET_KEY = _secret_key(COMPTOIR_HOME)
 DEBUG = _env_bool("COMPTOIR_DEBUG")
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = _hosts(os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost"))
 COMPTOIR_NODE_NAME = os.environ.get("COMPTOIR_NODE_NAME", "Comptoir de Val-sur-Loue")
 COMPTOIR_CURRENCY = "EUR"
 
@@ -50,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "ninja",  # serves swagger-ui's files from the node (no CDN), so the docs keep the CSP
     "django_tasks",
     "django_tasks_db",
     "comptoir.core",
@@ -75,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "comptoir.web.middleware.SecurityHeadersMiddleware",
     "comptoir.web.middleware.RefusalMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into a 429
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -120,7 +148,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "comptoir.members.services.RevokeApiTokensOnPasswordChange"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "comptoir.members.throttling.SignInThrottle",  # first: refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes), see docs/decisions/0007: failures counted per
+# (account, address) pair, so an attacker elsewhere can never lock a member out;
+# the lock lifts by itself after the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("COMPTOIR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the key authenticate() gets (our USERNAME_FIELD is "email")
+AXES_USERNAME_CALLABLE = "comptoir.members.throttling.username_of"
+AXES_LOCKOUT_CALLABLE = "comptoir.members.throttling.locked_out_response"
+AXES_VERBOSE = False
+# Tokens of password-reset links are valid this long (Django signs them; no table).
+PASSWORD_RESET_TIMEOUT = 2 * 3600
+COMPTOIR_API_TOKEN_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_DAYS", "90"))
+COMPTOIR_API_TOKENS_PER_PERSON = int(os.environ.get("COMPTOIR_API_TOKENS_PER_PERSON", "10"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 
@@ -152,16 +200,48 @@ if _env_bool("COMPTOIR_HTTPS"):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preload lists are hard to leave: the operator opts in knowingly.
+    SECURE_HSTS_PRELOAD = _env_bool("COMPTOIR_HSTS_PRELOAD")
+if _env_bool("COMPTOIR_BEHIND_PROXY"):
+    # Only a proxy in front can be trusted to say the scheme and the client's address;
+    # without one, anybody could send these headers.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
-_email_url = os.environ.get("EMAIL_URL", "")
-if _email_url.startswith("smtp://"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    _host, _, _port = _email_url.removeprefix("smtp://").partition(":")
-    EMAIL_HOST, EMAIL_PORT = _host, int(_port or 25)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+class _Email(NamedTuple):
+    backend: str
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_ssl: bool = False
+    use_tls: bool = False
+
+
+def _email_settings(url: str) -> _Email:
+    """EMAIL_URL: smtp://user:pass@host:587?tls=1 (STARTTLS), smtps://host:465 (TLS from the start)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        return _Email("django.core.mail.backends.console.EmailBackend")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    ssl = parts.scheme == "smtps" or query.get("ssl") in {"1", "true"}
+    return _Email(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=parts.hostname or "localhost",
+        port=parts.port or (465 if ssl else 25),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_ssl=ssl,
+        use_tls=not ssl and query.get("tls") in {"1", "true"},
+    )
+
+
+_EMAIL = _email_settings(os.environ.get("EMAIL_URL", ""))
+EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT = _EMAIL.backend, _EMAIL.host, _EMAIL.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _EMAIL.user, _EMAIL.password
+EMAIL_USE_SSL, EMAIL_USE_TLS, EMAIL_TIMEOUT = _EMAIL.use_ssl, _EMAIL.use_tls, 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comptoir@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -172,6 +252,8 @@ COMPTOIR_WORKER_FOLLOWERS = [
 ]
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
+COMPTOIR_BANK_IBAN = os.environ.get("COMPTOIR_BANK_IBAN", "")
+COMPTOIR_BANK_BIC = os.environ.get("COMPTOIR_BANK_BIC", "")
 # Orders book delivery through this adapter of their DeliveryBooking port: the cooperative's rounds,
 # priced at cost ("comptoir.orders.fixed_slots.FixedSlots" is the flat-fee stand-in without a delivery app).
 COMPTOIR_DELIVERY_BOOKING = os.environ.get(

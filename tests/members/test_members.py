@@ -7,27 +7,31 @@ from comptoir.members.services import (
     do_add_membership,
     do_apply_for_membership,
     do_issue_api_token,
-    do_register_person,
     do_review_application,
+    do_sign_up,
     person_for_api_token,
 )
 from tests.conftest import PASSWORD
 
+URLS = {"confirm_url": "https://node.example/c/{uid}/{token}/", "reset_url": "https://node.example/r/"}
 
-def test_register_hashes_with_argon2_and_normalises_email(db):
-    person = do_register_person(email="  Lea.Roux@Example.ORG ", password=PASSWORD, full_name="Léa Roux")
+
+def test_sign_up_hashes_with_argon2_and_normalises_email(db):
+    do_sign_up(email="  Lea.Roux@Example.ORG ", password=PASSWORD, full_name="Léa Roux", **URLS)
+    person = Person.objects.get()
     assert person.email == "lea.roux@example.org"
     assert person.password.startswith("argon2$")
     assert person.check_password(PASSWORD)
+    assert not person.is_active  # until the address is confirmed
 
 
-def test_register_refuses_duplicate_and_weak_password(db):
-    do_register_person(email="a@example.org", password=PASSWORD)
-    with pytest.raises(InvalidInput, match="existe déjà"):
-        do_register_person(email="A@example.org", password=PASSWORD)
+def test_sign_up_keeps_one_account_per_address_and_refuses_weak_passwords(db):
+    do_sign_up(email="a@example.org", password=PASSWORD, **URLS)
+    do_sign_up(email="A@example.org", password="another long passphrase", **URLS)  # no error: a mail instead
     with pytest.raises(InvalidInput):
-        do_register_person(email="b@example.org", password="short")
-    assert Person.objects.count() == 1
+        do_sign_up(email="b@example.org", password="short", **URLS)
+    assert list(Person.objects.values_list("email", flat=True)) == ["a@example.org"]
+    assert Person.objects.get().check_password(PASSWORD)
 
 
 def test_membership_application_is_approved_by_staff_only(make_person):

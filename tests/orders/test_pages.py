@@ -8,7 +8,8 @@ from comptoir.orders.models import Order
 from tests.orders.conftest import first_slot
 
 
-def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries):
+def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries, settings):
+    settings.COMPTOIR_BANK_IBAN, settings.COMPTOIR_BANK_BIC = "FR1420041010050500013M02606", "PSSTFRPPXXX"
     client = Client()
     shop_page = client.get("/commerces/boulangerie/").content.decode()
     assert 'aria-label="Ajouter Pain complet au panier"' in shop_page
@@ -55,7 +56,10 @@ def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries):
         "En attente de l’acceptation des commerces" in page
         and "Source : founding default (awaiting a vote)" in page
     )
-    assert f"Transfer €24.70 to FR76 0000 0000 0000 0000 0000 000 with the reference {order.number}." in page
+    assert (
+        f"Transfer €24.70 to FR14 2004 1010 0505 0001 3M02 606 (BIC PSSTFRPPXXX) with the reference {order.number}."
+        in page
+    )
     assert len(page) < 100_000
     assert order.number in client.get("/mes-commandes/").content.decode()
     assert Client().get(f"/commandes/{order.token}x/").status_code == 404

@@ -14,7 +14,7 @@ from ninja.responses import Status
 from comptoir.catalog import selectors, services
 from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import ImportJob, Offer, Shop
-from comptoir.catalog.permissions import access_offer_for_staff, access_shop_for_staff
+from comptoir.catalog.permissions import access_offer_for_catalog_writes, access_shop_for_catalog_writes
 from comptoir.members.api import AUTH
 
 router = Router(tags=["catalog"])
@@ -115,24 +115,24 @@ def list_offers(request: HttpRequest, ref: str, limit: int = 100, offset: int = 
     "/shops/{ref}/offers", response={201: OfferOut}, auth=AUTH, summary="Create an offer (shop staff)"
 )
 def create_offer(request: HttpRequest, ref: str, body: OfferIn) -> Status[Offer]:
-    shop = access_shop_for_staff(request.user, ref)
+    shop = access_shop_for_catalog_writes(request.user, ref)
     return Status(201, services.do_create_offer(shop, body.dict(exclude_none=True)))
 
 
 @router.get("/offers/{offer_id}", response=OfferOut)
 def get_offer(request: HttpRequest, offer_id: int) -> Offer:
-    return get_object_or_404(Offer.objects.select_related("shop", "category"), pk=offer_id, active=True)
+    return get_object_or_404(selectors.sellable_offers().select_related("shop", "category"), pk=offer_id)
 
 
 @router.patch("/offers/{offer_id}", response=OfferOut, auth=AUTH, summary="Change an offer (shop staff)")
 def update_offer(request: HttpRequest, offer_id: int, body: OfferIn) -> Offer:
-    offer = access_offer_for_staff(request.user, offer_id)
+    offer = access_offer_for_catalog_writes(request.user, offer_id)
     return services.do_update_offer(offer, body.dict(exclude_none=True))
 
 
 @router.delete("/offers/{offer_id}", response={204: None}, auth=AUTH, summary="Delete an offer (shop staff)")
 def delete_offer(request: HttpRequest, offer_id: int) -> Status[None]:
-    services.do_delete_offer(access_offer_for_staff(request.user, offer_id))
+    services.do_delete_offer(access_offer_for_catalog_writes(request.user, offer_id))
     return Status(204, None)
 
 
@@ -140,7 +140,7 @@ def delete_offer(request: HttpRequest, offer_id: int) -> Status[None]:
 def import_catalog(
     request: HttpRequest, ref: str, file: File[UploadedFile], mode: Form[str] = ImportJob.Mode.ALL_OR_NOTHING
 ) -> ImportJob:
-    shop = access_shop_for_staff(request.user, ref)
+    shop = access_shop_for_catalog_writes(request.user, ref)
     if mode not in ImportJob.Mode.values:
         mode = ImportJob.Mode.ALL_OR_NOTHING
     return do_import_catalog(shop, file.open("rb"), file.name or "upload.csv", mode=mode, person=request.user)

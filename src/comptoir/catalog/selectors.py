@@ -9,6 +9,23 @@ from django.utils import timezone
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop
 
+# "Can this offer be shown and sold?" — the one rule, in three shapes that must agree:
+# a predicate on values (search reads rows), on an offer (cart, checkout), and a queryset
+# filter (pages, API). An applied or suspended shop's offers are seen by nobody but its staff.
+SELLABLE = Q(active=True, shop__status=Shop.Status.ACTIVE)
+
+
+def is_sellable(*, offer_active: bool, shop_status: str) -> bool:
+    return bool(offer_active) and shop_status == Shop.Status.ACTIVE
+
+
+def offer_is_visible(offer: Offer) -> bool:
+    return is_sellable(offer_active=offer.active, shop_status=offer.shop.status)
+
+
+def sellable_offers() -> QuerySet[Offer]:
+    return Offer.objects.filter(SELLABLE)
+
 
 def active_shops() -> QuerySet[Shop]:
     return Shop.objects.filter(status=Shop.Status.ACTIVE)
@@ -34,7 +51,7 @@ def neighbourhoods() -> list[str]:
 
 
 def visible_offers(shop: Shop) -> QuerySet[Offer]:
-    return shop.offers.filter(active=True).select_related("category").order_by("name_fr")
+    return sellable_offers().filter(shop=shop).select_related("category").order_by("name_fr")
 
 
 def is_open(hours: list[OpeningHours], at: datetime | None = None) -> bool:

@@ -121,3 +121,5 @@ class ApiToken(models.Model):
     label = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    # Tokens issued before expiry existed got 90 days from the migration (see 0003).
+    expires = models.DateTimeField()

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import InvalidInput, NotAllowed
+from comptoir.core.errors import InvalidInput, NotAllowed, NotFound
 from comptoir.members.models import ApiToken, College, Membership, MembershipApplication, Person
 from comptoir.members.permissions import check_staff
 
@@ -24,15 +32,53 @@ def ensure_colleges() -> None:
 
 
 @transaction.atomic
-def do_register_person(*, email: str, password: str, full_name: str = "", language: str = "fr") -> Person:
+def do_sign_up(
+    *, email: str, password: str, full_name: str = "", language: str = "fr", confirm_url: str, reset_url: str
+) -> None:
+    """Sign-up that never says whether an address already has an account.
+
+    Both cases end in a mail to the address and the same answer on the page: a new
+    person confirms their address with a one-time link (`confirm_url` with {uid} and
+    {token}); the owner of an existing account is told someone tried, with a way to
+    reset their password. Only what is wrong with the password itself is shown at once.
+    """
     email = email.strip().lower()
-    if Person.objects.filter(email=email).exists():
-        raise InvalidInput(_("An account already exists with this email."), field="email")
     try:
         validate_password(password, Person(email=email, full_name=full_name))
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), field="password") from error
-    return Person.objects.create_user(email, password, full_name=full_name, language=language)
+    existing = Person.objects.filter(email=email).first()
+    if existing is not None:
+        send_person_mail(existing, "account_exists", {"reset_url": reset_url})
+        return
+    person = Person.objects.create_user(
+        email, password, full_name=full_name, language=language, is_active=False
+    )
+    uid, token = urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)
+    send_person_mail(person, "confirm_signup", {"confirm_url": confirm_url.format(uid=uid, token=token)})
+
+
+@transaction.atomic
+def do_confirm_sign_up(*, uidb64: str, token: str) -> Person:
+    """The one-time link of a sign-up mail: the account becomes active (the sign-in spends the token)."""
+    try:
+        person = Person.objects.select_for_update().get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, Person.DoesNotExist):
+        person = None
+    if person is None or person.is_active or not default_token_generator.check_token(person, token):
+        raise InvalidInput(_("This confirmation link is not valid any more. Sign in, or sign up again."))
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    return person
+
+
+def send_person_mail(person: Person, kind: str, context: dict[str, object]) -> None:
+    """A mail about someone's account, in their language, sent once the transaction commits."""
+    with translation.override(person.language):
+        full = {"person": person, "node_name": settings.COMPTOIR_NODE_NAME, **context}
+        subject = render_to_string(f"members/emails/{kind}_subject.txt", full).strip()
+        body = render_to_string(f"members/emails/{kind}.txt", full)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [person.email]))
 
 
 @transaction.atomic
@@ -76,23 +122,82 @@ def do_add_membership(person: Person, college_code: str) -> Membership:
     return membership
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def do_issue_api_token(*, email: str, password: str, label: str = "") -> str:
-    """Trade a login for a bearer token; the clear token is shown once."""
-    person = authenticate(username=email.strip().lower(), password=password)
+def do_issue_api_token(
+    *, email: str, password: str, label: str = "", request: HttpRequest | None = None
+) -> str:
+    """Trade a login for a bearer token; the clear token is shown once.
+
+    `request` is what sign-in throttling keys on (account and address): the API passes it.
+    """
+    person = authenticate(request, username=email.strip().lower(), password=password)
     if person is None:
         raise NotAllowed(_("Wrong email or password."))
+    return do_create_api_token(person=person, label=label)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def do_create_api_token(*, person: Person, label: str = "") -> str:
+    """A new token for someone already signed in; at most COMPTOIR_API_TOKENS_PER_PERSON live ones."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one issuer at a time per person
+    now = timezone.now()
+    ApiToken.objects.filter(person=person, expires__lte=now).delete()
+    cap = settings.COMPTOIR_API_TOKENS_PER_PERSON
+    if ApiToken.objects.filter(person=person).count() >= cap:
+        raise InvalidInput(
+            _("You already have %(cap)d API tokens: revoke one before creating another.") % {"cap": cap},
+            code="too_many_tokens",
+        )
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(person=person, digest=_digest(token), label=label)
+    expires = now + timedelta(days=settings.COMPTOIR_API_TOKEN_DAYS)
+    ApiToken.objects.create(person=person, digest=token_digest(token), label=label[:100], expires=expires)
     return token
 
 
+def api_tokens_of(person: Person) -> list[ApiToken]:
+    return list(
+        ApiToken.objects.filter(person=person, expires__gt=timezone.now()).order_by("-created", "-id")
+    )
+
+
+def do_revoke_api_token(*, person: Person, token_id: int) -> None:
+    deleted, _rows = ApiToken.objects.filter(person=person, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("No such token."))
+
+
+def do_revoke_all_api_tokens(*, person: Person) -> int:
+    deleted, _rows = ApiToken.objects.filter(person=person).delete()
+    return deleted
+
+
 def person_for_api_token(token: str) -> Person | None:
-    found = ApiToken.objects.select_related("person").filter(digest=_digest(token)).first()
+    now = timezone.now()
+    found = (
+        ApiToken.objects.select_related("person").filter(digest=token_digest(token), expires__gt=now).first()
+    )
     if found is None or not found.person.is_active:
         return None
-    ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+    ApiToken.objects.filter(pk=found.pk).update(last_used=now)
     return found.person
+
+
+class RevokeApiTokensOnPasswordChange:
+    """Django calls `password_changed` of every password validator after a new password is saved.
+
+    That is the one place every password change passes (reset link, change form, admin,
+    `changepassword`), so a stolen token dies with the old password.
+    """
+
+    def validate(self, password: str, user: object = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: object = None) -> None:
+        if isinstance(user, Person) and user.pk is not None:
+            do_revoke_all_api_tokens(person=user)
+
+    def get_help_text(self) -> str:
+        return ""

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.models import Offer
+from comptoir.catalog.selectors import offer_is_visible
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.orders.models import Cart, CartItem
 
@@ -52,7 +53,7 @@ def out_of_stock_message(offer: Offer, wanted: int) -> str:
 
 def _buyable_offer(offer_id: int) -> Offer:
     offer = Offer.objects.select_related("shop").filter(pk=offer_id).first()
-    if offer is None or not offer.active or offer.shop.status != Shop.Status.ACTIVE:
+    if offer is None or not offer_is_visible(offer):
         raise NotFound(_("This product is not sold any more."))
     return offer
 

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.models import Offer
+from comptoir.catalog.selectors import offer_is_visible
 from comptoir.catalog.services import mark_offers_changed
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money
@@ -124,7 +125,7 @@ def _slot(request: CheckoutRequest, drop: Drop, weight_g: int, volume_ml: int) -
 def _check_offers(offers: dict[int, Offer], wanted: dict[int, int], request: CheckoutRequest) -> None:
     for offer_id, quantity in wanted.items():
         offer = offers.get(offer_id)
-        if offer is None or not offer.active or offer.shop.status != Shop.Status.ACTIVE:
+        if offer is None or not offer_is_visible(offer):
             raise InvalidInput(_("A product in your cart is not sold any more (#%(id)d).") % {"id": offer_id})
         if not offer.on_demand and quantity > offer.stock:
             raise InvalidInput(out_of_stock_message(offer, quantity), code="out_of_stock", offer_id=offer_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from comptoir.catalog.models import Offer
+from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import InvalidInput
 from comptoir.members.models import Person
 from comptoir.orders import services
@@ -32,7 +33,7 @@ class DemoTown:
 
 def _stocked_offers(fulfilment: str) -> list[Offer]:
     shop_flag = {"collect": "shop__offers_collect", "delivery": "shop__offers_delivery"}[fulfilment]
-    offers = Offer.objects.filter(active=True, stock__gte=5, shop__status="active", **{shop_flag: True})
+    offers = sellable_offers().filter(stock__gte=5, **{shop_flag: True})
     return list(offers.select_related("shop").order_by("pk")[:2000])
 
 

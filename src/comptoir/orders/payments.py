@@ -8,6 +8,7 @@ change to checkout. The methods offered are `settings.COMPTOIR_PAYMENT_METHODS`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_METHODS = ["comptoir.orders.payments.PayOnHandover", "comptoir.orders.payments.BankTransfer"]
 
@@ -47,22 +50,52 @@ class PayOnHandover:
         )
 
 
+def bank_account() -> tuple[str, str] | None:
+    """The cooperative's IBAN and BIC as configured, if both are valid; else None.
+
+    A resident must never be told to wire money to a placeholder or mistyped account,
+    so bank transfer is offered only once the operator has configured a real one.
+    """
+    iban_text = getattr(settings, "COMPTOIR_BANK_IBAN", "")
+    bic_text = getattr(settings, "COMPTOIR_BANK_BIC", "")
+    if not iban_text or not bic_text:
+        return None
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        iban, bic = IBAN(iban_text, validate_bban=True), BIC(bic_text)
+    except SchwiftyException:
+        logger.warning("COMPTOIR_BANK_IBAN or COMPTOIR_BANK_BIC is not valid: bank transfer is off")
+        return None
+    return iban.formatted, str(bic)
+
+
 class BankTransfer:
     code = "bank_transfer"
     label = gettext_lazy("Bank transfer")
 
+    @staticmethod
+    def available() -> bool:
+        return bank_account() is not None
+
     def start(self, order: Any) -> PaymentStart:
-        iban = getattr(settings, "COMPTOIR_BANK_IBAN", "FR76 0000 0000 0000 0000 0000 000")
+        account = bank_account()
+        if account is None:
+            raise InvalidInput(_("Choose a payment method."), field="payment_method")
         amount = Money(order.total_cents).format(order.language)
-        text = _("Transfer %(amount)s to %(iban)s with the reference %(ref)s.")
-        return PaymentStart("pending", text % {"amount": amount, "iban": iban, "ref": order.number})
+        text = _("Transfer %(amount)s to %(iban)s (BIC %(bic)s) with the reference %(ref)s.")
+        return PaymentStart(
+            "pending",
+            text % {"amount": amount, "iban": account[0], "bic": account[1], "ref": order.number},
+        )
 
 
 def payment_methods() -> dict[str, PaymentMethod]:
     methods = [
         import_string(path)() for path in getattr(settings, "COMPTOIR_PAYMENT_METHODS", DEFAULT_METHODS)
     ]
-    return {method.code: method for method in methods}
+    return {method.code: method for method in methods if getattr(method, "available", lambda: True)()}
 
 
 def payment_method(code: str) -> PaymentMethod:

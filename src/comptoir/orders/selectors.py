@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop
-from comptoir.catalog.selectors import is_open
+from comptoir.catalog.selectors import is_open, sellable_offers
 from comptoir.orders.models import Cart, CartItem, Order, ShopOrder
 from comptoir.orders.status import derive_order_status
 
@@ -113,7 +113,7 @@ SUBSTITUTES_SHOWN = 500
 
 def substitute_offers(shop: Shop) -> list[Offer]:
     """What a shop can offer instead of a missing product: its active offers in stock (or made to order)."""
-    offers = Offer.objects.filter(Q(stock__gt=0) | Q(on_demand=True), shop=shop, active=True)
+    offers = sellable_offers().filter(Q(stock__gt=0) | Q(on_demand=True), shop=shop)
     return list(
         offers.only("id", "name_fr", "price_cents", "stock", "on_demand").order_by("name_fr", "id")[
             :SUBSTITUTES_SHOWN

@@ -24,6 +24,7 @@ from django.db.models import Case, F, When
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Offer
+from comptoir.catalog.selectors import sellable_offers
 from comptoir.catalog.services import mark_offers_changed
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.money import Money, percent_of
@@ -160,7 +161,7 @@ def do_propose_changes(
             raise InvalidInput(_("A new quantity must be between 0 and the quantity ordered."), line=line_id)
         lines[line_id].proposed_quantity = quantity
     for line_id, offer_id in substitutes.items():
-        if not Offer.objects.filter(pk=offer_id, shop=shop_order.shop, active=True).exists():
+        if not sellable_offers().filter(pk=offer_id, shop=shop_order.shop).exists():
             raise InvalidInput(_("A substitute must be an active product of your shop."), line=line_id)
         lines[line_id].substitute_id = offer_id
     OrderLine.objects.bulk_update(lines.values(), ["proposed_quantity", "substitute"])

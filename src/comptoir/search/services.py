@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from comptoir.catalog.models import Offer, OfferChange, Shop
+from comptoir.catalog.selectors import is_sellable, sellable_offers
 from comptoir.search.documents import OfferDoc, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, build
 
@@ -126,7 +127,7 @@ def _offer_rows(offers: QuerySet[Offer]) -> Iterator[tuple[Any, ...]]:
 
 
 def _is_visible(row: tuple[Any, ...]) -> bool:
-    return bool(row[18]) and row[19] == Shop.Status.ACTIVE
+    return is_sellable(offer_active=row[18], shop_status=row[19])
 
 
 def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
@@ -143,7 +144,7 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
 
 def visible_offer_docs() -> Iterator[OfferDoc]:
     """Every offer a resident may find: active offers of active shops, streamed."""
-    offers = Offer.objects.filter(active=True, shop__status=Shop.Status.ACTIVE)
+    offers = sellable_offers()
     return (offer_doc(row) for row in _offer_rows(offers))
 
 

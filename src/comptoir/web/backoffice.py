@@ -8,6 +8,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,11 @@ from comptoir.catalog import services
 from comptoir.catalog.exports import export_csv, export_xlsx, offer_as_raw
 from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import Category, ImportJob, Offer, Shop
-from comptoir.catalog.permissions import access_offer_for_staff, access_shop_for_staff
+from comptoir.catalog.permissions import (
+    access_offer_for_catalog_writes,
+    access_shop_for_catalog_writes,
+    access_shop_for_staff,
+)
 from comptoir.core.errors import ComptoirError
 from comptoir.web.forms import ImportForm, OfferForm, OpeningHoursForm, ShopProfileForm
 
@@ -48,7 +53,7 @@ def dashboard(request: HttpRequest, ref: str) -> HttpResponse:
 
 @login_required
 def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
-    shop = access_shop_for_staff(request.user, ref)
+    shop = access_shop_for_catalog_writes(request.user, ref)
     changes: dict[int, dict[str, str]] = {}
     for key in request.POST:
         column, _sep, offer_id = key.partition("-")
@@ -63,13 +68,16 @@ def bulk_edit(request: HttpRequest, ref: str) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(n)d offers updated.") % {"n": count})
-    return redirect(request.POST.get("next") or "web:shop-dashboard", ref=shop.ref)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:shop-dashboard", ref=shop.ref)
 
 
 @login_required
 def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> HttpResponse:
-    shop = access_shop_for_staff(request.user, ref)
-    offer = access_offer_for_staff(request.user, offer_id) if offer_id else None
+    shop = access_shop_for_catalog_writes(request.user, ref)
+    offer = access_offer_for_catalog_writes(request.user, offer_id) if offer_id else None
     initial = {**offer_as_raw(offer), "on_demand": offer.on_demand, "active": offer.active} if offer else None
     form = OfferForm(request.POST or None, initial=initial, categories=_category_choices())
     if request.method == "POST" and form.is_valid():
@@ -89,7 +97,7 @@ def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> H
 
 @login_required
 def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
-    shop = access_shop_for_staff(request.user, ref)
+    shop = access_shop_for_catalog_writes(request.user, ref)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -130,7 +138,7 @@ def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse | S
 
 @login_required
 def offer_delete(request: HttpRequest, ref: str, offer_id: int) -> HttpResponse:
-    offer: Offer = access_offer_for_staff(request.user, offer_id)
+    offer: Offer = access_offer_for_catalog_writes(request.user, offer_id)
     if request.method == "POST":
         services.do_delete_offer(offer)
         messages.success(request, _("Offer deleted."))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from comptoir.web import backoffice, views
+from comptoir.web import account, backoffice, views
 
 app_name = "web"
 
@@ -10,8 +10,21 @@ urlpatterns = [
     path("commerces/", views.directory, name="directory"),
     path("commerces/<slug:ref>/", views.shop_page, name="shop"),
     path("produits/<int:offer_id>/", views.offer_page, name="offer"),
-    path("inscription/", views.signup, name="signup"),
-    path("connexion/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("inscription/", account.signup, name="signup"),
+    path("inscription/envoye/", account.signup_sent, name="signup-sent"),
+    path("inscription/confirmer/<str:uidb64>/<str:token>/", account.signup_confirm, name="signup-confirm"),
+    path("connexion/", account.SignInView.as_view(), name="login"),
+    path("mot-de-passe/oublie/", account.password_reset, name="password-reset"),
+    path("mot-de-passe/envoye/", account.password_reset_sent, name="password-reset-sent"),
+    path(
+        "mot-de-passe/nouveau/<str:uidb64>/<str:token>/",
+        account.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path("mot-de-passe/change/", account.password_reset_done, name="password-reset-done"),
+    path("compte/mot-de-passe/", account.password_change, name="password-change"),
+    path("compte/jetons/", account.api_tokens, name="api-tokens"),
+    path("compte/jetons/<int:token_id>/revoquer/", account.api_token_revoke, name="api-token-revoke"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("ouvrir-un-commerce/", views.apply_for_shop, name="shop-apply"),
     path("adhesion/", views.membership, name="membership"),

@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog import selectors
-from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.models import Shop
 from comptoir.catalog.services import do_apply_for_shop
 from comptoir.core.errors import ComptoirError
 from comptoir.members.models import Person
-from comptoir.members.services import do_apply_for_membership, do_register_person
-from comptoir.web.forms import MembershipForm, ShopProfileForm, SignupForm
+from comptoir.members.services import do_apply_for_membership
+from comptoir.web.forms import MembershipForm, ShopProfileForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,27 +59,8 @@ def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = get_object_or_404(
-        Offer.objects.select_related("shop", "category"),
-        pk=offer_id,
-        active=True,
-        shop__status=Shop.Status.ACTIVE,
-    )
+    offer = get_object_or_404(selectors.sellable_offers().select_related("shop", "category"), pk=offer_id)
     return render(request, "web/offer.html", {"offer": offer, "shop": offer.shop})
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = do_register_person(**form.cleaned_data)
-        except ComptoirError as error:
-            form.add_error(error.details.get("field"), error.message)
-        else:
-            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("web:home")
-    return render(request, "web/signup.html", {"form": form})
 
 
 @login_required
