@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from comptoir.catalog.api import router as catalog_router
 from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
 from comptoir.delivery.api import router as delivery_router
+from comptoir.governance.api import router as governance_router
 from comptoir.members.api import router as auth_router
 from comptoir.orders.api import router as orders_router
 from comptoir.search.api import router as search_router
@@ -15,11 +16,12 @@ from comptoir.search.api import router as search_router
 api = NinjaAPI(
     title="Comptoir",
     version="1",
-    description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery.",
+    description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery, governance.",
     urls_namespace="api",
 )
 api.add_router("/auth", auth_router)
 api.add_router("/delivery", delivery_router)
+api.add_router("/governance", governance_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", orders_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "comptoir.demo",
     "comptoir.delivery",
     "comptoir.protocol",
+    "comptoir.governance",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COMPTOIR_WORKER_FOLLOWERS = [
     ("comptoir.search.tasks.start_following", "comptoir.search.tasks.apply_index_changes"),
     ("comptoir.delivery.tasks.start_closing_due_slots", "comptoir.delivery.tasks.close_due_slots_task"),
+    ("comptoir.governance.tasks.start_ticking", "comptoir.governance.tasks.tick_task"),
 ]
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
@@ -266,6 +268,8 @@ COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
 COMPTOIR_SEARCH_TIE_SALT = os.environ.get("COMPTOIR_SEARCH_TIE_SALT", COMPTOIR_NODE_NAME)
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
 COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))
+# Founding values of governed parameters, read once when the node is founded (first migrate);
+# afterwards only adopted proposals change them (comptoir.governance), and this is ignored.
 COMPTOIR_GOVERNED: dict[str, object] = {}
 
 # Open protocol (docs/protocol.md): who we are on the network, what we serve, whom we ask.

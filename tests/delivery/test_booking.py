@@ -27,7 +27,7 @@ def test_slots_for_a_point_in_the_zone_with_the_fee_breakdown(slot: Slot, bike: 
     )
     assert option.fee == Money(543)  # founding defaults: 367 + 38 + 138 + 0
     assert [line.amount.cents for line in option.fee_lines] == [367, 38, 138, 0]
-    assert all(line.source == "founding default (awaiting a vote)" for line in option.fee_lines)
+    assert all(line.source == "adopted at founding (v1)" for line in option.fee_lines)
     assert "Centre" in option.label
 
 

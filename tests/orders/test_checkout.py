@@ -46,7 +46,8 @@ def test_checkout_splits_the_order_reserves_stock_and_breaks_down_the_total(
 ):
     fill_cart(resident_api, town)
     body = delivery_body(first_slot(), fulfilment=FULFIL)
-    with django_assert_max_num_queries(25), django_capture_on_commit_callbacks() as emails:
+    # 28: the governed values in force are read from their versions (coop fee, acceptance delay, delivery fee).
+    with django_assert_max_num_queries(28), django_capture_on_commit_callbacks() as emails:
         response = resident_api.call("post", "/checkout", body, HTTP_IDEMPOTENCY_KEY="k1")
     for send in emails:
         send()
@@ -59,8 +60,8 @@ def test_checkout_splits_the_order_reserves_stock_and_breaks_down_the_total(
         3541,
     )
     assert [(f["kind"], f["amount_cents"], f["source"]) for f in order["fees"]] == [
-        ("coop", 61, "founding default (awaiting a vote)"),
-        ("delivery", 450, "founding default (awaiting a vote)"),
+        ("coop", 61, "adopted at founding (v1)"),
+        ("delivery", 450, "adopted at founding (v1)"),
     ]
     assert order["fees"][0]["label"] == "Contribution coopérative (2,0 % des marchandises)"
     groups = {

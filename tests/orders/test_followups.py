@@ -118,7 +118,7 @@ def test_order_page_polls_its_live_fragment(town, resident, owner):
         '<td class="muted">dont TVA 2,73\xa0€</td></tr>\n'
         '<tr><th scope="row">Taxes incluses (TVA)</th><td class="num">2,73\xa0€</td><td></td></tr>\n'
         '<tr><th scope="row">Contribution coopérative (2,0 % des marchandises)</th><td class="num">0,60\xa0€</td>'
-        '<td class="muted">Source : founding default (awaiting a vote)</td></tr>\n'
+        '<td class="muted">Source : adopted at founding (v1)</td></tr>\n'
         '<tr><th scope="row">Total</th><td class="num"><strong>30,60\xa0€</strong></td><td></td></tr>\n'
         "</tbody></table>\n\n</div>\n"
     )

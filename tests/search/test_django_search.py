@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.catalog.models import Offer, OfferChange, Shop
 from comptoir.catalog.services import (
@@ -27,6 +28,7 @@ from comptoir.search.params import parse_params
 from comptoir.search.selectors import search_offers
 from comptoir.search.services import do_apply_pending_changes, do_rebuild_index
 from comptoir.search.tasks import apply_index_changes
+from tests.governance.adopt import adopt
 
 
 @dataclass
@@ -165,16 +167,18 @@ def test_only_the_governed_factors_move_an_offer(town: Town, settings: Any) -> N
     assert ids(search("pain complet")) == before
     assert search("pain complet").hits[0].shop_name == "Au Pain Doré"
     # ... while a governed weight does move them: proximity off, availability alone decides ties.
-    settings.COMPTOIR_GOVERNED = {"ranking_weight_proximity": 0.0}
+    adopt({"ranking_weight_proximity": "0.0"})
     assert ids(search("pain complet")) == by_tie(before[:2]) + [before[2]]
     # The stock factors are governed too: on demand counting as much as in stock, all three tie.
-    settings.COMPTOIR_GOVERNED = {"ranking_weight_proximity": 0.0, "ranking_on_demand_factor": 1.0}
+    proposal = adopt({"ranking_on_demand_factor": "1.0"})
     assert ids(search("pain complet")) == by_tie(before)
     body = Client().get("/api/v1/search", {"q": "pain complet"}).json()
     why = body["results"][0]["why"]
     assert (why["weights"]["on_demand_factor"], why["availability_factor"]) == (1.0, 1.0)
-    assert why["weights_source"]["ranking_on_demand_factor"] == "operator setting (awaiting a vote)"
-    assert why["weights_source"]["search_boost_own_name"] == "founding default (awaiting a vote)"
+    assert why["weights_source"]["ranking_on_demand_factor"] == (
+        f"proposal #{proposal.pk}, in force from {timezone.localdate()} (v2)"
+    )
+    assert why["weights_source"]["search_boost_own_name"] == "adopted at founding (v1)"
 
 
 def by_tie(offer_ids: list[int]) -> list[int]:
@@ -221,7 +225,7 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
         "written_form": 1.0,
     }
     assert why["tier"] == "exact"
-    assert why["weights_source"]["ranking_weight_text"] == "founding default (awaiting a vote)"
+    assert why["weights_source"]["ranking_weight_text"] == "adopted at founding (v1)"
     assert body["facets"]["shops"] == [
         {"value": "boulangerie-du-pont", "label": "Boulangerie du Pont", "count": 1},
         {"value": "fournil-de-la-gare", "label": "Fournil de la Gare", "count": 1},

@@ -1,20 +1,27 @@
 """Governed parameters: values that only a member vote may change.
 
-Fee rates, ranking weights and similar values are read through `governed()`
-and nowhere else. Until the governance app lands, the adopted values are the
-defaults below, overridable by the operator through settings
-(`COMPTOIR_GOVERNED`); the governance app will store adopted values with the
-vote that set them and this function will read those first. Code that needs a
-rate must never hard-code it.
+Fee rates, ranking weights and similar values are read through `governed()` and
+nowhere else; code that needs a rate must never hard-code it.
+
+This module is the typed registry (what parameters exist, their type, bounds and
+founding value) and the read port. The values in force and their history are
+stored by the governance app (`comptoir.governance`), which plugs its store in at
+start-up (`use_store`): each value has versions, version 1 "adopted at founding",
+the next ones written only when an adopted proposal applies. Without that store
+(pure unit tests, tools), the founding values below are returned as version 1.
+
+`DEFAULTS` stays a plain dict so that any app can add its parameter with one line;
+its type is the type of the founding value, its bounds come from `BOUNDS`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
-from django.conf import settings
+FOUNDING_SOURCE = "adopted at founding (v1)"
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,9 @@ class GovernedValue:
     name: str
     value: Any
     source: str  # where the value comes from, shown next to every fee and weight
+    version: int = 1
+    proposal_id: int | None = None
+    applies_from: datetime | None = None
 
 
 DEFAULTS: dict[str, Any] = {
@@ -59,13 +69,108 @@ DEFAULTS: dict[str, Any] = {
     "search_boost_written_form": 1.0,  # the word as typed, unstemmed: "tomate" before "tomates"
     # Local suppliers factor, reserved for the local-suppliers issue (neutral).
     "ranking_weight_local": 0.0,
+    # Orders: minutes a shop has to accept an order before its stock is released.
+    "order_accept_minutes": 120,
+    # VAT included in the cooperative's own fees (coop fee, delivery), percent; 0 if exempt.
+    "fees_vat_percent": Decimal("20.0"),
+    # Privacy: days a completed delivery's name, address, phone and signature are kept.
+    "retention_delivery_days": 90,
+    # Governance: each college's weight in a vote (staff administer, they do not vote).
+    "college_weight_shops": 40,
+    "college_weight_workers": 30,
+    "college_weight_residents": 30,
+    # A vote counts when this share of the members who could vote took part (abstentions count).
+    "vote_quorum_percent": Decimal("10"),
+    # Adopted when the weighted share of "for" among for + against is above this.
+    "vote_majority_percent": Decimal("50"),
+    "vote_discussion_days": 7,
+    "vote_voting_days": 7,
+    "vote_reminder_hours": 48,
+}
+
+# Inclusive bounds a proposed value must respect (default: not negative).
+BOUNDS: dict[str, tuple[Any, Any]] = {
+    "coop_fee_percent": (Decimal(0), Decimal(100)),
+    "delivery_margin_percent": (Decimal(0), Decimal(100)),
+    "fees_vat_percent": (Decimal(0), Decimal(100)),
+    "vote_quorum_percent": (Decimal(0), Decimal(100)),
+    "vote_majority_percent": (Decimal(0), Decimal(99)),
+    "delivery_slot_expected_orders": (1, 10_000),
+    "order_accept_minutes": (1, 7 * 24 * 60),
+    "vote_voting_days": (1, 90),
+    "vote_discussion_days": (0, 90),
 }
 
 
-def governed(name: str) -> GovernedValue:
-    overrides: dict[str, Any] = getattr(settings, "COMPTOIR_GOVERNED", {})
-    if name in overrides:
-        return GovernedValue(name, overrides[name], "operator setting (awaiting a vote)")
+class ParameterError(KeyError, ValueError):
+    """A name that is not a governed parameter, or a value it cannot take."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def kind_of(name: str) -> type:
     if name not in DEFAULTS:
-        raise KeyError(f"unknown governed parameter: {name}")
-    return GovernedValue(name, DEFAULTS[name], "founding default (awaiting a vote)")
+        raise ParameterError(f"unknown governed parameter: {name}")
+    return type(DEFAULTS[name])
+
+
+def parse_value(name: str, raw: Any) -> Any:
+    """A proposed value, typed like the founding value and within its bounds."""
+    kind = kind_of(name)
+    try:
+        if kind is Decimal:
+            value: Any = Decimal(str(raw).replace(",", "."))
+            if not value.is_finite():
+                raise InvalidOperation
+        elif kind is int:
+            if isinstance(raw, float) or (isinstance(raw, str) and not raw.strip().lstrip("-").isdigit()):
+                raise ValueError
+            value = int(raw)
+        elif kind is float:
+            value = float(str(raw).replace(",", "."))
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+        else:
+            value = kind(raw)
+    except (InvalidOperation, ValueError, TypeError) as error:
+        raise ParameterError(f"{name}: {raw!r} is not a {kind.__name__}") from error
+    low, high = BOUNDS.get(name, (kind(0), None))
+    if value < low or (high is not None and value > high):
+        raise ParameterError(f"{name}: {value} is outside [{low}, {high if high is not None else '∞'}]")
+    return value
+
+
+def dump_value(value: Any) -> str:
+    """How a value is stored: its exact text (a Decimal keeps its digits)."""
+    return str(value)
+
+
+class ParameterStore(Protocol):
+    def values_at(self, names: list[str], at: datetime | None) -> dict[str, GovernedValue]: ...
+
+
+_store: ParameterStore | None = None
+
+
+def use_store(store: ParameterStore | None) -> None:
+    """Plug in where versions are stored (the governance app does, at start-up)."""
+    global _store
+    _store = store
+
+
+def founding(name: str) -> GovernedValue:
+    return GovernedValue(name, DEFAULTS[name], FOUNDING_SOURCE)
+
+
+def governed(name: str, at: datetime | None = None) -> GovernedValue:
+    """The value in force at `at` (now by default), with its version and where it comes from."""
+    return governed_many([name], at)[name]
+
+
+def governed_many(names: list[str], at: datetime | None = None) -> dict[str, GovernedValue]:
+    """Several values in force at `at`, read at once (one query with the governance store)."""
+    for name in names:
+        kind_of(name)
+    found = _store.values_at(names, at) if _store is not None else {}
+    return {name: found.get(name) or founding(name) for name in names}

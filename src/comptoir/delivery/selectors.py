@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from comptoir.core.geo import haversine_km, point_in_polygon
-from comptoir.core.parameters import governed
+from comptoir.core.parameters import governed_many
 from comptoir.delivery.fees import Rate, Rates
 from comptoir.delivery.models import Booking, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
 
@@ -28,21 +28,23 @@ COURIER_SPEED_KMH = 15.0
 DETOUR = 1.3
 
 
-def _rate(name: str) -> Rate:
-    value = governed(name)
-    return Rate(Decimal(str(value.value)), value.source)
+RATE_PARAMETERS = {
+    "courier_cost_per_hour_cents": "courier_cost_per_hour_cents",
+    "vehicle_cost_per_km_cents": "vehicle_cost_per_km_cents",
+    "minutes_per_order": "delivery_minutes_per_order",
+    "km_per_order": "delivery_km_per_order",
+    "round_base_minutes": "delivery_round_base_minutes",
+    "slot_expected_orders": "delivery_slot_expected_orders",
+    "margin_percent": "delivery_margin_percent",
+}
 
 
-def current_rates() -> Rates:
-    return Rates(
-        courier_cost_per_hour_cents=_rate("courier_cost_per_hour_cents"),
-        vehicle_cost_per_km_cents=_rate("vehicle_cost_per_km_cents"),
-        minutes_per_order=_rate("delivery_minutes_per_order"),
-        km_per_order=_rate("delivery_km_per_order"),
-        round_base_minutes=_rate("delivery_round_base_minutes"),
-        slot_expected_orders=_rate("delivery_slot_expected_orders"),
-        margin_percent=_rate("delivery_margin_percent"),
-    )
+def current_rates(at: datetime | None = None) -> Rates:
+    """The rates in force at `at` (now), read at once; each carries its version's source."""
+    values = governed_many(list(RATE_PARAMETERS.values()), at)
+    return Rates(**{
+        field: Rate(Decimal(str(values[name].value)), values[name].source) for field, name in RATE_PARAMETERS.items()
+    })  # fmt: skip
 
 
 def zones_at(lat: float, lon: float) -> list[Zone]:

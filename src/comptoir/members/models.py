@@ -70,10 +70,18 @@ class College(models.Model):
 
 
 class Membership(models.Model):
+    """A person's membership of one college: from `since`, with shares, until `ended` (leaving).
+
+    One member, one vote inside their college; a resident may hold zero shares when the node's
+    rules allow it. Staff administer the node but their college does not vote.
+    """
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     college = models.ForeignKey(College, on_delete=models.PROTECT, related_name="memberships")
     since = models.DateField(default=timezone.localdate)
     ended = models.DateField(null=True, blank=True)
+    shares = models.PositiveIntegerField(default=0)  # cooperative shares subscribed
+    share_value_cents = models.PositiveIntegerField(default=0)  # paid-in value of one share
 
     class Meta:
         constraints = [

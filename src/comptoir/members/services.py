@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -115,10 +115,34 @@ def do_review_application(
     return membership
 
 
-def do_add_membership(person: Person, college_code: str) -> Membership:
+def do_add_membership(
+    person: Person,
+    college_code: str,
+    *,
+    shares: int = 0,
+    share_value_cents: int = 0,
+    since: date | None = None,
+) -> Membership:
     membership, _created = Membership.objects.get_or_create(
-        person=person, college=College.objects.get(code=college_code)
+        person=person, college=College.objects.get(code=college_code),
+        defaults={"shares": shares, "share_value_cents": share_value_cents,
+                  **({"since": since} if since is not None else {})},
+    )  # fmt: skip
+    return membership
+
+
+@transaction.atomic
+def do_leave_college(person: Person, college_code: str, *, on: date | None = None) -> Membership:
+    """Leaving: the membership ends (kept for the books and past votes), voting rights stop."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(person=person, college__code=college_code, ended__isnull=True)
+        .first()
     )
+    if membership is None:
+        raise InvalidInput(_("You are not a member of this college."))
+    membership.ended = on or timezone.localdate()
+    membership.save(update_fields=["ended"])
     return membership
 
 

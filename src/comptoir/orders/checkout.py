@@ -153,7 +153,7 @@ def _write_shop_orders(
     by_shop: dict[int, list[int]] = {}
     for offer_id in sorted(wanted):
         by_shop.setdefault(offers[offer_id].shop_id, []).append(offer_id)
-    expires = timezone.now() + timedelta(minutes=int(getattr(settings, "COMPTOIR_ORDER_ACCEPT_MINUTES", 120)))
+    expires = timezone.now() + timedelta(minutes=int(governed("order_accept_minutes").value))
     shop_orders = ShopOrder.objects.bulk_create([
         ShopOrder(order=order, shop=offers[ids[0]].shop, fulfilment=request.fulfilment[offers[ids[0]].shop.ref], expires_at=expires)
         for ids in by_shop.values()

@@ -72,8 +72,10 @@ class FixedSlots:
         self.days = int(getattr(settings, "COMPTOIR_FIXED_SLOT_DAYS", 3))
         self.lead = timedelta(minutes=int(getattr(settings, "COMPTOIR_FIXED_SLOT_LEAD_MINUTES", 60)))
 
-    def _slot(self, starts: datetime, ends: datetime, remaining: int) -> SlotOption:
-        fee, lines = _fee()
+    def _slot(
+        self, starts: datetime, ends: datetime, remaining: int, priced: tuple[Money, list[FeeLine]]
+    ) -> SlotOption:
+        fee, lines = priced
         local_s, local_e = timezone.localtime(starts), timezone.localtime(ends)
         label = f"{local_s:%d/%m} {local_s:%H:%M}–{local_e:%H:%M}"
         return SlotOption(_slot_id(starts), starts, ends, label, fee, lines, remaining, estimate=False)
@@ -95,7 +97,8 @@ class FixedSlots:
         windows = self._all_slots(now)
         booked = _booked([_slot_id(s) for s, _e in windows])
         slots = [(s, e, self.capacity - booked.get(_slot_id(s), 0)) for s, e in windows]
-        return [self._slot(s, e, left) for s, e, left in slots if left > 0]
+        priced = _fee()  # one read of the governed fee for every slot offered
+        return [self._slot(s, e, left, priced) for s, e, left in slots if left > 0]
 
     def book(self, slot_id: str, order_id: int, drop: Drop, parcels: list[Parcel]) -> Booking:
         starts = _parse_slot_id(slot_id)

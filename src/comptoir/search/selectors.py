@@ -20,7 +20,7 @@ from django.db.models import Avg, Q
 
 from comptoir.catalog.models import Category, Shop
 from comptoir.catalog.selectors import open_shop_ids
-from comptoir.core.parameters import governed
+from comptoir.core.parameters import governed_many
 from comptoir.search.documents import (
     Facets,
     FieldBoosts,
@@ -114,8 +114,9 @@ _READER = _Reader()
 def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
     """The governed weights, stock factors and field boosts, and where each comes from
     (shown in every explanation)."""
-    values = {key: governed(name) for key, name in WEIGHT_PARAMETERS.items()}
-    boosts = {key: governed(name) for key, name in BOOST_PARAMETERS.items()}
+    found = governed_many([*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values()])  # one read
+    values = {key: found[name] for key, name in WEIGHT_PARAMETERS.items()}
+    boosts = {key: found[name] for key, name in BOOST_PARAMETERS.items()}
     number = {key: float(value.value) for key, value in values.items()}
     weights = RankingWeights(
         text=number["text"],
