@@ -162,6 +162,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("COMPTOIR_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Keep no log of successful sign-ins (addresses, browsers): personal data nobody needs. Failed
+# attempts are kept only for the cool-off (deleted at the next failure after it).
+AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_FORM_FIELD = "username"  # the key authenticate() gets (our USERNAME_FIELD is "email")
 AXES_USERNAME_CALLABLE = "comptoir.members.throttling.username_of"
 AXES_LOCKOUT_CALLABLE = "comptoir.members.throttling.locked_out_response"

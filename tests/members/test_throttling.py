@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.test import Client
 from django.utils import timezone
 
@@ -89,3 +89,13 @@ def test_forwarded_for_is_ignored_without_a_proxy(member):
         for n in range(6)
     ]
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_addresses_are_kept_only_as_long_as_the_cool_off(member, make_person):
+    assert _login_page(Client(REMOTE_ADDR=OWNER_HOME), PASSWORD).status_code == 302
+    assert AccessLog.objects.count() == 0  # no record of who signed in from where
+    _login_page(Client(REMOTE_ADDR=ATTACKER), "guess")
+    assert list(AccessAttempt.objects.values_list("ip_address", "failures_since_start")) == [(ATTACKER, 1)]
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    _login_page(Client(REMOTE_ADDR=OWNER_HOME), "typo")
+    assert list(AccessAttempt.objects.values_list("ip_address", "failures_since_start")) == [(OWNER_HOME, 1)]

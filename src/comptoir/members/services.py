@@ -224,4 +224,4 @@ class RevokeApiTokensOnPasswordChange:
             do_revoke_all_api_tokens(person=user)
 
     def get_help_text(self) -> str:
-        return ""
+        return _("Changing your password revokes your API tokens.")
