@@ -39,6 +39,8 @@ def _private_home(home: Path) -> Path:
     """
     os.umask(0o077)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if home.stat().st_uid == os.getuid():
+        home.chmod(0o700)  # a folder made by an older version, world-readable
     return home
 
 
@@ -51,6 +53,8 @@ def _secret_key(home: Path) -> str:
         # starting at once never overwrite each other's key.
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if key_file.stat().st_uid == os.getuid():
+            key_file.chmod(0o600)  # written by an older version that chmod-ed after the fact
         return key_file.read_text().strip()
     with os.fdopen(descriptor, "w") as out:
         out.write(secrets.token_urlsafe(64))
@@ -206,6 +210,9 @@ if _env_bool("COMPTOIR_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preload lists are hard to leave: the operator opts in knowingly.
     SECURE_HSTS_PRELOAD = _env_bool("COMPTOIR_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        # `check --deploy` would warn that the site cannot be preloaded: that is the choice made.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if _env_bool("COMPTOIR_BEHIND_PROXY"):
     # Only a proxy in front can be trusted to say the scheme and the client's address;
     # without one, anybody could send these headers.

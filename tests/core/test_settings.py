@@ -60,6 +60,10 @@ def test_data_folder_secret_key_and_database_are_private(tmp_path):
     first = key.read_text()
     node_settings(tmp_path)  # a second start reads the same key, never rewrites it
     assert key.read_text() == first
+    home.chmod(0o755)  # as an older version left them
+    key.chmod(0o644)
+    node_settings(tmp_path)
+    assert (mode(home), mode(key), key.read_text()) == (0o700, 0o600, first)
 
 
 def test_defaults_are_strict(tmp_path):

@@ -1,4 +1,5 @@
 import io
+import os
 import re
 
 from django.core.management import call_command
@@ -104,7 +105,8 @@ def test_check_deploy_passes_with_production_settings(monkeypatch):
     import sys
 
     env = {"COMPTOIR_HTTPS": "1", "SECRET_KEY": "x" * 30 + "k7£Qz!vR$2mW9pL#4tN&8bY@1cF^6hJ*0dG", "ALLOWED_HOSTS": "comptoir.example",
-           "PATH": "/usr/bin:/bin", "COMPTOIR_HOME": "/tmp/comptoir-check-deploy"}  # fmt: skip
+           "PATH": "/usr/bin:/bin", "COMPTOIR_HOME": "/tmp/comptoir-check-deploy",
+           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # fmt: skip  # the code under test, not the installed one
     result = subprocess.run([sys.executable, "-m", "comptoir.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
