@@ -11,6 +11,7 @@ ALLOWED_HOSTS     comma-separated; default 127.0.0.1,localhost
 EMAIL_URL         smtp://[user:pass@]host:port[?tls=1] or smtps://... (default: console output)
 COMPTOIR_TILE_URL map tile template, empty for no third-party tiles
 COMPTOIR_BANK_IBAN / COMPTOIR_BANK_BIC  the cooperative's account; bank transfer is offered only with both valid
+COMPTOIR_PUBLIC_URL the node's address for links in emails (default http://localhost:8000)
 """
 
 from __future__ import annotations
@@ -266,6 +267,8 @@ COMPTOIR_WORKER_FOLLOWERS = [
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
 COMPTOIR_BANK_IBAN = os.environ.get("COMPTOIR_BANK_IBAN", "")
 COMPTOIR_BANK_BIC = os.environ.get("COMPTOIR_BANK_BIC", "")
+# Where residents reach this node, for links in emails (the tracking page).
+COMPTOIR_PUBLIC_URL = os.environ.get("COMPTOIR_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Orders book delivery through this adapter of their DeliveryBooking port: the cooperative's rounds,
 # priced at cost ("comptoir.orders.fixed_slots.FixedSlots" is the flat-fee stand-in without a delivery app).
 COMPTOIR_DELIVERY_BOOKING = os.environ.get(

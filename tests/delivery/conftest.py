@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone, translation
+from PIL import Image, ImageDraw
 
 from comptoir.catalog.models import Shop
 from comptoir.delivery.booking import CoopDelivery
@@ -15,6 +18,7 @@ from comptoir.delivery.models import Depot, Shift, Slot, Vehicle, Zone
 from comptoir.members.models import Person
 from comptoir.members.services import do_add_membership
 from comptoir.orders.delivery_port import Drop, Parcel
+from comptoir.orders.models import Order, ShopOrder
 
 
 @pytest.fixture(autouse=True)
@@ -98,10 +102,33 @@ def drop(n: int, lat: float = 47.0580, lon: float = 6.0060) -> Drop:
 
 
 def book(
-    slot: Slot, order_id: int, shops: list[Shop], *, weight_g: int = 2000, volume_ml: int = 8000, n: int = 0
-) -> str:
+    slot: Slot, order_id: int, shops: list[Shop], *, weight_g: int = 2000, volume_ml: int = 8000, n: int = 0,
+    shop_status: str = "accepted",
+) -> str:  # fmt: skip
+    """Book order `order_id` (one shop order `order_id`*10+k per shop, in `shop_status`) on `slot`."""
+    order, _new = Order.objects.get_or_create(pk=order_id, defaults={
+        "token": f"order-{order_id}", "email": f"resident{order_id}@example.org", "payment_method": "on_handover",
+    })  # fmt: skip
+    for k, s in enumerate(shops):
+        ShopOrder.objects.get_or_create(pk=order_id * 10 + k, defaults={
+            "order": order, "shop": s, "fulfilment": "delivery", "status": shop_status,
+            "expires_at": timezone.now() + timedelta(hours=2),
+        })  # fmt: skip
     parcels = [
         Parcel(shop_order_id=order_id * 10 + k, shop_id=s.pk, weight_g=weight_g, volume_ml=volume_ml)
         for k, s in enumerate(shops)
     ]
-    return CoopDelivery().book(str(slot.pk), order_id, drop(n), parcels).ref
+    ref = CoopDelivery().book(str(slot.pk), order_id, drop(n), parcels).ref
+    Order.objects.filter(pk=order_id).update(delivery_booking_ref=ref)
+    return ref
+
+
+def signature_png(strokes: int = 3, size: tuple[int, int] = (300, 120)) -> str:
+    """A signature pad as the phone sends it: transparent paper, black strokes, as a PNG data URL."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    for k in range(strokes):
+        pen.line([(20 + 30 * k, 90), (60 + 30 * k, 25), (90 + 30 * k, 95)], fill=(0, 0, 0, 255), width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

@@ -16,7 +16,7 @@ from comptoir.delivery.planning import plan_slot
 from comptoir.delivery.selectors import tracking
 from comptoir.members.services import do_issue_api_token
 from tests.conftest import PASSWORD, ApiClient
-from tests.delivery.conftest import book
+from tests.delivery.conftest import book, signature_png
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_wrong_codes_are_refused_and_a_signature_is_a_proof(planned: Round, cour
     result = send(api, planned, action("pickup", stops[0], now, code="xxxx"))[0]
     assert (result["result"], result["message"]) == (
         "refused",
-        "Code de retrait erroné : demandez au commerce le code du colis.",
+        "Code de retrait erroné\u00a0: demandez au commerce le code du colis.",
     )
     first_drop = next(s for s in stops if s.kind == "drop")
     if stops.index(first_drop) > 0:
@@ -117,9 +117,7 @@ def test_wrong_codes_are_refused_and_a_signature_is_a_proof(planned: Round, cour
         if stop.kind == "pickup":
             results += send(api, planned, action("pickup", stop, now, code=stop.parcel.pickup_code))
         elif stop == first_drop:
-            results += send(
-                api, planned, action("deliver", stop, now, signature="data:image/png;base64,iVBORw0KGgo=")
-            )
+            results += send(api, planned, action("deliver", stop, now, signature=signature_png()))
         else:
             results += send(api, planned, action("incident", stop, now, reason="absent"))
     assert [r["result"] for r in results] == ["applied"] * len(stops)
@@ -175,9 +173,10 @@ def test_a_shops_parcels_are_one_stop_each_confirmed_by_its_own_code(grouped: Ro
     ]  # fmt: skip
     pickup = stops[0]
     rows = list(grouped.stops.filter(kind="pickup").order_by("sequence").select_related("parcel", "booking"))
-    assert [line["stop_id"] for line in pickup["parcels"]] == [s.pk for s in rows]
+    by_number = sorted(rows, key=lambda s: s.booking.order_id)  # as on the shop's pickup page
+    assert [line["stop_id"] for line in pickup["parcels"]] == [s.pk for s in by_number]
     assert pickup["id"] == rows[0].pk and pickup["active"] and pickup["title"] == "Boulangerie du Pont"
-    assert pickup["items"] == [f"#{s.booking.order_id} · 2.0 kg · 8.0 L" for s in rows]
+    assert pickup["items"] == [f"C{s.booking.order_id:06d} · 2,0\u00a0kg · 8,0\u00a0L" for s in by_number]
     now = timezone.now()
     last = Booking.objects.get(stops__pk=stops[2]["id"])
     assert tracking(last, now).stops_before == 2  # the shop's two parcels, then the other drop
@@ -186,7 +185,9 @@ def test_a_shops_parcels_are_one_stop_each_confirmed_by_its_own_code(grouped: Ro
     assert [r["result"] for r in send(api, grouped, first, wrong)] == ["applied", "refused"]
     stops = api.call("get", f"/delivery/rounds/{grouped.pk}").json()["stops"]
     assert (stops[0]["id"], stops[0]["status"], stops[0]["active"]) == (rows[1].pk, "pending", True)
-    assert [line["status"] for line in stops[0]["parcels"]] == ["done", "pending"]
+    assert [line["status"] for line in stops[0]["parcels"]] == [
+        "done" if s == rows[0] else "pending" for s in by_number
+    ]
     assert [(r["result"], r["duplicate"]) for r in send(api, grouped, first, second)] == [
         ("applied", True), ("applied", False),
     ]  # fmt: skip

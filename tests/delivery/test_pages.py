@@ -99,6 +99,6 @@ def test_a_shops_parcels_show_as_one_stop_for_courier_and_dispatcher(
     assert html.count('class="action"') == 1 and "Confirmer le retrait de ces colis" in html
     page = client_for(dispatcher).get(f"/livraison/creneaux/{slot.pk}/").content.decode()
     assert page.count("Retrait Boulangerie du Pont") == 1
-    orders = ", ".join(f"#{s.booking.order_id}" for s in pickups)  # in the order the solver chose
-    assert sorted(orders.split(", ")) == ["#31", "#32"]
+    orders = ", ".join(f"C{s.booking.order_id:06d}" for s in pickups)  # in the order the solver chose
+    assert sorted(orders.split(", ")) == ["C000031", "C000032"]
     assert f"Retrait Boulangerie du Pont · 2 colis ({orders}) · À faire" in page

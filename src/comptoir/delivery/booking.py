@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -140,7 +141,11 @@ class CoopDelivery:
         if booking is None:
             return None
         view = selectors.tracking(booking)
-        return Tracking(view.status, view.eta, view.stops_before, view.courier_position, view.history)
+        return Tracking(
+            view.status, view.eta, view.stops_before, view.courier_position, view.history,
+            drop_code=booking.drop_code, path=reverse("delivery:tracking", args=[booking.ref]),
+            pickup_codes=dict(booking.parcels.values_list("shop_order_id", "pickup_code")),
+        )  # fmt: skip
 
 
 def _check_bookable(slot: Slot | None, drop: Drop, weight_g: int, volume_ml: int) -> None:

@@ -14,12 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.core.geo import haversine_km, point_in_polygon
+from comptoir.core.money import Money
 from comptoir.core.parameters import governed_many
 from comptoir.delivery.fees import Rate, Rates
 from comptoir.delivery.models import Booking, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
+from comptoir.orders.models import Order, ShopOrder
 
 POSITION_FRESH = timedelta(minutes=10)
 NOTIFY_STOPS_AWAY = 3
@@ -87,6 +91,21 @@ def _approximate(value: float) -> float:
     return round(value, APPROXIMATE_DIGITS)
 
 
+def order_number(order_id: int) -> str:
+    """The customer order's number (C000033) that residents, shops and couriers all see."""
+    return Order(pk=order_id).number
+
+
+def parcel_size(weight_g: int, volume_ml: int) -> str:
+    """« 2,5 kg · 8,0 L » in French, "2.5 kg · 8.0 L" in English."""
+    kg = formats.number_format(round(weight_g / 1000, 1), 1, use_l10n=True)
+    litres = formats.number_format(round(volume_ml / 1000, 1), 1, use_l10n=True)
+    return f"{kg}\u00a0kg · {litres}\u00a0L"
+
+
+PICKABLE = {ShopOrder.Status.ACCEPTED, ShopOrder.Status.PREPARED, ShopOrder.Status.HANDED_OVER}
+
+
 @dataclass(frozen=True)
 class PickupLine:
     """One parcel of a pickup stop: its own stop row, confirmed by its own code."""
@@ -94,6 +113,8 @@ class PickupLine:
     stop_id: int
     label: str
     status: str
+    ready: bool = True  # the shop accepted the order: the parcel can really be collected
+    note: str = ""  # why it cannot, when it cannot
 
 
 @dataclass
@@ -112,7 +133,8 @@ class StopView:
     instructions: str = ""
     items: list[str] = field(default_factory=list)
     exact: bool = False
-    parcels: list[PickupLine] = field(default_factory=list)  # a pickup's parcels, in the order to confirm
+    parcels: list[PickupLine] = field(default_factory=list)  # a pickup's parcels, in order-number order
+    collect: str = ""  # the amount to collect from the resident (pays on delivery), active drop only
 
     @property
     def geo_uri(self) -> str:
@@ -157,6 +179,11 @@ def courier_stops(round_: Round) -> list[StopView]:
     """
     stops = list(round_.stops.select_related("booking", "parcel__shop").order_by("sequence"))
     active = next((s for s in stops if s.status == Stop.Status.PENDING), None)
+    shop_statuses = dict(
+        ShopOrder.objects.filter(pk__in=[s.parcel.shop_order_id for s in stops if s.parcel]).values_list(
+            "pk", "status"
+        )
+    )
     views = []
     for position, group in enumerate(group_stops(stops), start=1):
         stop = group[0]
@@ -164,8 +191,10 @@ def courier_stops(round_: Round) -> list[StopView]:
         status = group_status(group)
         if stop.kind == Stop.Kind.PICKUP:
             shop = stop.parcel.shop  # type: ignore[union-attr]
+            # Listed by order number, as on the shop's pickup page, so codes are read in the same order.
             lead = next((s for s in group if s.status == Stop.Status.PENDING), stop)
-            lines = [PickupLine(s.pk, _pickup_label(s), s.status) for s in group]
+            by_number = sorted(group, key=lambda s: (s.booking.order_id, s.pk))
+            lines = [_pickup_line(s, shop_statuses.get(s.parcel.shop_order_id)) for s in by_number]  # type: ignore[union-attr]
             views.append(StopView(
                 lead.pk, position, stop.kind, status, stop.eta, is_active, shop.lat, shop.lon,
                 shop.name, address=shop.address, phone=shop.phone if is_active else "",
@@ -174,12 +203,12 @@ def courier_stops(round_: Round) -> list[StopView]:
             continue
         booking = stop.booking
         parcels = [p for p in booking.parcels.select_related("shop") if p.pk in _drop_parcels(stop)]
-        items = [f"#{booking.order_id} · {p.shop.name}" for p in parcels]
+        items = [f"{order_number(booking.order_id)} · {p.shop.name}" for p in parcels]
         if is_active:
             views.append(StopView(
                 stop.pk, position, stop.kind, status, stop.eta, True, booking.lat, booking.lon,
                 booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
-                items=items, exact=True,
+                items=items, exact=True, collect=amount_to_collect(booking.order_id),
             ))  # fmt: skip
         else:
             views.append(StopView(
@@ -191,7 +220,32 @@ def courier_stops(round_: Round) -> list[StopView]:
 
 def _pickup_label(stop: Stop) -> str:
     parcel = stop.parcel
-    return f"#{stop.booking.order_id} · {parcel.weight_g / 1000:.1f} kg · {parcel.volume_ml / 1000:.1f} L"  # type: ignore[union-attr]
+    return f"{order_number(stop.booking.order_id)} · {parcel_size(parcel.weight_g, parcel.volume_ml)}"  # type: ignore[union-attr]
+
+
+def _pickup_line(stop: Stop, shop_status: str | None) -> PickupLine:
+    if stop.status != Stop.Status.PENDING or shop_status in PICKABLE:
+        return PickupLine(stop.pk, _pickup_label(stop), stop.status)
+    if shop_status in (ShopOrder.Status.PLACED, ShopOrder.Status.CHANGES):
+        note = _("Not ready: the shop has not accepted this order yet.")
+    else:
+        note = _("Cancelled: do not collect this parcel.")
+    return PickupLine(stop.pk, _pickup_label(stop), stop.status, ready=False, note=note)
+
+
+def amount_to_collect(order_id: int) -> str:
+    """What the courier collects at the door when the resident pays on delivery, formatted; else ""."""
+    order = (
+        Order.objects.filter(pk=order_id).values("payment_method", "payment_status", "total_cents").first()
+    )
+    if (
+        order is None
+        or order["payment_method"] != "on_handover"
+        or order["payment_status"] == "paid"
+        or order["total_cents"] <= 0
+    ):
+        return ""
+    return Money(order["total_cents"]).format(get_language() or "fr")
 
 
 def _drop_parcels(stop: Stop) -> set[int]:
@@ -254,8 +308,13 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
         .select_related("parcel").order_by("sequence")
     ))  # fmt: skip
     eta = max(pending_drop.eta + round_delay(round_, now), now)
+    # The courier's position is shown only on the way to this door: before that it would show
+    # where other residents live, the moment `stops_before` falls.
+    # Only a position taken after the last confirmation: one taken before it was at another door.
     position = None
-    if round_.position_at and now - round_.position_at <= POSITION_FRESH:
+    last_done = max((s.done_at for s in round_.stops.exclude(done_at=None) if s.done_at), default=None)
+    on_the_way = round_.position_at and (last_done is None or round_.position_at > last_done)
+    if before == 0 and on_the_way and now - round_.position_at <= POSITION_FRESH:  # type: ignore[operator]
         position = (round_.position_lat, round_.position_lon)
     return TrackingView(status, eta, before, position, history, booking.slot, booking.drop_code)  # type: ignore[arg-type]
 

@@ -40,9 +40,20 @@ from comptoir.delivery.models import (
 )
 from comptoir.delivery.permissions import check_dispatcher
 from comptoir.delivery.planner.ports import RouteSolver
+from comptoir.delivery.proofs import MAX_BYTES, BadSignature, check_signature
+from comptoir.orders.models import ShopOrder
 
 INCIDENTS = ("absent", "refused", "damaged")
-MAX_SIGNATURE_CHARS = 200_000
+MAX_SIGNATURE_CHARS = MAX_BYTES * 4 // 3 + 64
+MAX_CODE_ATTEMPTS = 5  # 4-digit codes: 5 guesses give a 1-in-2000 chance, then the dispatcher decides
+
+
+class WrongCode(InvalidInput):
+    """A wrong pickup or delivery code: recorded on its stop, counted towards the attempt limit."""
+
+    def __init__(self, message: str, stop: Stop) -> None:
+        super().__init__(message)
+        self.stop = stop
 
 
 def parse_ring(geojson: str) -> list[list[float]]:
@@ -212,7 +223,9 @@ def do_apply_courier_action(courier: Any, round_id: int, action: ActionIn) -> Ac
         try:
             with transaction.atomic():
                 stop = _apply(courier, round_, action, happened_at)
-            result, message = "applied", ""
+            result, message = "applied", _done_message(action, stop)
+        except WrongCode as error:
+            stop, result, message = error.stop, "refused", error.message
         except (InvalidInput, NotFound) as error:
             stop, result, message = None, "refused", error.message
         CourierAction.objects.create(
@@ -235,6 +248,10 @@ def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop 
         raise NotFound(_("This stop is not on your round."))
     if stop.status != Stop.Status.PENDING:
         raise InvalidInput(_("This stop is already done."))
+    if action.kind in ("pickup", "deliver") and code_attempts_left(stop) <= 0:
+        raise InvalidInput(
+            _("Too many wrong codes for this stop: call the dispatcher, who can allow new tries.")
+        )
     if action.kind == "pickup":
         _pickup(courier, stop, action, at)
     elif action.kind == "deliver":
@@ -255,10 +272,60 @@ def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop 
 def _pickup(courier: Any, stop: Stop, action: ActionIn, at: datetime) -> None:
     if stop.kind != Stop.Kind.PICKUP or stop.parcel is None:
         raise InvalidInput(_("This stop is not a pickup."))
+    status = ShopOrder.objects.filter(pk=stop.parcel.shop_order_id).values_list("status", flat=True).first()
+    if status not in selectors.PICKABLE:
+        raise InvalidInput(pickup_refusal(status))
     if action.code.strip() != stop.parcel.pickup_code:
-        raise InvalidInput(_("Wrong pickup code: ask the shop for the parcel's code."))
+        raise WrongCode(_("Wrong pickup code: ask the shop for the parcel's code."), stop)
     _close(stop, Stop.Status.DONE, at, "code")
-    order_events.handed_over(stop.parcel.shop_order_id, courier)
+    if status != ShopOrder.Status.HANDED_OVER:
+        order_events.handed_over(stop.parcel.shop_order_id, courier)
+
+
+def pickup_refusal(status: str | None) -> str:
+    """Why a parcel cannot be collected, told to the courier (None: it can)."""
+    if status in (ShopOrder.Status.PLACED, ShopOrder.Status.CHANGES):
+        return _("The shop has not accepted this order yet: nothing to collect for it now.")
+    return _("This order was cancelled or refused: do not collect it.")
+
+
+def code_attempts_left(stop: Stop) -> int:
+    """Wrong codes since the dispatcher last allowed new tries, counted from the actions' record."""
+    actions = CourierAction.objects.filter(stop=stop)
+    reset = (
+        actions.filter(kind="unlock").order_by("-received_at").values_list("received_at", flat=True).first()
+    )
+    wrong = actions.filter(kind__in=("pickup", "deliver"), result="refused")
+    if reset is not None:
+        wrong = wrong.filter(received_at__gt=reset)
+    return max(MAX_CODE_ATTEMPTS - wrong.count(), 0)
+
+
+@transaction.atomic
+def do_allow_code_attempts(dispatcher: Any, stop_id: int) -> Stop:
+    """The dispatcher, having checked with the shop or the resident, gives a stop new code tries."""
+    check_dispatcher(dispatcher)
+    stop = Stop.objects.filter(pk=stop_id).select_related("round").first()
+    if stop is None:
+        raise NotFound(_("No such stop."))
+    round_for_update(stop.round_id)
+    CourierAction.objects.create(
+        action_id=uuid.uuid4(), courier=dispatcher, round=stop.round, stop=stop, kind="unlock",
+        happened_at=timezone.now(), result="applied",
+    )  # fmt: skip
+    return stop
+
+
+def _done_message(action: ActionIn, stop: Stop | None) -> str:
+    """The confirmation the phone shows once the server applied an action."""
+    if stop is None:
+        return ""
+    number = selectors.order_number(stop.booking.order_id)
+    if action.kind == "pickup":
+        return _("Pickup of %(number)s confirmed.") % {"number": number}
+    if action.kind == "deliver":
+        return _("Delivery of %(number)s confirmed.") % {"number": number}
+    return _("Incident recorded for %(number)s.") % {"number": number}
 
 
 def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
@@ -267,12 +334,18 @@ def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
     if selectors.active_stop(stop.round) != stop:
         raise InvalidInput(_("Finish the previous stops first."))
     signature = action.signature.strip()
-    if action.code.strip() == stop.booking.drop_code:
+    if action.code.strip() and action.code.strip() == stop.booking.drop_code:
         proof = "code"
-    elif signature.startswith("data:image/png;base64,") and len(signature) <= MAX_SIGNATURE_CHARS:
+    elif signature and not action.code.strip():
+        try:
+            check_signature(signature)
+        except BadSignature as error:
+            raise InvalidInput(
+                _("This signature cannot be used (%(why)s): ask the resident to sign again.") % {"why": error}
+            ) from error
         proof, stop.signature = "signature", signature
     else:
-        raise InvalidInput(_("Wrong code: ask the resident for their delivery code, or for a signature."))
+        raise WrongCode(_("Wrong code: ask the resident for their delivery code, or for a signature."), stop)
     _close(stop, Stop.Status.DONE, at, proof)
     booking = stop.booking
     if not booking.stops.filter(kind=Stop.Kind.DROP).exclude(status=Stop.Status.DONE).exists():
@@ -284,6 +357,8 @@ def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
 def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:
     if action.reason not in INCIDENTS:
         raise InvalidInput(_("Choose what happened: absent, refused or damaged."))
+    if selectors.active_stop(stop.round) != stop:
+        raise InvalidInput(_("An incident is reported at the current stop only."))
     _close(stop, Stop.Status.FAILED, at, action.reason)
     booking = stop.booking
     # A parcel that is not collected cannot be delivered: its drop on this round fails with it.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import ComptoirError
-from comptoir.delivery import selectors, services
+from comptoir.delivery import maps, selectors, services
 from comptoir.delivery.forms import DepotForm, ShiftForm, SlotForm, VehicleForm, ZoneForm
 from comptoir.delivery.models import Booking, Depot, Parcel, Shift, Slot, Stop, Vehicle, Zone
 from comptoir.delivery.permissions import access_round_for_courier, check_courier, check_dispatcher
@@ -33,15 +32,6 @@ SETUP_SERVICES: dict[str, Callable[..., Any]] = {
     "depot": services.do_create_depot, "vehicle": services.do_create_vehicle,
     "shift": services.do_create_shift, "slot": services.do_create_slot, "zone": services.do_save_zone,
 }  # fmt: skip
-
-
-def _map_data(zones: list[Zone], stops: list[dict[str, Any]], road: bool) -> dict[str, Any]:
-    return {
-        "tiles": settings.COMPTOIR_TILE_URL,
-        "attribution": ROAD_DATA_ATTRIBUTION if road or settings.COMPTOIR_TILE_URL else "",
-        "zones": [{"name": z.name, "ring": [[lat, lon] for lon, lat in z.ring]} for z in zones],
-        "stops": stops,
-    }
 
 
 @login_required
@@ -63,7 +53,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     return render(request, "delivery/dispatch.html", {
         "slots": selectors.upcoming_slots(timezone.now()), "zones": zones, "depots": Depot.objects.all(),
         "vehicles": Vehicle.objects.all(), "shifts": Shift.objects.filter(ends__gte=timezone.now()).select_related("courier", "vehicle")[:50],
-        "forms": forms, "map_data": _map_data(zones, [], road=False),
+        "forms": forms, "map_data": maps.map_data(zones, [], road=False),
     })  # fmt: skip
 
 
@@ -72,21 +62,34 @@ def slot_page(request: HttpRequest, slot_id: int) -> HttpResponse:
     check_dispatcher(request.user)
     slot = get_object_or_404(Slot.objects.select_related("zone__depot"), pk=slot_id)
     rounds = list(selectors.slot_rounds(slot))
-    stops = [
-        {"lat": s.lat, "lon": s.lon, "kind": s.kind, "label": f"{r.courier} · {s.sequence}", "round": n}
-        for n, r in enumerate(rounds) for s in r.stops.all()
-    ]  # fmt: skip
-    road = any(r.method == "road" for r in rounds)
-    for r in rounds:  # a shop's parcels collected in a row are one stop, as on the courier's phone
+    # A shop's parcels collected in a row are one stop, as on the courier's phone.
+    for n, r in enumerate(rounds):
+        r.colour_class = f"round-c{n % len(maps.ROUND_COLOURS)}"  # type: ignore[attr-defined]
         r.stop_groups = [  # type: ignore[attr-defined]
-            {"first": g[0], "stops": g, "status": Stop.Status(selectors.group_status(g))}
+            {"first": g[0], "stops": g, "status": Stop.Status(selectors.group_status(g)),
+             "locked": [s for s in g if s.status == Stop.Status.PENDING and services.code_attempts_left(s) <= 0]}
             for g in selectors.group_stops(list(r.stops.all()))
-        ]
+        ]  # fmt: skip
+    map_data = maps.slot_map(slot, rounds)
     return render(request, "delivery/slot.html", {
         "slot": slot, "rounds": rounds, "runs": selectors.plan_runs(slot.pk), "costs": selectors.round_costs(slot),
-        "unplanned": slot.bookings.filter(status=Booking.Status.BOOKED), "road": road,
-        "attribution": ROAD_DATA_ATTRIBUTION, "map_data": _map_data([slot.zone], stops, road),
+        "unplanned": slot.bookings.filter(status=Booking.Status.BOOKED), "road": bool(map_data["attribution"]),
+        "attribution": ROAD_DATA_ATTRIBUTION, "map_data": map_data,
+        "straight": any(line["method"] != "road" for line in map_data["rounds"]),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def allow_code_attempts(request: HttpRequest, slot_id: int, stop_id: int) -> HttpResponse:
+    try:
+        stop = services.do_allow_code_attempts(request.user, stop_id)
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The courier can try codes again for %(number)s.")
+                         % {"number": selectors.order_number(stop.booking.order_id)})  # fmt: skip
+    return redirect("delivery:slot", slot_id=slot_id)
 
 
 @login_required
@@ -125,10 +128,12 @@ def courier_round(request: HttpRequest, round_id: int) -> HttpResponse:
     stops = selectors.courier_stops(round_)
     points = [{"lat": s.lat, "lon": s.lon, "kind": s.kind, "label": str(s.sequence), "active": s.active}
               for s in stops if s.status == "pending"]  # fmt: skip
+    active = next((s for s in stops if s.active), None)
+    ready = sum(1 for p in active.parcels if p.ready and p.status == "pending") if active else 0
     return render(request, "delivery/courier_round.html", {
-        "round": round_, "stops": stops, "active": next((s for s in stops if s.active), None),
+        "round": round_, "stops": stops, "active": active, "active_ready": ready,
         "remaining": sum(1 for s in stops if s.status == "pending"), "incidents": services.INCIDENTS,
-        "map_data": _map_data([round_.slot.zone], points, round_.method == "road"),
+        "map_data": maps.map_data([round_.slot.zone], points, round_.method == "road"),
         "attribution": ROAD_DATA_ATTRIBUTION if round_.method == "road" else "",
     })  # fmt: skip
 
@@ -152,5 +157,5 @@ def shop_pickups(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "delivery/shop_pickups.html",
-        {"shop": shop, "parcels": parcels.order_by("booking__slot__starts")},
+        {"shop": shop, "parcels": parcels.order_by("booking__slot__starts", "booking__order_id", "pk")},
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from comptoir.core.money import Money
 
@@ -72,6 +72,9 @@ class Tracking:
     stops_before: int | None
     courier_position: tuple[float, float] | None = None
     history: list[tuple[datetime, str]] = field(default_factory=list)
+    drop_code: str = ""  # the resident gives it to the courier at the door
+    path: str = ""  # the public tracking page, on this node
+    pickup_codes: dict[int, str] = field(default_factory=dict)  # shop order id -> the code its shop gives
 
 
 class DeliveryUnavailable(Exception):
@@ -99,3 +102,16 @@ def delivery_booking() -> DeliveryBooking:
 
     path = getattr(settings, "COMPTOIR_DELIVERY_BOOKING", "comptoir.orders.fixed_slots.FixedSlots")
     return import_string(path)()
+
+
+def delivery_tracking(order: Any) -> Tracking | None:
+    """The delivery of an order as its resident may see it (code, tracking page), or None."""
+    if not order.delivery_booking_ref:
+        return None
+    return delivery_booking().tracking(order.delivery_booking_ref)
+
+
+def pickup_code(shop_order: Any) -> str:
+    """The code a shop gives the courier with this shop order's parcel ("" when there is none)."""
+    tracking = delivery_tracking(shop_order.order) if shop_order.fulfilment == "delivery" else None
+    return tracking.pickup_codes.get(shop_order.pk, "") if tracking else ""

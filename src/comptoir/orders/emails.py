@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from comptoir.catalog.models import ShopStaff
+from comptoir.orders.delivery_port import delivery_tracking
 from comptoir.orders.models import Order, ShopOrder
 
 RESIDENT_KINDS = {
@@ -40,9 +41,12 @@ def render_email(kind: str, order: Order, shop_order: ShopOrder | None) -> Email
         to, language = _shop_recipients(shop_order)
     else:
         to, language = [order.email], order.language
+    delivery = delivery_tracking(order) if kind in RESIDENT_KINDS else None
     with translation.override(language):
         context = {"order": order, "shop_order": shop_order, "node_name": settings.COMPTOIR_NODE_NAME,
-                   "shop_orders": order.shop_orders.select_related("shop").prefetch_related("lines")}  # fmt: skip
+                   "shop_orders": order.shop_orders.select_related("shop").prefetch_related("lines"),
+                   "delivery": delivery,
+                   "tracking_url": settings.COMPTOIR_PUBLIC_URL + delivery.path if delivery and delivery.path else ""}  # fmt: skip
         subject = render_to_string(f"orders/emails/{kind}_subject.txt", context).strip()
         body = render_to_string(f"orders/emails/{kind}.txt", context)
     return Email(to, subject, body, language)

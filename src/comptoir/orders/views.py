@@ -19,7 +19,7 @@ from comptoir.core.errors import ComptoirError, InvalidInput
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import CART_SESSION_KEY, cart_of
 from comptoir.orders.checkout import coop_fee_terms
-from comptoir.orders.delivery_port import delivery_booking
+from comptoir.orders.delivery_port import delivery_booking, delivery_tracking, pickup_code
 from comptoir.orders.forms import checkout_request
 from comptoir.orders.models import Cart, Order
 from comptoir.orders.payments import payment_methods
@@ -136,6 +136,7 @@ def _order_context(order: Order) -> dict[str, Any]:
         "status": status,
         "status_label": selectors.status_label(detail),
         "polling": status not in FINAL_STATUSES,
+        "delivery": delivery_tracking(detail),
     }
 
 
@@ -209,7 +210,8 @@ def shop_order_page(request: HttpRequest, ref: str, shop_order_id: int) -> HttpR
     shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
     lines = shop_order.lines.select_related("offer", "substitute")
     substitutes = selectors.substitute_offers(shop_order.shop) if shop_order.status == "placed" else []
-    context = {"shop": shop_order.shop, "so": shop_order, "lines": lines, "substitutes": substitutes}
+    context = {"shop": shop_order.shop, "so": shop_order, "lines": lines, "substitutes": substitutes,
+               "pickup_code": pickup_code(shop_order)}  # fmt: skip
     return render(request, "orders/shop_order.html", context)
 
 

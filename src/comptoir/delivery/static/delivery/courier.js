@@ -38,8 +38,15 @@
       var sent = {};
       data.results.forEach(function (r) { sent[r.id] = true; });
       save(load().filter(function (a) { return !sent[a.id]; }));
+      // What the server said is what the courier sees: a refusal is never shown as done.
       var refused = data.results.filter(function (r) { return r.result === "refused"; });
-      if (refused.length) sessionStorage.setItem(NOTE, refused.map(function (r) { return r.message; }).join(" "));
+      var applied = data.results.filter(function (r) { return r.result === "applied" && r.message; });
+      var said = refused.length ? refused : applied;
+      if (said.length) {
+        sessionStorage.setItem(NOTE, JSON.stringify({
+          error: refused.length > 0, text: said.map(function (r) { return r.message; }).join(" ")
+        }));
+      }
       var moved = queue.some(function (a) { return a.kind !== "position"; });
       if (moved) window.location.reload(); else waiting();
     }).catch(function () {
@@ -104,8 +111,14 @@
     });
   }
 
-  var note = sessionStorage.getItem(NOTE);
-  if (note) { show(note); sessionStorage.removeItem(NOTE); }
+  var note = sessionStorage.getItem(NOTE), box = document.getElementById("sync-note");
+  if (note && box) {
+    try { note = JSON.parse(note); } catch (e) { note = { error: true, text: String(note) }; }
+    box.textContent = note.text;
+    box.classList.toggle("error", Boolean(note.error));
+    box.hidden = false;
+    sessionStorage.removeItem(NOTE);
+  }
   waiting();
   window.addEventListener("online", flush);
   window.setInterval(flush, 4000);
