@@ -262,6 +262,7 @@ COMPTOIR_WORKER_FOLLOWERS = [
     ("comptoir.search.tasks.start_following", "comptoir.search.tasks.apply_index_changes"),
     ("comptoir.delivery.tasks.start_closing_due_slots", "comptoir.delivery.tasks.close_due_slots_task"),
     ("comptoir.governance.tasks.start_ticking", "comptoir.governance.tasks.tick_task"),
+    ("comptoir.protocol.tasks.start_protocol", "comptoir.protocol.tasks.protocol_pass"),
 ]
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
@@ -293,6 +294,9 @@ COMPTOIR_PROTOCOL_CITY = os.environ.get("COMPTOIR_PROTOCOL_CITY", "std:0381")
 COMPTOIR_REGISTRY_URL = os.environ.get("COMPTOIR_REGISTRY_URL", "").rstrip("/")  # empty: known peers only
 COMPTOIR_PROTOCOL_REGISTRY = os.environ.get("COMPTOIR_PROTOCOL_REGISTRY", "0") in {"1", "true", "yes", "on"}
 COMPTOIR_PROTOCOL_LOOKUP_SECONDS = int(os.environ.get("COMPTOIR_PROTOCOL_LOOKUP_SECONDS", "600"))
+COMPTOIR_PROTOCOL_POLL = float(
+    os.environ.get("COMPTOIR_PROTOCOL_POLL", "0.1")
+)  # seconds between worker passes
 COMPTOIR_PROTOCOL_TIMEOUT = float(os.environ.get("COMPTOIR_PROTOCOL_TIMEOUT", "5"))
 
 LOGGING = {

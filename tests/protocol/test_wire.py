@@ -9,7 +9,7 @@ import pytest
 
 from comptoir.protocol.wire import messages, retail, schemagen, validation
 from comptoir.protocol.wire.models import Envelope
-from tests.protocol.shared import example_files, load, needs_shared, openapi_errors
+from tests.protocol.shared import example_files, load, needs_shared, ondc_errors, openapi_errors
 from tests.protocol.wire_samples import BUYER, JAM, SHOP, T0, TERMS, basket
 
 EXAMPLES = example_files()
@@ -155,10 +155,7 @@ def built_messages() -> list[dict]:
 @pytest.mark.parametrize("index", range(13))
 def test_built_messages_validate_against_ondc_openapi_and_our_schemas(index):
     message = built_messages()[index]
-    # ONDC's draft OpenAPI spells the finder-fee type "Percent"; its log validator and the live
-    # network write "percent" (decision 0013): the one divergence we accept, and only that one
-    errors = [e for e in openapi_errors(message) if "'percent' is not one of ['Amount', 'Percent']" not in e]
-    assert errors == []
+    assert ondc_errors(message) == []
     assert validation.problems(message) == []
 
 

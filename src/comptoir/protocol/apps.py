@@ -6,3 +6,7 @@ class ProtocolConfig(AppConfig):
     name = "comptoir.protocol"
     label = "protocol"
     verbose_name = _("Open protocol")
+
+    def ready(self) -> None:
+        # the roles register their message handlers (services.HANDLERS) when imported
+        from comptoir.protocol import buyer, seller  # noqa: F401

@@ -13,7 +13,7 @@ once and handed to the worker, and the answer is an ACK.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,7 +100,6 @@ def receive(
     headers: Mapping[str, str],
     *,
     now: datetime | None = None,
-    on_accept: Callable[[InboxMessage], None] | None = None,
 ) -> Answer:
     now = now or timezone.now()
     try:
@@ -123,8 +122,6 @@ def receive(
         if refusal.challenge:
             answer.headers[refusal.challenge] = signing.www_authenticate(settings.COMPTOIR_PROTOCOL_ID)
         return answer
-    if on_accept is not None:
-        on_accept(inbox)
     return Answer(200, messages.ack(), inbox=inbox)
 
 

@@ -95,3 +95,40 @@ class OutboxMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt"], name="protocol_outbox_due")]
+
+
+class Transaction(models.Model):
+    """One Beckn transaction (search → … → delivery) as seen by one role of this node.
+
+    As seller, it remembers who the buyer app is, what was quoted and which of our
+    orders the confirm created, so status pushes can follow that order. As buyer,
+    it remembers which peer sells and what we sent.
+    """
+
+    class Role(models.TextChoices):
+        SELLER = "seller"
+        BUYER = "buyer"
+        LOGISTICS = "logistics"
+
+    role = models.CharField(max_length=10, choices=Role.choices)
+    transaction_id = models.CharField(max_length=100)
+    domain = models.CharField(max_length=40)
+    city = models.CharField(max_length=20)
+    bap_id = models.CharField(max_length=255)
+    bap_uri = models.URLField(max_length=500)
+    bpp_id = models.CharField(max_length=255, blank=True)
+    bpp_uri = models.URLField(max_length=500, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order_ref = models.CharField(max_length=100, blank=True)  # the order id on the wire
+    state = models.JSONField(default=dict)  # selection, buyer, quote: what later steps must repeat
+    pushed_state = models.CharField(max_length=40, blank=True)  # last fulfillment state sent by on_status
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "transaction_id"], name="protocol_transaction_per_role")
+        ]
+        indexes = [models.Index(fields=["role", "pushed_state"], name="protocol_tx_push_idx")]

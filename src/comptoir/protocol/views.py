@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from comptoir.core.errors import InvalidInput
-from comptoir.protocol import inbound, registry, tasks
+from comptoir.protocol import inbound, registry
 from comptoir.protocol.identity import load_identity
 from comptoir.protocol.wire import messages
 
@@ -26,7 +26,7 @@ def beckn(request: HttpRequest, action: str) -> JsonResponse:
         return JsonResponse(
             {"error": {"type": "CONTEXT-ERROR", "message": f"unknown action {action}"}}, status=404
         )
-    answer = inbound.receive(action, request.body, request.headers, on_accept=tasks.enqueue_processing)
+    answer = inbound.receive(action, request.body, request.headers)
     response = JsonResponse(answer.body, status=answer.status)
     for name, value in answer.headers.items():
         response[name] = value

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from comptoir.protocol.wire.messages import QuoteLine, build_quote
+from comptoir.protocol.wire.messages import QuoteLine, amount, build_quote
 from comptoir.protocol.wire.models import (
     Address,
     Billing,
@@ -239,7 +239,9 @@ def item(offer: OfferInfo, *, location_id: str, moment: str, currency: str, shop
             available=Count(count=str(min(offer.available, offer.maximum))),
             maximum=Count(count=str(offer.maximum)),
         ),
-        price=Price(currency=currency, value=str(offer.unit_price), maximum_value=str(offer.unit_price)),
+        price=Price(
+            currency=currency, value=amount(offer.unit_price), maximum_value=amount(offer.unit_price)
+        ),
         category_id=offer.category,
         location_id=location_id,
         fulfillment_id="1",
