@@ -186,7 +186,7 @@ def test_order_to_delivery_through_orders_services_with_status_pushes(node):
                      "updated_at": "2026-03-02T09:01:00.000Z"}  # fmt: skip
     confirmed = _ask("confirm", order=confirm_order)
     order = Order.objects.get()
-    assert (order.goods_cents, order.payment_method, order.email) == (480, "on_handover", "ada@example.org")
+    assert (order.goods_cents, order.payment_method, order.email) == (480, "bank_transfer", "ada@example.org")
     assert node["bread"].__class__.objects.get(pk=node["bread"].pk).stock == 8  # reserved by checkout
     assert confirmed["message"]["order"]["id"] == "A-1"
     assert confirmed["message"]["order"]["quote"]["price"] == init["message"]["order"]["quote"]["price"]

@@ -75,8 +75,8 @@ def offer_info(offer: Offer, *, available: int | None = None) -> retail.OfferInf
 def terms() -> retail.SellerTerms:
     return retail.SellerTerms(
         beneficiary_name=settings.COMPTOIR_NODE_NAME,
-        account=getattr(settings, "COMPTOIR_BANK_ACCOUNT", "") or "NOT-SET",
-        bank_code=getattr(settings, "COMPTOIR_BANK_CODE", "") or "NOT-SET",
+        account=getattr(settings, "COMPTOIR_BANK_IBAN", "FR76 0000 0000 0000 0000 0000 000").replace(" ", ""),
+        bank_code=getattr(settings, "COMPTOIR_BANK_BIC", "") or "NOT-SET",
         bank_name=getattr(settings, "COMPTOIR_BANK_NAME", "") or "NOT-SET",
         branch_name=getattr(settings, "COMPTOIR_BANK_BRANCH", "") or "NOT-SET",
         tax_number=getattr(settings, "COMPTOIR_TAX_NUMBER", "") or "NOT-SET",

@@ -41,7 +41,7 @@ from comptoir.protocol.mapping import (
 from comptoir.protocol.models import InboxMessage, Transaction
 from comptoir.protocol.services import handles
 from comptoir.protocol.wire import messages, retail
-from comptoir.protocol.wire.messages import timestamp
+from comptoir.protocol.wire.messages import QuoteLine, timestamp
 from comptoir.protocol.wire.models import Context, Envelope, Tag, TagGroup
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,11 @@ def handle_search(inbox: InboxMessage) -> str:
     if query:
         offers = offers.filter(name_fr__icontains=query)
     chosen = list(offers[:CATALOG_LIMIT])
+    fee = intent.payment.finder_fee_amount if intent and intent.payment else None
+    if fee:  # on_init must repeat the finder fee the buyer app announced at search
+        tx = _transaction(inbox)
+        tx.state = {**tx.state, "finder_fee": fee}
+        tx.save(update_fields=["state", "updated"])
     _reply(inbox, catalog=_catalog(chosen, timestamp(timezone.now())))
     return f"on_search: {len(chosen)} offers" + (" (incremental)" if window else "")
 
@@ -188,15 +193,21 @@ def handle_init(inbox: InboxMessage) -> str:
     _reply(
         inbox,
         order=retail.on_init_order(
-            basket, buyer, terms(), billed_at=order.billing.created_at or "", finder_fee=_finder_fee(order)
+            basket,
+            buyer,
+            terms(),
+            billed_at=order.billing.created_at or "",
+            finder_fee=_finder_fee(order, tx),
         ),
     )
     return "on_init: terms sent"
 
 
-def _finder_fee(order: Any) -> str:
+def _finder_fee(order: Any, tx: Transaction) -> str:
     payment = order.payment if order is not None else None
-    return (payment.finder_fee_amount if payment and payment.finder_fee_amount else None) or "0"
+    if payment and payment.finder_fee_amount:
+        return str(payment.finder_fee_amount)
+    return str(tx.state.get("finder_fee", "0"))
 
 
 @handles("confirm")
@@ -214,7 +225,7 @@ def handle_confirm(inbox: InboxMessage) -> str:
         request = CheckoutRequest(
             email=buyer.email,
             fulfilment={facts["shop"]: "delivery"},
-            payment_method="on_handover",
+            payment_method="bank_transfer",  # the buyer app collects and settles to us
             language="fr",
             items=[(offer_id, count) for offer_id, count in facts["items"]],
             slot_id=facts["slot_id"],
@@ -236,14 +247,17 @@ def handle_confirm(inbox: InboxMessage) -> str:
             tx = _transaction(inbox)
             tx.order, tx.order_ref = placed, order.id or placed.number
             tx.state = {**tx.state, "confirm": facts, "buyer": asdict(buyer), "billed_at": order.billing.created_at,
-                        "created_at": order.created_at or timestamp(placed.created)}  # fmt: skip
+                        "created_at": order.created_at or timestamp(placed.created),
+                        "payment": order.payment.dump() if order.payment else {}}  # fmt: skip
             tx.save()
     except ComptoirError as error:
         _reply(inbox, error=_refusal("40000", error.message))
         return f"on_confirm refused: {error.message}"
     wire = _wire_order(tx, placed, _basket_of(tx))
     tx.pushed_state = _pair(wire)
-    tx.save(update_fields=["pushed_state", "updated"])
+    assert wire.quote is not None
+    tx.state = {**tx.state, "quote": wire.quote.dump()}  # a full cancellation repeats it
+    tx.save(update_fields=["pushed_state", "state", "updated"])
     _reply(inbox, order=wire)
     return f"on_confirm: order {placed.number}"
 
@@ -259,47 +273,62 @@ def _pair(wire: Any) -> str:
     return f"{wire.state}:{code}"
 
 
-def _wire_order(tx: Transaction, placed: Order, basket: retail.Basket) -> Any:
+def _wire_order(tx: Transaction, placed: Order, basket: retail.Basket, moment: datetime | None = None) -> Any:
     status = derive_order_status(
         list(placed.shop_orders.values_list("status", flat=True)), placed.delivery_status or ""
     )
     state, fulfillment = WIRE_STATES[status]
     buyer = retail.Buyer(**{**tx.state["buyer"], "place": retail.Place(**tx.state["buyer"]["place"])})
-    now = timestamp(timezone.now())
+    now = timestamp(moment or timezone.now())
     pickup = delivery_window = None
     if placed.slot_starts and placed.slot_ends:
         pickup = (timestamp(placed.slot_starts - timedelta(hours=1)), timestamp(placed.slot_starts))
         delivery_window = (timestamp(placed.slot_starts), timestamp(placed.slot_ends))
+    # ONDC checks that pickup and delivery times never change once given: keep the first ones
     moments: dict[str, str] = {}
     if fulfillment in ("Order-picked-up", "Out-for-delivery", "Order-delivered"):
-        moments["start"] = now
+        moments["start"] = tx.state.setdefault("picked_at", now)
     if fulfillment == "Order-delivered":
-        moments["end"] = now
+        moments["end"] = tx.state.setdefault("delivered_at", now)
+    if moments:
+        tx.save(update_fields=["state", "updated"])
     wire = retail.confirmed_order(
         basket, buyer, terms(), order_id=tx.order_ref, state=state, billed_at=tx.state.get("billed_at") or now,
-        created_at=tx.state.get("created_at") or now, updated_at=now, finder_fee="0",
+        created_at=tx.state.get("created_at") or now, updated_at=now, finder_fee=str(tx.state.get("finder_fee", "0")),
         fulfillment_state=fulfillment, pickup=pickup, delivery_window=delivery_window, moments=moments,
     )  # fmt: skip
-    if state == "Cancelled":
-        wire.cancellation = None
+    confirmed = tx.state.get("payment") or {}
+    assert wire.payment is not None
+    for name in ("uri", "tl_method", "params", "status"):  # what the buyer app collected, as it said
+        if confirmed.get(name):
+            setattr(wire.payment, name, confirmed[name])
     return wire
 
 
 def _basket_of(tx: Transaction) -> retail.Basket:
-    facts = tx.state.get("confirm") or tx.state.get("init") or {}
-    order = Envelope.model_validate(
-        {"context": {"domain": tx.domain, "action": "x", "transaction_id": tx.transaction_id, "message_id": "x",
-                     "timestamp": "2026-01-01T00:00:00.000Z"},
-         "message": {"order": {"provider": {"id": facts.get("shop")},
-                               "items": [{"id": str(i), "quantity": {"count": q}} for i, q in facts.get("items", [])]}}}
-    ).message  # fmt: skip
-    assert order is not None
-    basket, _ = price_basket(order.order, lat=None, lon=None)
-    delivery = tx.order.fees_cents if tx.order else 0
-    coop = next((line for line in basket.extra), None)
-    coop_cents = int((coop.unit_price * 100) if coop else 0)
-    basket.delivery_fee = Decimal(delivery - coop_cents) / 100
-    return basket
+    """The placed order's own lines and fees (what checkout recorded), not today's prices."""
+    assert tx.order is not None
+    shop_order = tx.order.shop_orders.select_related("shop").get()
+    lines = [
+        (retail.OfferInfo(id=str(line.offer_id), name=line.name, code="", unit_price=Decimal(line.unit_price_cents) / 100,
+                          available=0, category="", image=""), line.quantity)
+        for line in shop_order.lines.all()
+    ]  # fmt: skip
+    fees = list(tx.order.fee_lines.all())
+    fulfillment_id = f"F-{shop_order.shop.ref}"
+    extra = [
+        QuoteLine(fulfillment_id, fee.label, "misc", Decimal(fee.amount_cents) / 100)
+        for fee in fees
+        if fee.kind == "coop"
+    ]
+    return retail.Basket(
+        shop=shop_info(shop_order.shop),
+        lines=lines,
+        delivery_fee=Decimal(sum(fee.amount_cents for fee in fees if fee.kind == "delivery")) / 100,
+        currency=currency(),
+        fulfillment_id=fulfillment_id,
+        extra=extra,
+    )
 
 
 def _ordered(inbox: InboxMessage, order_id: str) -> Transaction | None:
@@ -359,6 +388,8 @@ def handle_cancel(inbox: InboxMessage) -> str:
     wire = _wire_order(tx, Order.objects.get(pk=tx.order.pk), _basket_of(tx))
     wire.cancellation = None
     body_order = wire.dump()
+    if tx.state.get("quote"):  # a full cancellation: the confirmed quote stands; refunds go by settlement
+        body_order["quote"] = tx.state["quote"]
     body_order["cancellation"] = {"cancelled_by": tx.bap_id, "reason": {"id": reason}}
     body_order["tags"] = [
         TagGroup(
@@ -389,7 +420,8 @@ def do_push_status_changes() -> int:
             action="on_status", domain=tx.domain, city=tx.city, bap_id=tx.bap_id, bap_uri=tx.bap_uri,
             bpp_id=me.subscriber_id, bpp_uri=me.url, moment=timezone.now(), transaction_id=tx.transaction_id,
         )  # fmt: skip
-        body = messages.envelope(context, order=_wire_order(tx, tx.order, _basket_of(tx)))
+        moment = messages.parse_timestamp(context.timestamp)
+        body = messages.envelope(context, order=_wire_order(tx, tx.order, _basket_of(tx), moment))
         body["context"].pop("ttl", None)
         with transaction.atomic():
             outbox.do_queue(tx.bap_uri, body)

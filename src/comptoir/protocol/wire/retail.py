@@ -346,7 +346,7 @@ def payment(basket: Basket, terms: SellerTerms, *, finder_fee: str, status: str 
         branch_name=terms.branch_name,
     )
     pay = Payment(
-        type="ON-FULFILLMENT",
+        type="ON-ORDER",
         collected_by="BAP",
         finder_fee_type="percent",
         finder_fee_amount=finder_fee,
