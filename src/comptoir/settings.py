@@ -293,6 +293,8 @@ COMPTOIR_PROTOCOL_DOMAINS = os.environ.get("COMPTOIR_PROTOCOL_DOMAINS", "ONDC:RE
 COMPTOIR_PROTOCOL_CITY = os.environ.get("COMPTOIR_PROTOCOL_CITY", "std:0381")
 COMPTOIR_REGISTRY_URL = os.environ.get("COMPTOIR_REGISTRY_URL", "").rstrip("/")  # empty: known peers only
 COMPTOIR_PROTOCOL_REGISTRY = os.environ.get("COMPTOIR_PROTOCOL_REGISTRY", "0") in {"1", "true", "yes", "on"}
+COMPTOIR_PROTOCOL_GATEWAY = os.environ.get("COMPTOIR_PROTOCOL_GATEWAY", "0") in {"1", "true", "yes", "on"}
+COMPTOIR_GATEWAY_URL = os.environ.get("COMPTOIR_GATEWAY_URL", "").rstrip("/")  # where our searches go
 COMPTOIR_PROTOCOL_LOOKUP_SECONDS = int(os.environ.get("COMPTOIR_PROTOCOL_LOOKUP_SECONDS", "600"))
 COMPTOIR_PROTOCOL_POLL = float(
     os.environ.get("COMPTOIR_PROTOCOL_POLL", "0.1")

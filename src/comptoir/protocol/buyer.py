@@ -2,12 +2,29 @@
 
 A callback is stored by the door (the inbox); this handler files it under its
 transaction so the waiting side (a resident's page, ``flow-log``) can read it.
+``do_search_peers`` asks the network and merges the catalogs that answer in time,
+each result with the node it comes from.
 """
 
 from __future__ import annotations
 
-from comptoir.protocol.models import InboxMessage, Transaction
+import contextlib
+import time
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from comptoir.protocol import http
+from comptoir.protocol.identity import load_identity
+from comptoir.protocol.models import InboxMessage, Subscriber, Transaction
+from comptoir.protocol.selectors import participants
 from comptoir.protocol.services import handles
+from comptoir.protocol.wire import messages
+from comptoir.protocol.wire.durations import format_duration
 
 
 @handles("on_search", "on_select", "on_init", "on_confirm", "on_status", "on_track", "on_cancel", "on_update")
@@ -30,3 +47,99 @@ def handle_callback(inbox: InboxMessage) -> str:
         tx.order_ref = order["id"]
         tx.save(update_fields=["order_ref", "updated"])
     return f"{inbox.action} filed"
+
+
+@dataclass(frozen=True)
+class PeerResult:
+    node: str  # the seller app's subscriber id: where the offer comes from
+    shop: str
+    shop_id: str
+    item_id: str
+    name: str
+    price: str
+    currency: str
+    available: str
+
+
+@dataclass
+class MergedSearch:
+    results: list[PeerResult]
+    answered: list[str]
+    missing: list[str]  # asked but silent within the wait: their offers are absent, and we say so
+    seconds: float
+
+
+def _sellers(domain: str, city: str) -> list[Subscriber]:
+    now = timezone.now()
+    found = participants(role=Subscriber.Role.BPP, domain=domain, city=city, now=now)
+    if not found and settings.COMPTOIR_REGISTRY_URL:
+        from comptoir.protocol.registry import do_refresh_participants
+
+        do_refresh_participants(domain=domain, role=Subscriber.Role.BPP, now=now)
+        found = participants(role=Subscriber.Role.BPP, domain=domain, city=city, now=now)
+    return [seller for seller in found if seller.subscriber_id != settings.COMPTOIR_PROTOCOL_ID]
+
+
+def do_search_peers(query: str, *, wait: float = 2.0, domain: str = "ONDC:RET10") -> MergedSearch:
+    """Ask the network (through the gateway if one is set, else each known seller), merge what answers in time."""
+    me = load_identity()
+    city = settings.COMPTOIR_PROTOCOL_CITY
+    context = messages.request_context(
+        action="search", domain=domain, city=city, bap_id=me.subscriber_id, bap_uri=me.url,
+        moment=timezone.now(), transaction_id=messages.new_id(), ttl=format_duration(timedelta(seconds=max(1, wait))),
+    )  # fmt: skip
+    intent = {"item": {"descriptor": {"name": query}}, "fulfillment": {"type": "Delivery"},
+              "payment": {"@ondc/org/buyer_app_finder_fee_type": "percent", "@ondc/org/buyer_app_finder_fee_amount": "0"}}  # fmt: skip
+    body = messages.envelope(context, intent=intent)
+    started = time.perf_counter()
+    expected: set[str] = set()
+    if settings.COMPTOIR_GATEWAY_URL:
+        http.post_signed(settings.COMPTOIR_GATEWAY_URL + "/search", body, me, timeout=wait)
+    else:
+        sellers = _sellers(domain, city)
+        expected = {seller.subscriber_id for seller in sellers}
+        encoded = messages.encode(body)
+        headers = http.signed_headers(encoded, me)
+        for seller in sellers:  # each is small and local; a dead one costs its own timeout only
+            with contextlib.suppress(OSError):
+                http.post(seller.url + "/search", encoded, headers, timeout=min(wait, 1.0))
+    answers: dict[str, dict[str, Any]] = {}
+    while time.perf_counter() - started < wait:
+        for row in InboxMessage.objects.filter(action="on_search", transaction_id=context.transaction_id):
+            answers[row.sender_id] = row.body
+        if expected and expected <= set(answers):
+            break
+        time.sleep(0.01)
+    results = [result for sender, answer in sorted(answers.items()) for result in _results(sender, answer)]
+    return MergedSearch(
+        results=sorted(results, key=lambda r: (r.name.lower(), Decimal(r.price or "0"), r.node)),
+        answered=sorted(answers),
+        missing=sorted(expected - set(answers)),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _results(sender: str, answer: dict[str, Any]) -> list[PeerResult]:
+    found = []
+    for provider in answer.get("message", {}).get("catalog", {}).get("bpp/providers", []):
+        shop = provider.get("descriptor", {}).get("name", "")
+        for item in provider.get("items", []):
+            price = item.get("price", {})
+            found.append(
+                PeerResult(
+                    node=sender, shop=shop, shop_id=provider.get("id", ""), item_id=item.get("id", ""),
+                    name=item.get("descriptor", {}).get("name", ""), price=price.get("value", ""),
+                    currency=price.get("currency", ""),
+                    available=str(item.get("quantity", {}).get("available", {}).get("count", "")),
+                )
+            )  # fmt: skip
+    return found
+
+
+def as_json(search: MergedSearch) -> dict[str, Any]:
+    return {
+        "results": [asdict(result) for result in search.results],
+        "answered": search.answered,
+        "missing": search.missing,
+        "seconds": round(search.seconds, 3),
+    }

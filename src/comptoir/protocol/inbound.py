@@ -55,7 +55,9 @@ class Refused(Exception):
         self.status, self.kind, self.code, self.reason, self.challenge = status, kind, code, reason, challenge
 
 
-def _authenticate(value: str | None, body: bytes, *, now: datetime, header: str) -> Subscriber:
+def _authenticate(
+    value: str | None, body: bytes, *, now: datetime, header: str, role: str = ""
+) -> Subscriber:
     challenge = "Proxy-Authenticate" if header == "X-Gateway-Authorization" else "WWW-Authenticate"
     if not value:
         raise Refused(401, "CORE-ERROR", SIGNATURE_ERROR, f"{header} header missing", challenge=challenge)
@@ -63,7 +65,7 @@ def _authenticate(value: str | None, body: bytes, *, now: datetime, header: str)
         parsed = signing.parse_header(value)
     except signing.SignatureError as error:
         raise Refused(401, "CORE-ERROR", SIGNATURE_ERROR, f"{header}: {error}", challenge=challenge) from None
-    sender = known_key(parsed.subscriber_id, parsed.unique_key_id, now=now)
+    sender = known_key(parsed.subscriber_id, parsed.unique_key_id, now=now, role=role)
     if sender is None:
         reason = f"{header}: unknown subscriber {parsed.subscriber_id}|{parsed.unique_key_id}"
         raise Refused(401, "CORE-ERROR", SIGNATURE_ERROR, reason, challenge=challenge)
@@ -100,12 +102,18 @@ def receive(
     headers: Mapping[str, str],
     *,
     now: datetime | None = None,
+    relay: bool = False,
 ) -> Answer:
+    """Check and store one request; ``relay``: we are the gateway, keep the exact bytes to pass on."""
     now = now or timezone.now()
     try:
         sender = _authenticate(headers.get("Authorization"), body, now=now, header="Authorization")
+        gateway = None
         if headers.get("X-Gateway-Authorization"):
-            _authenticate(headers["X-Gateway-Authorization"], body, now=now, header="X-Gateway-Authorization")
+            value = headers["X-Gateway-Authorization"]
+            gateway = _authenticate(
+                value, body, now=now, header="X-Gateway-Authorization", role=Subscriber.Role.BG
+            )
         try:
             envelope = messages.parse(body)
         except messages.WireError as error:
@@ -115,7 +123,10 @@ def receive(
         if problems:
             raise Refused(400, "JSON-SCHEMA-ERROR", BAD_REQUEST, str(problems[0]))
         _check_context(envelope, action, sender, now=now)
-        inbox = _store(sender, envelope, raw)
+        extra = {"gateway_id": gateway.subscriber_id if gateway else ""}
+        if relay:
+            extra.update(raw=body.decode(), authorization=headers.get("Authorization", ""), gateway_id="")
+        inbox = _store(sender, envelope, raw, action="gateway:" + action if relay else action, **extra)
     except Refused as refusal:
         log.warning("refused /%s: %s (HTTP %s)", action, refusal.reason, refusal.status)
         answer = Answer(refusal.status, messages.nack(refusal.kind, refusal.code, refusal.reason))
@@ -125,17 +136,20 @@ def receive(
     return Answer(200, messages.ack(), inbox=inbox)
 
 
-def _store(sender: Subscriber, envelope: messages.Envelope, raw: dict[str, Any]) -> InboxMessage:
+def _store(
+    sender: Subscriber, envelope: messages.Envelope, parsed: dict[str, Any], *, action: str, **extra: str
+) -> InboxMessage:
     context = envelope.context
     try:
         with transaction.atomic():
             return InboxMessage.objects.create(
                 sender_id=sender.subscriber_id,
-                action=context.action,
+                action=action,
+                **extra,
                 message_id=context.message_id,
                 transaction_id=context.transaction_id,
                 domain=context.domain,
-                body=raw,
+                body=parsed,
             )
     except IntegrityError:
         raise Refused(

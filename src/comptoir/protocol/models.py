@@ -60,6 +60,10 @@ class InboxMessage(models.Model):
     transaction_id = models.CharField(max_length=100, db_index=True)
     domain = models.CharField(max_length=40)
     body = models.JSONField()
+    # kept only for messages this node relays as gateway: a signature covers these exact bytes
+    raw = models.TextField(blank=True)
+    authorization = models.TextField(blank=True)
+    gateway_id = models.CharField(max_length=255, blank=True)  # the gateway that relayed it to us, if any
     received = models.DateTimeField(auto_now_add=True)
     processed = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
@@ -85,6 +89,9 @@ class OutboxMessage(models.Model):
     message_id = models.CharField(max_length=100)
     transaction_id = models.CharField(max_length=100, db_index=True)
     body = models.JSONField()
+    # a relay (gateway): send these exact bytes with the sender's signature, and countersign
+    raw = models.TextField(blank=True)
+    authorization = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt = models.DateTimeField()

@@ -216,7 +216,9 @@ def do_refresh_participants(*, domain: str, role: str, now: datetime | None = No
     return do_cache_entries(entries if isinstance(entries, list) else [], now=now)
 
 
-def do_subscribe_to_registry(*, me: Identity, role: str, domain: str, city: str) -> dict[str, Any]:
+def do_subscribe_to_registry(
+    *, me: Identity, role: str, domain: str, city: str, url: str = ""
+) -> dict[str, Any]:
     """Subscriber side: trust the registry's key (first use, over the configured URL), then subscribe."""
     import urllib.request
 
@@ -236,7 +238,7 @@ def do_subscribe_to_registry(*, me: Identity, role: str, domain: str, city: str)
     request = {
         "subscriber_id": me.subscriber_id,
         "unique_key_id": me.unique_key_id,
-        "url": me.url,
+        "url": url or me.url,
         "type": role,
         "domain": domain,
         "city": city,

@@ -13,30 +13,28 @@ from comptoir.protocol.models import Subscriber
 log = logging.getLogger(__name__)
 
 
-def known_key(subscriber_id: str, unique_key_id: str, *, now: datetime) -> Subscriber | None:
-    """The participant's key if it is subscribed and valid now; asks the registry on a miss."""
-    found = _valid(subscriber_id, unique_key_id, now=now)
+def known_key(subscriber_id: str, unique_key_id: str, *, now: datetime, role: str = "") -> Subscriber | None:
+    """The participant's key if it is subscribed and valid now (in ``role`` if given); asks the registry on a miss."""
+    found = _valid(subscriber_id, unique_key_id, now=now, role=role)
     if found is None and settings.COMPTOIR_REGISTRY_URL:
         from comptoir.protocol.registry import do_cache_lookup
 
         do_cache_lookup(subscriber_id=subscriber_id, unique_key_id=unique_key_id, now=now)
-        found = _valid(subscriber_id, unique_key_id, now=now)
+        found = _valid(subscriber_id, unique_key_id, now=now, role=role)
     return found
 
 
-def _valid(subscriber_id: str, unique_key_id: str, *, now: datetime) -> Subscriber | None:
-    return (
-        Subscriber.objects.filter(
-            subscriber_id=subscriber_id,
-            unique_key_id=unique_key_id,
-            status="SUBSCRIBED",
-            valid_from__lte=now,
-            valid_until__gt=now,
-        )
-        .filter(Q(cached_until__isnull=True) | Q(cached_until__gt=now))
-        .order_by("pk")
-        .first()
-    )
+def _valid(subscriber_id: str, unique_key_id: str, *, now: datetime, role: str) -> Subscriber | None:
+    rows = Subscriber.objects.filter(
+        subscriber_id=subscriber_id,
+        unique_key_id=unique_key_id,
+        status="SUBSCRIBED",
+        valid_from__lte=now,
+        valid_until__gt=now,
+    ).filter(Q(cached_until__isnull=True) | Q(cached_until__gt=now))
+    if role:
+        rows = rows.filter(role=role)
+    return rows.order_by("pk").first()
 
 
 def participants(*, role: str, domain: str, city: str, now: datetime) -> list[Subscriber]:

@@ -38,7 +38,7 @@ from comptoir.protocol.mapping import (
     shop_info,
     terms,
 )
-from comptoir.protocol.models import InboxMessage, Transaction
+from comptoir.protocol.models import InboxMessage, Subscriber, Transaction
 from comptoir.protocol.services import handles
 from comptoir.protocol.wire import messages, retail
 from comptoir.protocol.wire.messages import QuoteLine, timestamp
@@ -69,6 +69,7 @@ WIRE_STATES = {
 
 
 def _reply(inbox: InboxMessage, **message: Any) -> None:
+    """Queue the callback: to the buyer app, or to the gateway that relayed the request."""
     request = Envelope.model_validate(inbox.body)
     me = load_identity()
     context = messages.reply_context(
@@ -77,7 +78,11 @@ def _reply(inbox: InboxMessage, **message: Any) -> None:
     body = messages.envelope(context, **{k: v for k, v in message.items() if k != "error"})
     if message.get("error"):
         body["error"] = message["error"]
-    outbox.do_queue(request.context.bap_uri or "", body)
+    url = request.context.bap_uri or ""
+    if inbox.gateway_id:
+        gateway = Subscriber.objects.filter(subscriber_id=inbox.gateway_id, role=Subscriber.Role.BG).first()
+        url = gateway.url if gateway else url
+    outbox.do_queue(url, body)
 
 
 def _catalog(offers: list[Offer], moment: str) -> Any:

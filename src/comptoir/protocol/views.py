@@ -33,6 +33,19 @@ def beckn(request: HttpRequest, action: str) -> JsonResponse:
     return response
 
 
+@csrf_exempt
+@require_POST
+def gateway(request: HttpRequest, action: str) -> JsonResponse:
+    """Search from buyer apps, on_search from sellers: checked like any request, then relayed."""
+    if not settings.COMPTOIR_PROTOCOL_GATEWAY or action not in ("search", "on_search"):
+        raise Http404("this node is not a gateway")
+    answer = inbound.receive(action, request.body, request.headers, relay=True)
+    response = JsonResponse(answer.body, status=answer.status)
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response
+
+
 def _registry_on() -> None:
     if not settings.COMPTOIR_PROTOCOL_REGISTRY:
         raise Http404("this node is not a registry")

@@ -42,6 +42,13 @@ class Command(BaseCommand):
         trust.add_argument("--domain", default="")
         trust.add_argument("--city", default="*")
         sub.add_parser("work", help="Run only the protocol worker loop (inbox, status pushes, outbox).")
+        subscribe = sub.add_parser(
+            "subscribe", help="Subscribe to COMPTOIR_REGISTRY_URL (on_subscribe challenge)."
+        )
+        subscribe.add_argument("--role", required=True, choices=["BAP", "BPP", "BG"])
+        subscribe.add_argument("--domain", required=True)
+        subscribe.add_argument("--city", default="")
+        sub.add_parser("stats", help="Counts of stored protocol rows, as JSON.")
         check = sub.add_parser("check-logs", help="Check a folder of flow logs against ONDC's log rules.")
         check.add_argument("folder", type=Path)
         log = sub.add_parser(
@@ -112,6 +119,28 @@ class Command(BaseCommand):
             if broken:
                 raise CommandError("the logs break ONDC's rules:\n" + "\n".join(broken))
             self.stdout.write("every log rule holds")
+        elif action == "subscribe":
+            from comptoir.protocol.gateway import gateway_url
+            from comptoir.protocol.registry import do_subscribe_to_registry
+
+            if not settings.COMPTOIR_REGISTRY_URL:
+                raise CommandError("set COMPTOIR_REGISTRY_URL to the registry's address first")
+            answer = do_subscribe_to_registry(
+                me=load_identity(), role=options["role"], domain=options["domain"],
+                city=options["city"] or settings.COMPTOIR_PROTOCOL_CITY,
+                url=gateway_url() if options["role"] == "BG" else "",
+            )  # fmt: skip
+            self.stdout.write(
+                f"subscribed as {options['role']} in {options['domain']}: {answer.get('status')}"
+            )
+        elif action == "stats":
+            from comptoir.protocol.models import InboxMessage, OutboxMessage, Subscriber, Transaction
+
+            counts = {
+                model.__name__: model.objects.count()
+                for model in (InboxMessage, OutboxMessage, Transaction, Subscriber)
+            }
+            self.stdout.write(json.dumps(counts))
         elif action == "check-logs":
             from comptoir.protocol.wire.logcheck import problems
 

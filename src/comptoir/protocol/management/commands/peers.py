@@ -1,0 +1,39 @@
+"""`comptoir peers search QUERY [--json]`: other nodes' offers, merged, each with its node of origin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from comptoir.core.errors import ComptoirError
+from comptoir.protocol.buyer import as_json, do_search_peers
+
+
+class Command(BaseCommand):
+    help = "Search the other nodes of the network."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        search = sub.add_parser("search", help="Search every seller of the network; print merged results.")
+        search.add_argument("query")
+        search.add_argument("--json", action="store_true")
+        search.add_argument(
+            "--wait", type=float, default=2.0, help="Seconds to wait for answers (default 2)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            found = do_search_peers(options["query"], wait=options["wait"])
+        except ComptoirError as error:
+            raise CommandError(error.message) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(as_json(found), ensure_ascii=False, indent=1))
+            return
+        for result in found.results:
+            self.stdout.write(
+                f"{result.name} — {result.price} {result.currency} — {result.shop} @ {result.node}"
+            )
+        if found.missing:
+            self.stdout.write(f"no answer in time from: {', '.join(found.missing)}")
