@@ -45,6 +45,7 @@ def node(settings, tmp_path, shop):
     settings.COMPTOIR_DELIVERY_BOOKING = "comptoir.orders.fixed_slots.FixedSlots"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.COMPTOIR_BANK_IBAN, settings.COMPTOIR_BANK_BIC = "FR7630006000011234567890189", "AGRIFRPP"
     do_generate_keys()
     bread = do_create_offer(
         shop, {"sku": "B1", "name_fr": "Pain complet", "price": "2,40", "stock": "10", "tax_rate": "5,5"}
@@ -246,3 +247,11 @@ def test_buyer_cancellation_with_reason_code(node):
     assert node["bread"].__class__.objects.get(pk=node["bread"].pk).stock == 10  # released by orders' service
     assert Transaction.objects.get(role="seller").pushed_state == "Cancelled:Cancelled"
     assert seller.do_push_status_changes() == 0
+
+
+def test_init_is_refused_while_the_coop_has_no_bank_account(node, settings):
+    settings.COMPTOIR_BANK_IBAN = ""
+    _ask("select", order=_order(node))
+    refused = _ask("init", order=_init_order(node))
+    assert "bank account is not configured" in refused["error"]["message"]
+    assert "order" not in refused["message"]

@@ -20,6 +20,7 @@ from comptoir.core.money import Money
 from comptoir.orders import pricing
 from comptoir.orders.checkout import coop_fee_terms
 from comptoir.orders.delivery_port import DeliveryUnavailable, delivery_booking
+from comptoir.orders.payments import bank_account
 from comptoir.protocol.wire import retail
 from comptoir.protocol.wire.messages import QuoteLine
 
@@ -73,12 +74,19 @@ def offer_info(offer: Offer, *, available: int | None = None) -> retail.OfferInf
 
 
 def terms() -> retail.SellerTerms:
+    """Where buyer apps settle: the cooperative's own account, which orders also use for transfers."""
+    account = bank_account()
+    if account is None:
+        raise ComptoirError(
+            "the cooperative's bank account is not configured (COMPTOIR_BANK_IBAN, COMPTOIR_BANK_BIC): "
+            "buyer apps would have nowhere to settle"
+        )
     return retail.SellerTerms(
         beneficiary_name=settings.COMPTOIR_NODE_NAME,
-        account=getattr(settings, "COMPTOIR_BANK_IBAN", "FR76 0000 0000 0000 0000 0000 000").replace(" ", ""),
-        bank_code=getattr(settings, "COMPTOIR_BANK_BIC", "") or "NOT-SET",
-        bank_name=getattr(settings, "COMPTOIR_BANK_NAME", "") or "NOT-SET",
-        branch_name=getattr(settings, "COMPTOIR_BANK_BRANCH", "") or "NOT-SET",
+        account=account[0].replace(" ", ""),
+        bank_code=account[1],
+        bank_name=getattr(settings, "COMPTOIR_BANK_NAME", "") or account[1],
+        branch_name=getattr(settings, "COMPTOIR_BANK_BRANCH", "") or settings.COMPTOIR_NODE_NAME,
         tax_number=getattr(settings, "COMPTOIR_TAX_NUMBER", "") or "NOT-SET",
     )
 

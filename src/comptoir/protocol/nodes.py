@@ -66,6 +66,8 @@ class Node:
             COMPTOIR_PROTOCOL_POLL="0.02",
             COMPTOIR_PROTOCOL_TIMEOUT="3",
             COMPTOIR_DELIVERY_BOOKING="comptoir.orders.fixed_slots.FixedSlots",
+            COMPTOIR_BANK_IBAN="FR7630006000011234567890189",  # a valid example account: test nodes only
+            COMPTOIR_BANK_BIC="AGRIFRPP",
             LOG_LEVEL="WARNING",
         )
         env.update(self.extra_env)

@@ -187,6 +187,7 @@ def handle_init(inbox: InboxMessage) -> str:
     lat, lon = gps(order.fulfillments if order else None)
     try:
         basket, facts = price_basket(order, lat=lat, lon=lon)
+        settlement = terms()
     except ComptoirError as error:
         _reply(inbox, error=_refusal("30004", error.message))
         return f"on_init refused: {error.message}"
@@ -200,7 +201,7 @@ def handle_init(inbox: InboxMessage) -> str:
         order=retail.on_init_order(
             basket,
             buyer,
-            terms(),
+            settlement,
             billed_at=order.billing.created_at or "",
             finder_fee=_finder_fee(order, tx),
         ),
