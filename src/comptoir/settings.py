@@ -176,6 +176,8 @@ AXES_LOCKOUT_CALLABLE = "comptoir.members.throttling.locked_out_response"
 AXES_VERBOSE = False
 # Tokens of password-reset links are valid this long (Django signs them; no table).
 PASSWORD_RESET_TIMEOUT = 2 * 3600
+# Sign-up and reset mails: at most one of each kind per address in this many minutes.
+COMPTOIR_ACCOUNT_MAIL_MINUTES = int(os.environ.get("COMPTOIR_ACCOUNT_MAIL_MINUTES", "10"))
 COMPTOIR_API_TOKEN_DAYS = int(os.environ.get("COMPTOIR_API_TOKEN_DAYS", "90"))
 COMPTOIR_API_TOKENS_PER_PERSON = int(os.environ.get("COMPTOIR_API_TOKENS_PER_PERSON", "10"))
 LOGIN_URL = "web:login"

@@ -157,3 +157,58 @@ def test_sign_up_confirmation_links_expire(db, smtp, settings, django_capture_on
         and "Ce lien de confirmation n’est plus valable" in refused.content.decode()
     )
     assert not Person.objects.get().is_active
+
+
+def test_forms_cannot_flood_an_address(make_person, mailoutbox, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from comptoir.members.models import AccountMail
+
+    make_person("lea@example.org")
+    client = Client()
+    answers = {
+        client.post("/mot-de-passe/oublie/", {"email": "Lea@example.org"})["Location"] for _ in range(3)
+    }
+    form = {
+        "full_name": "X",
+        "password": "another long passphrase",
+        "language": "fr",
+        "email": "lea@example.org",
+    }
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.add(client.post("/inscription/", form)["Location"])
+    assert answers == {"/mot-de-passe/envoye/", "/inscription/envoye/"}
+    assert [m.subject for m in mailoutbox] == [
+        "Choisissez un nouveau mot de passe sur Comptoir de Val-sur-Loue",
+        "Votre compte sur Comptoir de Val-sur-Loue",
+    ]
+    assert "lea@example.org" not in str(list(AccountMail.objects.values_list("address_digest", flat=True)))
+    AccountMail.objects.update(sent=timezone.now() - timedelta(minutes=11))
+    client.post("/mot-de-passe/oublie/", {"email": "lea@example.org"})
+    assert len(mailoutbox) == 3 and AccountMail.objects.count() == 1  # older rows are gone
+
+
+def test_signing_up_again_before_confirming_resends_the_link_and_keeps_the_password(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from comptoir.members.models import AccountMail
+
+    form = {
+        "full_name": "Sam",
+        "password": "the first passphrase",
+        "language": "fr",
+        "email": "sam@example.org",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/inscription/", form)
+    AccountMail.objects.update(sent=timezone.now() - timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/inscription/", {**form, "password": "an intruder's passphrase"})
+    assert [m.subject for m in mailoutbox] == ["Confirmez votre compte sur Comptoir de Val-sur-Loue"] * 2
+    link = re.search(r"http://testserver(/inscription/confirmer/[^/]+/[^/]+/)", mailoutbox[-1].body).group(1)
+    assert Client().post(link).status_code == 302
+    sam = Person.objects.get()
+    assert sam.is_active and sam.check_password("the first passphrase")

@@ -55,3 +55,12 @@ def test_footer_links_say_why_a_visitor_must_sign_in(db):
         assert page.redirect_chain == [(f"/connexion/?next={link}", 302)]
         assert reason in page.content.decode()
     assert 'id="sign-in-reason"' not in client.get("/connexion/").content.decode()
+
+
+def test_a_failed_sign_in_reminds_new_members_to_confirm(make_person):
+    make_person("new@example.org", is_active=False)  # signed up, not confirmed yet
+    page = (
+        Client().post("/connexion/", {"username": "new@example.org", "password": PASSWORD}).content.decode()
+    )
+    assert "Vous venez de vous inscrire\u00a0? Suivez d’abord le lien du message" in page
+    assert "Vous venez de vous inscrire" not in Client().get("/connexion/").content.decode()

@@ -131,3 +131,18 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     # Tokens issued before expiry existed got 90 days from the migration (see 0003).
     expires = models.DateTimeField()
+
+
+class AccountMail(models.Model):
+    """When the node last mailed an address about an account (sign-up, reset), to bound how often.
+
+    Without it, anyone could make the node mail any address in a loop through the sign-up and
+    reset forms. Only a SHA-256 of the address is kept, and only for the throttle's window.
+    """
+
+    address_digest = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+    sent = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_digest", "kind"], name="account_mail_lookup")]

@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotAllowed, NotFound
-from comptoir.members.models import ApiToken, College, Membership, MembershipApplication, Person
+from comptoir.members.models import AccountMail, ApiToken, College, Membership, MembershipApplication, Person
 from comptoir.members.permissions import check_staff
 
 
@@ -47,15 +47,33 @@ def do_sign_up(
         validate_password(password, Person(email=email, full_name=full_name))
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), field="password") from error
-    existing = Person.objects.filter(email=email).first()
-    if existing is not None:
-        send_person_mail(existing, "account_exists", {"reset_url": reset_url})
+    person = Person.objects.filter(email=email).first()
+    if person is None:
+        person = Person.objects.create_user(
+            email, password, full_name=full_name, language=language, is_active=False
+        )
+    elif person.is_active or person.last_login is not None:
+        if may_mail_account(email, "account_exists"):
+            send_person_mail(person, "account_exists", {"reset_url": reset_url})
         return
-    person = Person.objects.create_user(
-        email, password, full_name=full_name, language=language, is_active=False
-    )
-    uid, token = urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)
-    send_person_mail(person, "confirm_signup", {"confirm_url": confirm_url.format(uid=uid, token=token)})
+    # A new address, or one whose confirmation mail went astray: (again) a link to confirm.
+    # The password first chosen stays: a second sign-up must not set the password of an
+    # account its owner is about to confirm.
+    if may_mail_account(email, "confirm_signup"):
+        uid, token = urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)
+        send_person_mail(person, "confirm_signup", {"confirm_url": confirm_url.format(uid=uid, token=token)})
+
+
+def may_mail_account(email: str, kind: str) -> bool:
+    """At most one mail of a kind per address per COMPTOIR_ACCOUNT_MAIL_MINUTES; records this one."""
+    now = timezone.now()
+    window = timedelta(minutes=settings.COMPTOIR_ACCOUNT_MAIL_MINUTES)
+    AccountMail.objects.filter(sent__lt=now - window).delete()
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    if AccountMail.objects.filter(address_digest=digest, kind=kind).exists():
+        return False
+    AccountMail.objects.create(address_digest=digest, kind=kind, sent=now)
+    return True
 
 
 @transaction.atomic

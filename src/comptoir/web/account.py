@@ -29,6 +29,7 @@ from comptoir.members.services import (
     do_create_api_token,
     do_revoke_api_token,
     do_sign_up,
+    may_mail_account,
 )
 from comptoir.web.forms import SignupForm
 
@@ -98,6 +99,8 @@ class PersonLanguageResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:  # fmt: skip
+        if not may_mail_account(to_email, "password_reset"):
+            return  # the same answer on the page; the address is not flooded
         with translation.override(
             getattr(context.get("user"), "language", None) or translation.get_language()
         ):
