@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from comptoir.catalog.models import Offer, Shop
+from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import ComptoirError
 from comptoir.core.money import Money
 from comptoir.orders import pricing
@@ -26,9 +27,7 @@ from comptoir.protocol.wire.messages import QuoteLine
 
 
 def offers_on_sale() -> QuerySet[Offer]:
-    return Offer.objects.filter(active=True, shop__status=Shop.Status.ACTIVE).select_related(
-        "shop", "category"
-    )
+    return sellable_offers().select_related("shop", "category")
 
 
 def currency() -> str:
