@@ -75,6 +75,7 @@ def run_one(task: tuple[str, Path, str, float, tuple[int, float]]) -> Row:
         result["seconds"],
         feasible,
         errors,
+        cpu,
     )
 
 

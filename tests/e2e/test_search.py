@@ -39,5 +39,8 @@ def test_resident_finds_bread_in_several_shops_despite_a_typo(
     assert shops == ["Fournil de la Gare", "Pains des Vignes", "Boulangerie du Pont"]
     result.get_by_text("Pourquoi ce résultat ?").click()
     why = result.locator("details.why p").first
-    assert why.inner_text() == "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+    assert (
+        why.inner_text()
+        == "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+    )
     page.screenshot(path=str(tmp_path / "search.png"), full_page=True)

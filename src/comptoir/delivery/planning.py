@@ -139,11 +139,13 @@ def _matrices(points: list[Point], shifts: list[Shift]) -> dict[str, Matrix]:
     }
 
 
-def _promised(problem: SlotProblem, solution: Solution) -> tuple[Solution, list[Split]]:
-    """The solver's plan made to keep the node's promises, and checked; see the module docstring."""
+def _promised(problem: SlotProblem, solution: Solution, limit: float) -> tuple[Solution, list[Split]]:
+    """The solver's plan made to keep the node's promises, and checked; see the module docstring.
+    Making room in full rounds for split orders gets at most a third of the solver's time."""
     groups = drop_groups(problem)
     threshold = float(governed("delivery_same_round_max_extra_percent").value)
-    solution, splits = keep_together(problem.problem, solution, groups, threshold)
+    deadline = time.monotonic() + max(limit / 3, 1.0)
+    solution, splits = keep_together(problem.problem, solution, groups, threshold, deadline)
     solution = whole_groups(problem.problem, solution, groups)
     report = check_solution(problem.problem, solution)
     if not report.ok:
@@ -166,7 +168,7 @@ def _solve(
     points, _shops, _drops = locations(Point(depot.lat, depot.lon), drops)
     matrices = _matrices(points, shifts)
     problem = build_problem(points[0], drops, fleet, matrices)
-    solution, splits = _promised(problem, solver.solve(problem.problem, limit))
+    solution, splits = _promised(problem, solver.solve(problem.problem, limit), limit)
     rounds, unplanned = read_solution(problem, solution)
     methods = {s.pk: matrices[s.vehicle.profile].method for s in shifts}
     return SlotPlan(epoch, rounds, unplanned, methods, splits)

@@ -167,9 +167,18 @@ def test_an_order_no_single_round_can_take_is_left_split_with_its_reason() -> No
     # Home 3 closes at 350 s and home 2 at 250 s; van 0 carries one parcel, van 1 two at a time.
     problem, split = _split_problem(home3=350.0, home2=250.0, capacities=(1, 2))
     assert check_solution(problem, split).ok
-    kept, splits = keep_together(problem, split, {5: [0, 1]}, max_extra_percent=10.0)
+    # Without time to move another parcel (deadline passed), no round can take the order as it is.
+    kept, splits = keep_together(problem, split, {5: [0, 1]}, max_extra_percent=10.0, deadline=0.0)
     assert [(s.group, s.rounds, s.extra_percent) for s in splits] == [(5, 2, None)]
     assert kept.distance == split.distance
+    # With time, parcel 2 moves to van 0 and van 1 takes both parcels of the order.
+    moved, splits = keep_together(problem, split, {5: [0, 1]}, max_extra_percent=10.0)
+    assert splits == []
+    assert {r.vehicle_id: sorted({s.task_id for s in r.steps[1:-1]}) for r in moved.routes} == {
+        0: [2],
+        1: [0, 1],
+    }
+    assert check_solution(problem, moved).ok
 
 
 def test_a_group_with_a_parcel_left_out_is_taken_out_whole() -> None:
@@ -180,3 +189,28 @@ def test_a_group_with_a_parcel_left_out_is_taken_out_whole() -> None:
     assert [(s.kind, s.task_id) for s in whole.routes[0].steps[1:-1]] == [("pickup", 2), ("delivery", 2)]
     assert check_solution(problem, whole).ok
     assert math.isclose(whole.distance, 400.0)
+
+
+def test_a_full_round_makes_room_for_an_order_by_moving_one_other_parcel() -> None:
+    # Shifts end at 650 s. Van 0 (2 parcels at a time) carries parcel 0 for home 3 and parcel 2 for
+    # home 2; van 1 (1 at a time) parcel 1 for home 3; van 2 parcel 3 for home 2. Neither holder can
+    # take both parcels of the order (0 and 1) as it is; once parcel 2 moves to van 2, van 0 can.
+    vans = (
+        Vehicle(0, 0, 0, (2,), (0.0, 650.0)),
+        Vehicle(1, 0, 0, (1,), (0.0, 650.0)),
+        Vehicle(2, 0, 0, (10,), (0.0, 650.0)),
+    )
+    shipments = (_shipment(0, 3), _shipment(1, 3), _shipment(2, 2), _shipment(3, 2))
+    problem = Problem(LINE, LINE, vans, shipments=shipments)
+    split = _timed(problem, {
+        0: [TaskRef("pickup", 0), TaskRef("pickup", 2), TaskRef("delivery", 2), TaskRef("delivery", 0)],
+        1: [TaskRef("pickup", 1), TaskRef("delivery", 1)],
+        2: [TaskRef("pickup", 3), TaskRef("delivery", 3)],
+    })  # fmt: skip
+    assert check_solution(problem, split).ok and split.distance == 1600.0
+    gathered, splits = keep_together(problem, split, {5: [0, 1]}, max_extra_percent=10.0)
+    assert splits == []
+    assert check_solution(problem, gathered).ok
+    carried = {r.vehicle_id: sorted({s.task_id for s in r.steps[1:-1]}) for r in gathered.routes}
+    assert carried == {0: [0, 1], 2: [2, 3]}
+    assert gathered.distance == 1000.0

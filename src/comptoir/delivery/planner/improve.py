@@ -30,7 +30,7 @@ class PlannerSolver:
 
     seed: int = 0
     first_share: float = 0.25
-    route_share: float = 0.5
+    route_share: float = 0.65
     vroom: VroomSolver = field(default_factory=VroomSolver)
     pyvrp: PyvrpSolver = field(default_factory=PyvrpSolver)
     ejection: EjectionSettings = field(default_factory=EjectionSettings)

@@ -12,12 +12,20 @@ Both work on visiting orders and re-time every route they change with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from comptoir.delivery.planner.compact import Compact, compact, plan_from_solution, plan_refs, supports
 from comptoir.delivery.planner.model import Problem, Solution, TaskRef
-from comptoir.delivery.planner.routes import BEST, RouteState, insert_request, with_request, without
+from comptoir.delivery.planner.routes import (
+    BEST,
+    RouteState,
+    insert_request,
+    requests_in,
+    with_request,
+    without,
+)
 from comptoir.delivery.planner.schedule import TaskIndex, time_route
 
 
@@ -31,10 +39,19 @@ class Split:
 
 
 def keep_together(
-    problem: Problem, solution: Solution, groups: Mapping[int, Sequence[int]], max_extra_percent: float
+    problem: Problem,
+    solution: Solution,
+    groups: Mapping[int, Sequence[int]],
+    max_extra_percent: float,
+    deadline: float | None = None,
 ) -> tuple[Solution, list[Split]]:
     """Gather each group's shipments (ids) into one route when it costs at most `max_extra_percent`
-    % more distance than the routes it was spread over; the groups left split, with why."""
+    % more distance than the routes it changes; the groups left split, with why.
+
+    When no route that holds part of the group can take all of it (full rounds), one other
+    request of that route may move to another round to make room. After `deadline`
+    (`time.monotonic()`), only the plain gathering is tried.
+    """
     if not supports(problem):
         return solution, []
     c = compact(problem)
@@ -46,49 +63,92 @@ def keep_together(
         holders = [r for r in routes.values() if any(c.request_of[n] in requests for n in r.nodes)]
         if len(holders) < 2:
             continue
-        before = sum(r.cost for r in holders)
-        best: tuple[float, int, list[int]] | None = None
-        for target in holders:
-            nodes = _gathered(c, target, requests)
-            if nodes is None:
-                continue
-            after = sum(r.cost for r in holders if r is not target) - _removed_saving(
-                c, holders, target, requests
-            )
-            after += RouteState(c, target.vehicle, nodes).cost
-            if best is None or after < best[0]:
-                best = (after, target.vehicle, nodes)
-        if best is None:
+        changes = _cheapest_gathering(c, routes, holders, requests, deadline)
+        if changes is None:
             splits.append(Split(key, len(holders), None))
             continue
-        extra = 100.0 * (best[0] - before) / before if before > 0 else 0.0
+        before = sum(routes[rank].cost for rank in changes)
+        after = sum(_length(c, rank, nodes) for rank, nodes in changes.items())
+        extra = 100.0 * (after - before) / before if before > 0 else 0.0
         if extra > max_extra_percent:
             splits.append(Split(key, len(holders), round(extra, 1)))
             continue
-        for r in holders:
-            r.update(c, best[2] if r.vehicle == best[1] else without(c, r.nodes, requests))
+        for rank, nodes in changes.items():
+            routes[rank].update(c, nodes)
     plan = [(rank, r.nodes) for rank, r in sorted(routes.items()) if r.nodes]
     return _timed(problem, plan_refs(c, plan), solution), splits
 
 
-def _gathered(c: Compact, target: RouteState, requests: list[int]) -> list[int] | None:
-    """`target` with every request of the group, each inserted where it adds least; None if one cannot fit."""
-    probe = RouteState(c, target.vehicle, without(c, target.nodes, requests))
+Changes = dict[int, list[int]]
+"""New task nodes per vehicle rank, for the routes a move changes."""
+
+
+def _cheapest_gathering(
+    c: Compact,
+    routes: dict[int, RouteState],
+    holders: list[RouteState],
+    requests: list[int],
+    deadline: float | None,
+) -> Changes | None:
+    stripped = {r.vehicle: without(c, r.nodes, requests) for r in holders}
+    options: list[Changes] = []
+    for target in holders:
+        nodes = _gathered(c, target.vehicle, stripped[target.vehicle], requests)
+        if nodes is not None:
+            options.append({**stripped, target.vehicle: nodes})
+    if not options and (deadline is None or time.monotonic() < deadline):
+        options = _gatherings_with_one_move(c, routes, stripped, requests, deadline)
+    if not options:
+        return None
+    return min(options, key=lambda ch: sum(_length(c, k, n) - routes[k].cost for k, n in ch.items()))
+
+
+def _gatherings_with_one_move(
+    c: Compact, routes: dict[int, RouteState], stripped: Changes, requests: list[int], deadline: float | None
+) -> list[Changes]:
+    """Per holding route, the first other request whose move elsewhere lets the whole group in."""
+    found: list[Changes] = []
+    for target, base in stripped.items():
+        for other in requests_in(c, base):
+            if deadline is not None and time.monotonic() > deadline:
+                return found
+            nodes = _gathered(c, target, without(c, base, (other,)), requests)
+            if nodes is None:
+                continue
+            moved = _cheapest_elsewhere(c, routes, stripped, target, other)
+            if moved is not None:
+                found.append({**stripped, target: nodes, moved[0]: moved[1]})
+                break
+    return found
+
+
+def _cheapest_elsewhere(
+    c: Compact, routes: dict[int, RouteState], stripped: Changes, target: int, request: int
+) -> tuple[int, list[int]] | None:
+    best: tuple[float, int, list[int]] | None = None
+    for rank, route in routes.items():
+        if rank == target:
+            continue
+        state = RouteState(c, rank, stripped[rank]) if rank in stripped else route
+        found = insert_request(c, state, request, BEST)
+        if found and (best is None or found[0][0] < best[0]):
+            best = (found[0][0], rank, with_request(c, state.nodes, request, found[0]))
+    return None if best is None else (best[1], best[2])
+
+
+def _length(c: Compact, rank: int, nodes: list[int]) -> float:
+    return RouteState(c, rank, nodes).cost
+
+
+def _gathered(c: Compact, vehicle: int, nodes: list[int], requests: list[int]) -> list[int] | None:
+    """`nodes` with every request of the group, each inserted where it adds least; None if one cannot fit."""
+    probe = RouteState(c, vehicle, list(nodes))
     for request in requests:
         found = insert_request(c, probe, request, BEST)
         if not found:
             return None
         probe.update(c, with_request(c, probe.nodes, request, found[0]))
     return probe.nodes
-
-
-def _removed_saving(c: Compact, holders: list[RouteState], target: RouteState, requests: list[int]) -> float:
-    """Distance the other routes save by losing the group's requests."""
-    saving = 0.0
-    for r in holders:
-        if r is not target:
-            saving += r.cost - RouteState(c, r.vehicle, without(c, r.nodes, requests)).cost
-    return saving
 
 
 def whole_groups(problem: Problem, solution: Solution, groups: Mapping[int, Sequence[int]]) -> Solution:
