@@ -99,6 +99,7 @@ def run_city(task: tuple[str, int, float]) -> Row:
         seconds,
         feasible,
         errors,
+        cpu,
     )
 
 

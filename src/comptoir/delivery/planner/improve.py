@@ -51,9 +51,12 @@ class PlannerSolver:
         plan = minimise_routes(c, plan, routes_deadline, rng, self.ejection)
         ours = _to_solution(problem, c, plan)
         candidates = [first, ours]
-        if plan:
+        # PyVRP starts from the better of the two: our search scrambles routes (random relocations),
+        # so when it removed no round VROOM's plan is the shorter start.
+        start = min(candidates, key=_rank)
+        seed = plan_refs(c, plan_from_solution(c, start))
+        if seed:
             remaining = max(deadline - time.monotonic(), 0.1)
-            seed = plan_refs(c, plan)
             candidates.append(self.pyvrp.solve_from(problem, remaining, seed, vehicle_ids=list(seed)))
         checked = [s for s in candidates if check_solution(problem, s).ok]
         return min(checked or [first], key=_rank)
