@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "comptoir.core.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -196,8 +197,17 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from here af
 MEDIA_URL = "/media/"
 MEDIA_ROOT = COMPTOIR_HOME / "media"
 WHITENOISE_USE_FINDERS = True  # the node serves its own files; collectstatic is optional
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads: form fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE are refused by Django; files are refused by
+# BoundedUploadHandler past COMPTOIR_UPLOAD_MAX_BYTES while they stream in (Django has no file limit).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+COMPTOIR_UPLOAD_MAX_BYTES = COMPTOIR_IMPORT_MAX_BYTES + 1024 * 1024  # the file and its form around it
+FILE_UPLOAD_HANDLERS = [
+    "comptoir.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CSRF_COOKIE_HTTPONLY = True

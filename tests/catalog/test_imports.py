@@ -86,19 +86,61 @@ def test_xlsx_import_with_typed_cells(shop):
     assert (hammer.price_cents, hammer.stock, hammer.gtin) == (1490, 3, "3017620422003")
 
 
-def test_export_round_trip_changes_nothing(shop):
-    run(shop, HEADER + GOOD)
+TRICKY = (
+    'F1,=HYPERLINK("http://evil.example"),,0.5,1,,\n'
+    "F2,-20 % sur tout,@home,1.00,2,,\n"
+    "F3,Pain d'épice,'t Hooft,3.25,3,,\n"
+    "F4,+33 6 12,-x,4.00,0,,\n"
+)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_export_round_trip_changes_nothing(shop, locale):
+    run(shop, HEADER + GOOD + TRICKY)
+    Offer.objects.filter(sku="B1").update(quantity="0.375", tax_rate="5.5", unit="kg")
     before = list(Offer.objects.order_by("sku").values())
-    exported = "".join(export_csv(shop))
-    assert exported.splitlines()[0].startswith("sku,gtin,name_fr,name_en")
+    exported = "".join(export_csv(shop, locale))
+    lines = exported.splitlines()
+    if locale == "fr":  # French spreadsheets split on ; and read decimal commas
+        assert lines[0].startswith("sku;gtin;name_fr;name_en")
+        assert (
+            lines[1]
+            == "B1;3017620422003;Pain complet;Wholemeal bread;;;food/bakery;kg;0,375;2,40;5,5;12;no;0;0;yes"
+        )
+    else:
+        assert (
+            lines[1]
+            == "B1,3017620422003,Pain complet,Wholemeal bread,,,food/bakery,kg,0.375,2.40,5.5,12,no,0,0,yes"
+        )
+    # No cell starts a formula: each dangerous one carries an apostrophe.
+    sep = ";" if locale == "fr" else ","
+    cells = [cell for row in csv.reader(io.StringIO(exported), delimiter=sep) for cell in row]
+    assert '\'=HYPERLINK("http://evil.example")' in cells
+    assert {"'-20 % sur tout", "'@home", "'t Hooft", "'+33 6 12", "'-x"} <= set(cells)
+    assert not [c for c in cells if c[:1] in {"=", "+", "-", "@", "\t", "\r"}]
     job = run(shop, exported)
-    assert (job.status, job.rows_updated) == ("applied", 2)
+    assert (job.status, job.rows_updated) == ("applied", 6)
     after = list(Offer.objects.order_by("sku").values())
     assert [{k: v for k, v in o.items() if k != "updated"} for o in after] == [
         {k: v for k, v in o.items() if k != "updated"} for o in before
     ]
+    assert Offer.objects.get(sku="F3").name_en == "'t Hooft"
+    assert Offer.objects.get(sku="F1").name_fr == '=HYPERLINK("http://evil.example")'
     job = do_import_catalog(shop, io.BytesIO(export_xlsx(shop)), "c.xlsx")
-    assert (job.status, job.rows_updated) == ("applied", 2)
+    assert (job.status, job.rows_updated) == ("applied", 6)
+    assert list(Offer.objects.order_by("sku").values("name_fr", "price_cents")) == [
+        {"name_fr": o["name_fr"], "price_cents": o["price_cents"]} for o in before
+    ]
+
+
+def test_xlsx_export_never_writes_a_formula(shop):
+    run(shop, HEADER + TRICKY)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export_xlsx(shop))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert {c.data_type for c in cells} <= {"s", "inlineStr"}  # text, never "f" (a formula)
+    assert '=HYPERLINK("http://evil.example")' in [c.value for c in cells]
 
 
 def test_open_food_facts_names_as_one_shops_catalog(shop):
@@ -122,3 +164,12 @@ def test_open_food_facts_names_as_one_shops_catalog(shop):
     assert job.status == "applied", job.errors[:3]
     assert job.rows_created == count == Offer.objects.filter(shop=shop).count()
     assert count > 40_000
+
+
+def test_neutralise_is_undone_by_the_import():
+    from comptoir.catalog.exports import neutralise, unneutralise
+
+    for text in ["=1+1", "-2", "+3", "@a", "\tx", "\ry", "'=x", "''", "'t Hooft", "plain", "", "'"]:
+        assert unneutralise(neutralise(text)) == text
+    assert neutralise("'=x") == "''=x"
+    assert neutralise("'t Hooft") == "'t Hooft"

@@ -120,6 +120,8 @@ def test_catalog_command_import_export(shop, tmp_path):
     assert "1 rows, 1 created, 0 updated, 0 rejected" in out.getvalue()
     target = tmp_path / "out.csv"
     call_command("catalog", "export", "boulangerie", str(target), stdout=io.StringIO())
+    assert target.read_text().splitlines()[1].startswith("A;;Pain;")  # the node speaks French
+    call_command("catalog", "export", "boulangerie", str(target), "--locale", "en", stdout=io.StringIO())
     assert target.read_text().splitlines()[1].startswith("A,,Pain,")
 
 

@@ -7,14 +7,21 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from comptoir.catalog import selectors, services
-from comptoir.catalog.imports import do_import_catalog
-from comptoir.catalog.models import ImportJob, Offer, Shop
-from comptoir.catalog.permissions import access_offer_for_catalog_writes, access_shop_for_catalog_writes
+from comptoir.catalog.imports import do_queue_import
+from comptoir.catalog.models import Category, ImportJob, Offer, Shop
+from comptoir.catalog.permissions import (
+    access_offer_for_catalog_writes,
+    access_shop_for_catalog_writes,
+    access_shop_for_staff,
+)
+from comptoir.catalog.validation import MAX_DESCRIPTION
+from comptoir.core.inputs import MAX_OFFSET
+from comptoir.core.numbers import MAX_TEXT
 from comptoir.members.api import AUTH
 
 router = Router(tags=["catalog"])
@@ -63,35 +70,53 @@ class OfferOut(Schema):
         return offer.category.path if offer.category is not None else None
 
 
+def _column(name: str, default: int | None = None) -> Any:
+    """A text field as long as its model column allows (or `default` for text without a limit),
+    so a longer string is a 422 naming the field on every database, never a database error."""
+    max_length = getattr(Offer._meta.get_field(name), "max_length", None) or default
+    return Field(None, max_length=max_length)
+
+
+NUMBER_TEXT = Field(None, max_length=MAX_TEXT)
+
+
 class OfferIn(Schema):
     """Values as a person writes them ("2,40", "yes"): the same checks as an import row."""
 
-    sku: str | None = None
-    gtin: str | None = None
-    name_fr: str | None = None
-    name_en: str | None = None
-    description_fr: str | None = None
-    description_en: str | None = None
-    category: str | None = None
-    unit: str | None = None
-    quantity: str | None = None
-    price: str | None = None
-    tax_rate: str | None = None
-    stock: str | None = None
+    sku: str | None = _column("sku")
+    gtin: str | None = _column("gtin")
+    name_fr: str | None = _column("name_fr")
+    name_en: str | None = _column("name_en")
+    description_fr: str | None = _column("description_fr", MAX_DESCRIPTION)
+    description_en: str | None = _column("description_en", MAX_DESCRIPTION)
+    category: str | None = Field(None, max_length=Category._meta.get_field("path").max_length)
+    unit: str | None = Field(None, max_length=32)
+    quantity: str | None = NUMBER_TEXT
+    price: str | None = NUMBER_TEXT
+    tax_rate: str | None = NUMBER_TEXT
+    stock: str | None = NUMBER_TEXT
     on_demand: bool | None = None
-    weight_g: str | None = None
-    volume_ml: str | None = None
+    weight_g: str | None = NUMBER_TEXT
+    volume_ml: str | None = NUMBER_TEXT
     active: bool | None = None
 
 
 class ImportOut(Schema):
+    """An import job: `queued` or `running` until the worker is done, then applied, partial, rejected or failed."""
+
     id: int
     status: str
+    filename: str
+    mode: str
+    rows_expected: int | None
+    rows_done: int
     rows_total: int
     rows_created: int
     rows_updated: int
     rows_rejected: int
     errors: list[dict[str, Any]]
+    errors_total: int
+    message: str
 
 
 @router.get("/shops", response=list[ShopOut], summary="Active shops of the node")
@@ -105,9 +130,13 @@ def get_shop(request: HttpRequest, ref: str) -> Shop:
 
 
 @router.get("/shops/{ref}/offers", response=list[OfferOut], summary="A shop's active offers")
-def list_offers(request: HttpRequest, ref: str, limit: int = 100, offset: int = 0) -> Any:
+def list_offers(
+    request: HttpRequest,
+    ref: str,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> Any:
     shop = get_object_or_404(selectors.active_shops(), ref=ref)
-    limit = max(1, min(limit, 1000))
     return selectors.visible_offers(shop).select_related("shop")[offset : offset + limit]
 
 
@@ -136,11 +165,29 @@ def delete_offer(request: HttpRequest, offer_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/shops/{ref}/imports", response=ImportOut, auth=AUTH, summary="Import a CSV or XLSX catalog")
+@router.post(
+    "/shops/{ref}/imports",
+    response={202: ImportOut},
+    auth=AUTH,
+    summary="Send a CSV or XLSX catalog: checked and written in the background; poll the job",
+)
 def import_catalog(
     request: HttpRequest, ref: str, file: File[UploadedFile], mode: Form[str] = ImportJob.Mode.ALL_OR_NOTHING
-) -> ImportJob:
+) -> Status[ImportJob]:
     shop = access_shop_for_catalog_writes(request.user, ref)
-    if mode not in ImportJob.Mode.values:
-        mode = ImportJob.Mode.ALL_OR_NOTHING
-    return do_import_catalog(shop, file.open("rb"), file.name or "upload.csv", mode=mode, person=request.user)
+    job = do_queue_import(
+        shop, file.open("rb"), file.name or "upload.csv", size=file.size or 0, mode=mode, person=request.user
+    )
+    job.refresh_from_db()  # a worker that runs tasks at once (tests, small nodes) may be done already
+    return Status(202, job)
+
+
+@router.get(
+    "/shops/{ref}/imports/{job_id}",
+    response=ImportOut,
+    auth=AUTH,
+    summary="An import job's progress and report",
+)
+def get_import(request: HttpRequest, ref: str, job_id: int) -> ImportJob:
+    shop = access_shop_for_staff(request.user, ref)
+    return get_object_or_404(ImportJob, pk=job_id, shop=shop)

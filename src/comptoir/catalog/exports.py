@@ -1,4 +1,13 @@
-"""Catalog exports in the same columns the import reads: a round trip changes nothing."""
+"""Catalog exports in the same columns the import reads: a round trip changes nothing.
+
+CSV exports follow a locale: French spreadsheets split on `;` and read `2,40`, so the
+French export uses both (the importer reads either). A CSV cell that a spreadsheet would
+run as a formula (starting with = + - @, a tab or a carriage return) is prefixed with an
+apostrophe, as OWASP advises; the importer removes that apostrophe again
+(`unneutralise`). Exported numbers are never negative (prices, stock, weights are zero
+or more), so no legitimate number is ever prefixed. XLSX cells are written as typed
+strings, which a spreadsheet never evaluates, so they need no prefix.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,31 @@ from typing import Any
 from comptoir.catalog.models import Category, Offer, Shop
 from comptoir.catalog.validation import COLUMNS
 from comptoir.core.money import Money
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+CSV_DIALECTS = {"fr": (";", ","), "en": (",", ".")}  # locale -> (field separator, decimal separator)
+NUMBER_COLUMNS = ("quantity", "price", "tax_rate")
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: '=1+1 for =1+1."""
+    if text.startswith(FORMULA_STARTS) or (
+        text.startswith(ESCAPE) and text[1:2].startswith(FORMULA_STARTS + (ESCAPE,))
+    ):
+        return ESCAPE + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    """The cell as it was before `neutralise` (an import reading an export back)."""
+    if text.startswith(ESCAPE) and text[1:2] and text[1:2].startswith(FORMULA_STARTS + (ESCAPE,)):
+        return text[1:]
+    return text
+
+
+def csv_dialect(locale: str) -> tuple[str, str]:
+    return CSV_DIALECTS["en" if locale.startswith("en") else "fr"]
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -51,13 +85,16 @@ def iter_offer_rows(shop: Shop) -> Iterator[dict[str, Any]]:
         yield offer_row(offer, paths)
 
 
-def export_csv(shop: Shop) -> Iterator[str]:
-    """CSV lines, streamed so an export of any size never times out."""
+def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
+    """CSV lines for the locale's spreadsheets, streamed so an export of any size never times out."""
+    delimiter, decimal = csv_dialect(locale)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=delimiter)
     writer.writeheader()
     for row in iter_offer_rows(shop):
-        writer.writerow(row)
+        for column in NUMBER_COLUMNS:
+            row[column] = row[column].replace(".", decimal)
+        writer.writerow({column: neutralise(value) for column, value in row.items()})
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -67,12 +104,18 @@ def export_csv(shop: Shop) -> Iterator[str]:
 
 def export_xlsx(shop: Shop) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("offers")
     sheet.append(COLUMNS)
     for row in iter_offer_rows(shop):
-        sheet.append([row[c] for c in COLUMNS])
+        cells = []
+        for column in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=row[column])
+            cell.data_type = "s"  # a typed string: "=1+1" stays text, never becomes a formula
+            cells.append(cell)
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

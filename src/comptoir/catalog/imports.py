@@ -1,27 +1,40 @@
 """Catalog imports from CSV or XLSX: every row checked, errors reported row by row.
 
 The shop chooses: write nothing unless every row is valid, or write the valid
-rows and list the rejected ones. Rows are read as a stream and written in
-batches with upserts, so 50,000 rows take seconds, not minutes.
+rows and list the rejected ones. A file that cannot be read within the limits of
+`import_files` (too large, too many rows, a zip bomb) is refused whole, whatever
+the mode. Rows are read as a stream and written in batches with upserts, so
+50,000 rows take seconds, not minutes.
+
+Shops import through the worker: `do_queue_import` checks the file's structure in
+the request (size, zip directory, declared dimensions, header: cheap), keeps the
+file and queues `catalog.tasks.run_catalog_import`, which calls `do_run_import_job`;
+the page polls the job. The CLI still imports in one go (`do_import_catalog`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+import os
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.import_files import check_file, check_size, file_kind, read_rows
 from comptoir.catalog.models import ImportJob, Offer, Shop
 from comptoir.catalog.services import category_ids, mark_shop_changed
-from comptoir.catalog.validation import COLUMNS, check_offer_fields
+from comptoir.catalog.validation import COLUMNS, FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
 
 BATCH = 2000
+MAX_ERRORS_LISTED = 1000  # the report lists the first errors and counts them all
+PROGRESS_EVERY = 1000
 UPSERT_FIELDS = [c for c in COLUMNS if c not in {"sku", "category", "price"}] + [
     "category_id", "price_cents", "updated",
 ]  # fmt: skip
@@ -33,74 +46,76 @@ class ImportOutcome:
     rows_total: int = 0
     rows_created: int = 0
     rows_updated: int = 0
+    rows_rejected: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def rows_rejected(self) -> int:
-        return len({e["row"] for e in self.errors})
+    errors_total: int = 0
+    valid: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_rows(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
-    """Dict rows from a CSV (comma or semicolon, UTF-8) or XLSX file, header first."""
-    if filename.lower().endswith(".xlsx"):
-        yield from _xlsx_rows(stream)
-    elif filename.lower().endswith((".csv", ".txt")):
-        yield from _csv_rows(stream)
-    else:
-        raise InvalidInput(_("Send a .csv or .xlsx file."))
+def _check_rows(
+    shop: Shop, stream: IO[bytes], filename: str, progress: Progress | None = None
+) -> ImportOutcome:
+    """Read and check every row; raises InvalidInput when the file itself is out of bounds."""
+    outcome = ImportOutcome()
+    categories = category_ids()
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(read_rows(stream, filename), start=2):  # row 1 is the header
+        outcome.rows_total += 1
+        fields, errors = check_offer_fields(_row_as_text(raw), categories)
+        sku = fields.get("sku", "")
+        if sku and sku in seen:
+            errors.append(FieldError("sku", _("same SKU as row %(row)d") % {"row": seen[sku]}))
+        seen.setdefault(sku, number)
+        if errors:
+            outcome.rows_rejected += 1
+            outcome.errors_total += len(errors)
+            room = MAX_ERRORS_LISTED - len(outcome.errors)
+            outcome.errors.extend(
+                {"row": number, "column": e.column, "message": e.message} for e in errors[: max(0, room)]
+            )
+        else:
+            outcome.valid.append(fields)
+        if progress and outcome.rows_total % PROGRESS_EVERY == 0:
+            progress(outcome.rows_total)
+    return outcome
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-    except UnicodeDecodeError as error:
-        raise InvalidInput(_("The file is not UTF-8 text.")) from error
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
-    _check_header(header)
-    try:
-        for values in csv.reader(text, delimiter=delimiter):
-            if any(v.strip() for v in values):
-                yield dict(zip(header, values, strict=False))
-    except UnicodeDecodeError as error:
-        raise InvalidInput(_("The file is not UTF-8 text.")) from error
-
-
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise InvalidInput(_("The spreadsheet cannot be read: %(e)s") % {"e": error}) from error
-    rows = book.active.iter_rows(values_only=True)
-    header = [str(h or "").strip().lower() for h in next(rows, ())]
-    _check_header(header)
-    for values in rows:
-        if any(v not in (None, "") for v in values):
-            yield {h: ("" if v is None else v) for h, v in zip(header, values, strict=False)}
-    book.close()
-
-
-def _check_header(header: list[str]) -> None:
-    missing = [c for c in ("sku", "name_fr", "price") if c not in header]
-    if missing:
-        raise InvalidInput(
-            _("Missing columns: %(cols)s. Expected columns: %(all)s")
-            % {"cols": ", ".join(missing), "all": ", ".join(COLUMNS)}
-        )
-
-
-def _row_to_number(row: dict[str, Any]) -> dict[str, Any]:
+def _row_as_text(row: dict[str, Any]) -> dict[str, Any]:
     # XLSX cells arrive typed; the checks read text like a CSV cell.
     return {k: (v if isinstance(v, str) else ("" if v is None else _cell_text(v))) for k, v in row.items()}
 
 
 def _cell_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def _write(shop: Shop, outcome: ImportOutcome, mode: str) -> str:
+    """Write the valid rows when the mode allows; the job's final status."""
+    written = outcome.errors_total == 0 or mode == ImportJob.Mode.VALID_ROWS
+    if written and outcome.valid:
+        existing = set(Offer.objects.filter(shop=shop).values_list("sku", flat=True))
+        _upsert([Offer(shop=shop, **fields) for fields in outcome.valid])
+        outcome.rows_updated = sum(1 for fields in outcome.valid if fields["sku"] in existing)
+        outcome.rows_created = len(outcome.valid) - outcome.rows_updated
+        mark_shop_changed(shop.pk)
+    if outcome.errors_total == 0:
+        return ImportJob.Status.APPLIED
+    return ImportJob.Status.PARTIAL if written else ImportJob.Status.REJECTED
+
+
+def _record(job: ImportJob, outcome: ImportOutcome, status: str) -> None:
+    job.status = status
+    job.rows_done = job.rows_total = outcome.rows_total
+    job.rows_created, job.rows_updated = outcome.rows_created, outcome.rows_updated
+    job.rows_rejected, job.errors, job.errors_total = (
+        outcome.rows_rejected,
+        outcome.errors,
+        outcome.errors_total,
+    )
+    job.finished = timezone.now()
+    job.save()
 
 
 def do_import_catalog(
@@ -112,59 +127,72 @@ def do_import_catalog(
     person: Any | None = None,
     progress: Progress | None = None,
 ) -> ImportJob:
-    """Check every row, then write all, the valid ones, or nothing; record the job."""
-    outcome = ImportOutcome()
-    categories = category_ids()
-    existing = dict(Offer.objects.filter(shop=shop).values_list("sku", "id"))
-    seen: dict[str, int] = {}
-    valid: list[Offer] = []
-    for number, raw in enumerate(read_rows(stream, filename), start=2):  # row 1 is the header
-        outcome.rows_total += 1
-        fields, errors = check_offer_fields(_row_to_number(raw), categories)
-        sku = fields.get("sku", "")
-        if sku and sku in seen:
-            errors.append(_duplicate(seen[sku]))
-        seen.setdefault(sku, number)
-        if errors:
-            outcome.errors.extend({"row": number, "column": e.column, "message": e.message} for e in errors)
-        else:
-            valid.append(Offer(shop=shop, **fields))
-        if progress and outcome.rows_total % 1000 == 0:
-            progress(outcome.rows_total)
-    write = not outcome.errors or mode == ImportJob.Mode.VALID_ROWS
+    """Check every row, then write all, the valid ones, or nothing; record the job (in one go)."""
+    outcome = _check_rows(shop, stream, filename, progress)
     with transaction.atomic():
-        if write and valid:
-            _upsert(valid)
-            outcome.rows_updated = sum(1 for o in valid if o.sku in existing)
-            outcome.rows_created = len(valid) - outcome.rows_updated
-            mark_shop_changed(shop.pk)
-        job = ImportJob.objects.create(
-            shop=shop,
-            person=person,
-            filename=filename[:200],
-            mode=mode,
-            status=_status(outcome, write),
-            rows_total=outcome.rows_total,
-            rows_created=outcome.rows_created,
-            rows_updated=outcome.rows_updated,
-            rows_rejected=outcome.rows_rejected,
-            errors=outcome.errors[:5000],
-        )
+        status = _write(shop, outcome, mode)
+        job = ImportJob(shop=shop, person=person, filename=filename[:200], mode=mode)
+        _record(job, outcome, status)
     if progress:
         progress(outcome.rows_total)
     return job
 
 
-def _duplicate(first_row: int) -> Any:
-    from comptoir.catalog.validation import FieldError
+def imports_dir() -> Path:
+    folder = Path(settings.COMPTOIR_HOME) / "imports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
-    return FieldError("sku", _("same SKU as row %(row)d") % {"row": first_row})
+
+def do_queue_import(
+    shop: Shop, stream: IO[bytes], filename: str, *, size: int, mode: str, person: Any | None
+) -> ImportJob:
+    """Check the file's structure, keep it for the worker and queue its import; returns the job."""
+    from comptoir.catalog.tasks import run_catalog_import
+
+    if mode not in ImportJob.Mode.values:
+        raise InvalidInput(_("Unknown import mode: %(m)s") % {"m": mode[:20]}, field="mode")
+    check_size(size)
+    expected = check_file(stream, filename)
+    path = imports_dir() / f"{uuid.uuid4().hex}.{file_kind(filename)}"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private from its first byte
+    with os.fdopen(descriptor, "wb") as target:
+        while chunk := stream.read(1 << 20):
+            target.write(chunk)
+    job = ImportJob.objects.create(
+        shop=shop, person=person, filename=filename[:200], mode=mode, status=ImportJob.Status.QUEUED,
+        upload=str(path), rows_expected=expected,
+    )  # fmt: skip
+    # Enqueued in the same transaction as the job (the database backend stores the task as a row),
+    # so the worker never sees a task without its job, nor a job without its task.
+    run_catalog_import.enqueue(job.pk)
+    return job
 
 
-def _status(outcome: ImportOutcome, written: bool) -> str:
-    if not outcome.errors:
-        return ImportJob.Status.APPLIED
-    return ImportJob.Status.PARTIAL if written else ImportJob.Status.REJECTED
+def do_run_import_job(job_id: int) -> ImportJob:
+    """The worker's part: read the kept file, check every row, write, record; the file is then removed."""
+    job = ImportJob.objects.select_related("shop").get(pk=job_id)
+    if job.is_finished:  # a task run twice does the work once
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    path = Path(job.upload)
+
+    def progress(rows: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+
+    try:
+        with path.open("rb") as stream:
+            outcome = _check_rows(job.shop, stream, job.filename, progress)
+        with transaction.atomic():
+            _record(job, outcome, _write(job.shop, outcome, job.mode))
+    except (InvalidInput, OSError) as error:
+        job.status, job.finished = ImportJob.Status.FAILED, timezone.now()
+        job.message = (error.message if isinstance(error, InvalidInput) else _("The file was lost."))[:500]
+        job.save(update_fields=["status", "finished", "message"])
+    finally:
+        path.unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(upload="")
+    return job
 
 
 def _upsert(offers: list[Offer]) -> None:

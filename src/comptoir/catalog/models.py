@@ -179,28 +179,51 @@ class OfferChange(models.Model):
 
 
 class ImportJob(models.Model):
-    """One catalog file a shop sent, and what became of each row."""
+    """One catalog file a shop sent, its progress in the worker, and what became of each row."""
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all", _("Only if every row is valid")
         VALID_ROWS = "valid", _("Import the valid rows, list the others")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for its turn")
+        RUNNING = "running", _("Being checked")
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected, nothing written")
         PARTIAL = "partial", _("Applied, some rows rejected")
+        FAILED = "failed", _("Could not be read, nothing written")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="imports")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     filename = models.CharField(max_length=200)
     mode = models.CharField(max_length=8, choices=Mode.choices)
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    upload = models.CharField(max_length=300, blank=True)  # the file waiting for the worker, then ""
+    rows_expected = models.PositiveIntegerField(null=True)  # an estimate, for the progress bar
+    rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list)  # [{"row": 7, "column": "price", "message": "..."}]
+    errors = models.JSONField(
+        default=list
+    )  # the first errors: [{"row": 7, "column": "price", "message": "..."}]
+    errors_total = models.PositiveIntegerField(default=0)  # all errors, listed or not
+    message = models.CharField(max_length=500, blank=True)  # why a failed file could not be read
     created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["-created"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent_done(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_expected)

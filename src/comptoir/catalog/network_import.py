@@ -3,13 +3,14 @@
 Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock.
 Streams the file and writes in batches (memory stays bounded whatever the
 size); creates missing shops and categories (operators seed from other
-taxonomies) and upserts offers by shop_ref + sku. Meant for
+taxonomies) for rows that are valid, never for a rejected row, and upserts offers by shop_ref + sku. Meant for
 operators and benchmarks, so a bad row is reported and skipped, not fatal.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,12 +23,13 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, Offer, OfferChange, Shop
 from comptoir.catalog.services import category_ids
-from comptoir.catalog.validation import check_offer_fields
+from comptoir.catalog.validation import FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
-from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.core.numbers import NumberError, parse_decimal
 
 HEADER = ["shop_ref", "shop_name", "lat", "lon", "sku", "gtin", "name", "category", "price", "stock"]
 BATCH = 5000
+SHOP_REF = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # what a SlugField of 64 holds
 
 
 class NetworkOffer(NamedTuple):
@@ -55,8 +57,14 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         header = [h.strip() for h in next(reader, [])]
         if header != HEADER:
             raise InvalidInput(_("Expected the header %(h)s") % {"h": ",".join(HEADER)})
-        for number, values in enumerate(reader, start=2):
-            yield number, dict(zip(HEADER, values, strict=False))
+        number = 1
+        try:
+            for number, values in enumerate(reader, start=2):
+                yield number, dict(zip(HEADER, values, strict=False))
+        except csv.Error as error:  # e.g. a field longer than the csv module's limit
+            raise InvalidInput(
+                _("Line %(row)d cannot be read as CSV: %(e)s") % {"row": number + 1, "e": error}
+            ) from error
 
 
 def import_network(path: Path, progress: Callable[[int], None] | None = None) -> NetworkImportReport:
@@ -94,26 +102,34 @@ def _offer_from_row(
     categories: dict[str, int],
     report: NetworkImportReport,
 ) -> NetworkOffer | None:
+    """Check the whole row first; only a valid row may create its shop and its category."""
     ref = row.get("shop_ref", "").strip()
     if not ref:
         report.rejected.append((number, "shop_ref: " + _("required")))
         return None
-    if ref not in shops:
-        shop_id = _create_shop(number, row, report)
-        if shop_id is None:
-            return None
-        shops[ref] = shop_id
-    _ensure_category(row.get("category", ""), categories, report)
+    category = (row.get("category") or "").strip().strip("/")
+    known = categories if not category or category in categories else {**categories, category: 0}
     fields, errors = check_offer_fields(
         {"sku": row.get("sku"), "gtin": row.get("gtin"), "name_fr": row.get("name"),
          "category": row.get("category"), "price": row.get("price"), "stock": row.get("stock")},
-        categories,
+        known,
     )  # fmt: skip
+    location = None
+    if ref not in shops:
+        location = _coordinates(row)
+        if not SHOP_REF.fullmatch(ref):
+            errors.append(FieldError("shop_ref", _("a reference is up to 64 letters, digits and dashes")))
+        if location is None:
+            errors.append(FieldError("lat/lon", _("not coordinates")))
     if errors:
         report.rejected.append((number, "; ".join(f"{e.column}: {e.message}" for e in errors)))
         return None
+    if location is not None:
+        shops[ref] = _create_shop(ref, row, location, report)
+    if category and category not in categories:
+        _ensure_category(category, categories, report)
     return NetworkOffer(
-        shops[ref], fields["sku"], fields["gtin"], fields["name_fr"], fields["category_id"],
+        shops[ref], fields["sku"], fields["gtin"], fields["name_fr"], categories.get(category) if category else None,
         fields["price_cents"], fields["stock"],
     )  # fmt: skip
 
@@ -135,16 +151,21 @@ def _ensure_category(path: str, categories: dict[str, int], report: NetworkImpor
         parent_id = categories[prefix]
 
 
-def _create_shop(number: int, row: dict[str, str], report: NetworkImportReport) -> int | None:
+def _coordinates(row: dict[str, str]) -> tuple[float, float] | None:
     try:
-        lat, lon = float(row["lat"]), float(row["lon"])
-        check_coordinates(lat, lon)
-    except (KeyError, ValueError, GeoError):
-        report.rejected.append((number, _("lat/lon: not coordinates")))
+        lat = float(parse_decimal(row.get("lat") or "", low=-90, high=90, places=9))
+        lon = float(parse_decimal(row.get("lon") or "", low=-180, high=180, places=9))
+    except NumberError:
         return None
+    return lat, lon
+
+
+def _create_shop(
+    ref: str, row: dict[str, str], location: tuple[float, float], report: NetworkImportReport
+) -> int:
     shop = Shop.objects.create(
-        ref=row["shop_ref"].strip()[:64], name=(row.get("shop_name") or row["shop_ref"]).strip()[:150],
-        lat=lat, lon=lon, status=Shop.Status.ACTIVE,
+        ref=ref, name=(row.get("shop_name") or ref).strip()[:150], lat=location[0], lon=location[1],
+        status=Shop.Status.ACTIVE,
     )  # fmt: skip
     report.shops_created += 1
     return shop.pk

@@ -7,6 +7,7 @@ so the search index follows the database.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
@@ -187,30 +188,51 @@ def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     return offer
 
 
+@dataclass
+class BulkOutcome:
+    """What a bulk edit did: how many offers changed, and each refused cell with its reason."""
+
+    updated: int = 0
+    errors: dict[tuple[int, str], str] = field(default_factory=dict)  # (offer id, column) -> message
+
+
 @transaction.atomic
-def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]]) -> int:
-    """Change price and/or stock of many offers of one shop at once; all or nothing."""
-    offers = {o.pk: o for o in Offer.objects.select_for_update().filter(shop=shop, pk__in=list(changes))}
+def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]]) -> BulkOutcome:
+    """Change price and/or stock of many offers of one shop at once.
+
+    Each valid cell is saved; each bad one is refused with its reason, so a typo in one
+    row never wipes the other rows' edits. An offer with a bad cell keeps its other
+    (valid) cell's change too: cells are independent.
+    """
+    offers = {
+        o.pk: o
+        for o in Offer.objects.select_for_update().filter(shop=shop, pk__in=list(changes)).order_by("pk")
+    }
+    outcome = BulkOutcome()
+    for offer_id in sorted(set(changes) - set(offers)):
+        for column in changes[offer_id]:
+            outcome.errors[(offer_id, column)] = _("this offer is not in this shop")
     now = timezone.now()
-    missing = set(changes) - set(offers)
-    if missing:
-        raise InvalidInput(_("These offers are not in this shop: %(ids)s") % {"ids": sorted(missing)})
-    for offer_id, change in changes.items():
-        offer = offers[offer_id]
+    changed: list[Offer] = []
+    for offer_id, offer in offers.items():
+        change = {c: v for c, v in changes[offer_id].items() if c in {"price", "stock"}}
         fields, errors = check_offer_fields(
             {"sku": offer.sku, "name_fr": offer.name_fr, "price": "0", **change}, {}
         )
-        bad = [e for e in errors if e.column in change]
-        if bad:
-            raise InvalidInput(f"{offer.sku} — {bad[0].column}: {bad[0].message}")
-        if "price" in change:
+        bad = {e.column: e.message for e in errors if e.column in change}
+        outcome.errors.update({(offer_id, column): message for column, message in bad.items()})
+        good = set(change) - set(bad)
+        if "price" in good:
             offer.price_cents = fields["price_cents"]
-        if "stock" in change:
+        if "stock" in good:
             offer.stock = fields["stock"]
-        offer.updated = now
-    Offer.objects.bulk_update(offers.values(), ["price_cents", "stock", "updated"], batch_size=500)
-    mark_offers_changed(offers)
-    return len(offers)
+        if good:
+            offer.updated = now
+            changed.append(offer)
+    Offer.objects.bulk_update(changed, ["price_cents", "stock", "updated"], batch_size=500)
+    mark_offers_changed(o.pk for o in changed)
+    outcome.updated = len(changed)
+    return outcome
 
 
 @transaction.atomic

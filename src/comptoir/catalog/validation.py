@@ -8,13 +8,16 @@ and a form every bad field with the same words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.models import Offer
 from comptoir.core.gtin import is_valid_gtin
+from comptoir.core.inputs import number_error_message
 from comptoir.core.money import Money, MoneyError
+from comptoir.core.numbers import MAX_TEXT, NumberError, parse_decimal, parse_whole
 
 COLUMNS = [
     "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category",
@@ -24,7 +27,22 @@ REQUIRED = ("sku", "name_fr", "price")
 UNITS = {"piece", "g", "kg", "ml", "l", "m"}
 TRUE_WORDS = {"1", "true", "yes", "oui", "vrai", "x"}
 FALSE_WORDS = {"0", "false", "no", "non", "faux", ""}
-MAX_PRICE_CENTS = 10_000_000
+MAX_DESCRIPTION = 5000
+MAX_PRICE_CENTS = 10_000_000  # 100 000 €: no shop of the node sells dearer; a typo is refused
+# Upper bounds a real offer never reaches; they stop a typo (or an attack) from reaching the database.
+MAX_STOCK = 1_000_000
+MAX_WEIGHT_G = 1_000_000  # one tonne
+MAX_VOLUME_ML = 1_000_000  # one cubic metre
+MAX_QUANTITY = Decimal("9999999.999")  # the column holds 10 digits, 3 of them decimals
+# What a person may write in the unit column: codes, and the words the form shows in French and English.
+UNIT_WORDS = {
+    **{code: code for code in UNITS},
+    "pièce": "piece", "pièces": "piece", "pieces": "piece", "pc": "piece", "pcs": "piece", "unité": "piece",
+    "gramme": "g", "grammes": "g", "gram": "g", "grams": "g", "kilo": "kg", "kilogramme": "kg",
+    "kilogrammes": "kg", "kilogram": "kg", "kilograms": "kg", "millilitre": "ml", "millilitres": "ml",
+    "litre": "l", "litres": "l", "liter": "l", "liters": "l", "mètre": "m", "mètres": "m", "metre": "m",
+    "metres": "m", "meter": "m", "meters": "m",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,17 +58,39 @@ def _text(raw: dict[str, Any], column: str, max_length: int) -> tuple[str, Field
     return value, None
 
 
-def _whole(raw: dict[str, Any], column: str, default: int) -> tuple[int, FieldError | None]:
-    text = str(raw.get(column) if raw.get(column) is not None else "").strip()
+def _number_text(raw: dict[str, Any], column: str) -> str:
+    value = raw.get(column)
+    return "" if value is None else str(value).strip()[: MAX_TEXT + 1]
+
+
+def _whole(raw: dict[str, Any], column: str, default: int, high: int) -> tuple[int, FieldError | None]:
+    text = _number_text(raw, column)
     if text == "":
         return default, None
     try:
-        number = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return default, FieldError(column, _("not a number: %(v)s") % {"v": text})
-    if number != number.to_integral_value() or number < 0:
-        return default, FieldError(column, _("must be a whole number, zero or more: %(v)s") % {"v": text})
-    return int(number), None
+        return parse_whole(text, low=0, high=high), None
+    except NumberError as error:
+        return default, FieldError(column, number_error_message(error))
+
+
+def _decimal(
+    raw: dict[str, Any], column: str, default: str, low: Decimal, high: Decimal, places: int
+) -> tuple[Decimal | None, FieldError | None]:
+    text = _number_text(raw, column) or default
+    try:
+        return parse_decimal(text, low=low, high=high, places=places), None
+    except NumberError as error:
+        return None, FieldError(column, number_error_message(error))
+
+
+def read_unit(value: Any) -> str | None:
+    """The unit code for what a person wrote: the code ("piece") or a word the form shows ("pièce")."""
+    word = str(value or "").strip().lower()
+    return UNIT_WORDS.get(word)
+
+
+def accepted_units() -> str:
+    return ", ".join(sorted({*UNITS, *(str(label).lower() for _code, label in Offer.Unit.choices)}))
 
 
 def _flag(raw: dict[str, Any], column: str, default: bool) -> tuple[bool, FieldError | None]:
@@ -64,7 +104,7 @@ def _flag(raw: dict[str, Any], column: str, default: bool) -> tuple[bool, FieldE
         return True, None
     if word in FALSE_WORDS:
         return False, None
-    return default, FieldError(column, _("expected yes or no: %(v)s") % {"v": value})
+    return default, FieldError(column, _("expected yes or no: %(v)s") % {"v": str(value)[:40]})
 
 
 def check_offer_fields(
@@ -89,58 +129,60 @@ def check_offer_fields(
     keep("sku", _text(raw, "sku", 64))
     keep("name_fr", _text(raw, "name_fr", 200))
     keep("name_en", _text(raw, "name_en", 200))
-    keep("description_fr", _text(raw, "description_fr", 5000))
-    keep("description_en", _text(raw, "description_en", 5000))
+    keep("description_fr", _text(raw, "description_fr", MAX_DESCRIPTION))
+    keep("description_en", _text(raw, "description_en", MAX_DESCRIPTION))
 
     gtin = str(raw.get("gtin") or "").strip()
     if gtin and not is_valid_gtin(gtin):
-        errors.append(FieldError("gtin", _("not a valid GTIN (check digit or length): %(v)s") % {"v": gtin}))
+        errors.append(
+            FieldError("gtin", _("not a valid GTIN (check digit or length): %(v)s") % {"v": gtin[:40]})
+        )
     fields["gtin"] = gtin
 
     category = str(raw.get("category") or "").strip().strip("/")
     fields["category_id"] = None
     if category:
         if category not in categories:
-            errors.append(FieldError("category", _("unknown category: %(v)s") % {"v": category}))
+            errors.append(FieldError("category", _("unknown category: %(v)s") % {"v": category[:200]}))
         else:
             fields["category_id"] = categories[category]
 
-    unit = str(raw.get("unit") or "piece").strip().lower()
-    if unit not in UNITS:
-        errors.append(FieldError("unit", _("unknown unit: %(v)s") % {"v": unit}))
-    fields["unit"] = unit
+    unit = read_unit(raw.get("unit") or "piece")
+    if unit is None:
+        errors.append(FieldError("unit", _("unknown unit: %(v)s (accepted: %(all)s)")
+                                 % {"v": str(raw.get("unit"))[:40], "all": accepted_units()}))  # fmt: skip
+    fields["unit"] = unit or "piece"
 
-    quantity_text = str(raw.get("quantity") or "1").strip().replace(",", ".")
-    try:
-        quantity = Decimal(quantity_text)
-        if quantity <= 0 or quantity >= Decimal("10000000"):
-            raise InvalidOperation
+    quantity, error = _decimal(raw, "quantity", "1", Decimal("0.001"), MAX_QUANTITY, 3)
+    if error or quantity is None:
+        errors.append(error or FieldError("quantity", _("required")))
+    else:
         fields["quantity"] = quantity.quantize(Decimal("0.001"))
-    except InvalidOperation:
-        errors.append(FieldError("quantity", _("must be a positive number: %(v)s") % {"v": quantity_text}))
 
-    price_text = str(raw.get("price") or "").strip()
+    price_text = _number_text(raw, "price")
     if price_text:
         try:
+            if len(price_text) > MAX_TEXT:
+                raise MoneyError(price_text)
             price = Money.parse(price_text)
             if not 0 <= price.cents <= MAX_PRICE_CENTS:
                 raise MoneyError(price_text)
             fields["price_cents"] = price.cents
         except MoneyError:
-            errors.append(FieldError("price", _("not a price (e.g. 2,40): %(v)s") % {"v": price_text}))
+            errors.append(
+                FieldError("price", _("not a price (e.g. 2,40): %(v)s") % {"v": price_text[:MAX_TEXT]})
+            )
 
-    tax_text = str(raw.get("tax_rate") or "5.5").strip().replace(",", ".").rstrip("%").strip()
-    try:
-        tax = Decimal(tax_text)
-        if not 0 <= tax <= 100:
-            raise InvalidOperation
+    tax_raw = {"tax_rate": _number_text(raw, "tax_rate").rstrip("%").strip()}
+    tax, error = _decimal(tax_raw, "tax_rate", "5.5", Decimal(0), Decimal(100), 2)
+    if error:
+        errors.append(error)
+    else:
         fields["tax_rate"] = tax
-    except InvalidOperation:
-        errors.append(FieldError("tax_rate", _("not a tax rate between 0 and 100: %(v)s") % {"v": tax_text}))
 
-    keep("stock", _whole(raw, "stock", 0))
-    keep("weight_g", _whole(raw, "weight_g", 0))
-    keep("volume_ml", _whole(raw, "volume_ml", 0))
+    keep("stock", _whole(raw, "stock", 0, MAX_STOCK))
+    keep("weight_g", _whole(raw, "weight_g", 0, MAX_WEIGHT_G))
+    keep("volume_ml", _whole(raw, "volume_ml", 0, MAX_VOLUME_ML))
     keep("on_demand", _flag(raw, "on_demand", False))
     keep("active", _flag(raw, "active", True))
     return fields, errors

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DEFAULT_CURRENCY = "EUR"
-_AMOUNT = re.compile(r"^\s*(-?)(\d{1,9})(?:[.,](\d{1,2}))?\s*(?:€|EUR)?\s*$")
+_AMOUNT = re.compile(
+    r"^\s*(-?)(\d{1,9})(?:[.,](\d{1,2}))?\s*(?:€|EUR)?\s*$", re.ASCII
+)  # 0-9 only: int() would read other scripts' digits too
 
 
 class MoneyError(ValueError):

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comptoir.catalog.exports import export_csv, export_xlsx
@@ -56,6 +57,10 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="Export one shop's catalog.")
         exp.add_argument("shop_ref")
         exp.add_argument("file", type=Path)
+        exp.add_argument(
+            "--locale", choices=["fr", "en"], default=None,
+            help="CSV for French (; and 2,40) or English (, and 2.40) spreadsheets; default: the node's language.",
+        )  # fmt: skip
         net = sub.add_parser("import-network", help="Load many shops and offers from one CSV.")
         net.add_argument("file", type=Path)
         net.add_argument("--json", action="store_true")
@@ -91,13 +96,13 @@ class Command(BaseCommand):
         if job.status == ImportJob.Status.REJECTED:
             raise CommandError("nothing was written")
 
-    def _export(self, shop_ref: str, file: Path, **_: Any) -> None:
+    def _export(self, shop_ref: str, file: Path, locale: str | None = None, **_: Any) -> None:
         shop = self._shop(shop_ref)
         if file.suffix == ".xlsx":
             file.write_bytes(export_xlsx(shop))
         else:
             with file.open("w", encoding="utf-8", newline="") as handle:
-                for chunk in export_csv(shop):
+                for chunk in export_csv(shop, locale or settings.LANGUAGE_CODE):
                     handle.write(chunk)
         self.stdout.write(f"exported to {file}")
 
