@@ -136,9 +136,13 @@ class Browser:
         return status, data
 
     def post(
-        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None
+        self,
+        path: str,
+        fields: dict[str, str],
+        files: dict[str, tuple[str, bytes]] | None = None,
+        form_page: str = "",
     ) -> int:
-        _status, page = self.get(path)
+        _status, page = self.get(form_page or path)  # the page holding the form, for its CSRF token
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         fields = {**fields, "csrfmiddlewaretoken": token[1].decode() if token else ""}
         if files is not None:
@@ -226,7 +230,8 @@ def number_probes(node: Node, browser: Browser) -> list[Answer]:
         timed("API offers limit=1e999999999", "422", lambda: api(node, "GET", f"/shops/{shop}/offers?limit=1e999999999")),
         timed("form: offer stock=1e999999999", "400", lambda: browser.post(f"/gestion/{shop}/offres/{offer}/", form)),
         timed("form: bulk stock=1e999999999", "422", lambda: browser.post(
-            f"/gestion/{shop}/prix-stock/", {f"stock-{offer}": "1e999999999", f"was_stock-{offer}": "5"})),
+            f"/gestion/{shop}/prix-stock/", {f"stock-{offer}": "1e999999999", f"was_stock-{offer}": "5"},
+            form_page=f"/gestion/{shop}/")),
         timed("dashboard page=abc", "400", lambda: browser.get(f"/gestion/{shop}/?page=abc")),
         timed("dashboard page=1e999999999", "400", lambda: browser.get(f"/gestion/{shop}/?page=1e999999999")),
     ]  # fmt: skip
