@@ -5,6 +5,7 @@ under test-results/ (CI artefacts) for a person to look at."""
 from __future__ import annotations
 
 import uuid
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,13 @@ import pytest
 from django.utils import timezone
 
 from comptoir.catalog.models import Shop
+from comptoir.catalog.services import do_create_offer, do_set_opening_hours
 from comptoir.delivery import services
 from comptoir.delivery.models import Booking, Round, Stop
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.planning import plan_slot
 from comptoir.members.services import ensure_colleges
+from comptoir.orders.cart import cart_of, do_add_to_cart
 from comptoir.orders.models import Order, ShopOrder
 from tests.conftest import PASSWORD
 from tests.delivery.conftest import bike, book, courier, depot, dispatcher, shift, slot, zone  # noqa: F401 (fixtures)
@@ -217,3 +220,48 @@ def test_dispatcher_map_draws_rounds_with_a_legend_and_names_as_text(
     page.get_by_text("Le coursier peut de nouveau essayer des codes pour").wait_for()
     assert services.code_attempts_left(pickup) == services.MAX_CODE_ATTEMPTS
     desk.close()
+
+
+def test_resident_places_a_pin_on_the_map_and_keeps_the_address(
+    browser: Any, live_server: Any, settings: Any, slot: Any, bike: Any, shop: Shop, make_person: Any,  # noqa: F811
+) -> None:  # fmt: skip
+    """Checkout's "place a pin": a map of the served area to tap (no tiles), then the saved address."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.COMPTOIR_TILE_URL = ""
+    do_set_opening_hours(shop, [(d, time(8), time(19)) for d in range(7)])
+    bread = do_create_offer(shop, {"sku": "B1", "name_fr": "Pain complet", "price": "2,40", "stock": "9"})
+    resident = make_person("alice@example.org", full_name="Alice Martin", phone="0601020304")
+    do_add_to_cart(cart_of(resident, create=True), bread.pk, 1)
+    context, page = phone(browser, live_server)
+    sign_in(page, resident.email, PASSWORD)
+    page.goto(f"{live_server.url}/commande/")
+    page.get_by_text("Placer une épingle sur la carte (facultatif)").click()
+    page.wait_for_selector("#map .leaflet-overlay-pane path")  # the zone, drawn from the node's data
+    assert page.locator("#map .leaflet-tile").count() == 0  # no third-party tiles
+    page.locator("#map").click()  # tap the middle of the map: the middle of the zone
+    shot(page, "resident-checkout-pin")
+    lat, lon = float(page.locator("#lat").input_value()), float(page.locator("#lon").input_value())
+    assert 47.036 < lat < 47.076 and 5.974 < lon < 6.034  # inside the served square
+    assert page.locator("#map .leaflet-marker-icon").count() == 1
+    shot(page, "resident-checkout-pin")
+    page.get_by_label("Créneau de livraison").select_option(index=1)
+    page.get_by_label("Adresse", exact=True).fill("12 rue des Granges")
+    page.get_by_label("Code postal").fill("25000")
+    assert page.get_by_label("Garder cette adresse pour mes prochaines commandes").is_checked()
+    page.get_by_role("button", name="Passer la commande").click()
+    page.get_by_text("En attente de l’acceptation des commerces").wait_for()
+    order = Order.objects.get()
+    assert (order.location_source, round(order.lat, 6), round(order.lon, 6)) == ("pin", lat, lon)
+    resident.refresh_from_db()
+    assert (resident.saved_address, resident.saved_postal_code) == ("12 rue des Granges", "25000")
+    assert (round(resident.saved_lat, 6), round(resident.saved_lon, 6)) == (lat, lon)
+
+    do_add_to_cart(cart_of(resident, create=True), bread.pk, 1)  # the next order offers the saved address
+    page.goto(f"{live_server.url}/commande/")
+    assert page.get_by_label("Adresse", exact=True).input_value() == "12 rue des Granges"
+    assert page.locator("#lat").input_value() == f"{lat:.6f}"
+    assert "Votre adresse enregistrée est remplie" in page.locator(".saved-address").inner_text()
+    page.wait_for_selector("#map .leaflet-marker-icon")  # the saved pin, on the map
+    shot(page, "resident-checkout-saved-address")
+    context.close()

@@ -24,7 +24,7 @@ from comptoir.core.money import Money
 from comptoir.delivery import selectors
 from comptoir.delivery.fees import Fee, fee_estimate
 from comptoir.delivery.lock_objects import booking_for_update, slot_for_update
-from comptoir.delivery.models import Booking, Parcel, Slot, Stop
+from comptoir.delivery.models import Booking, Parcel, Slot, Stop, Zone
 from comptoir.orders.delivery_port import (
     Booking as BookingOut,
 )
@@ -32,6 +32,7 @@ from comptoir.orders.delivery_port import (
     DeliveryUnavailable,
     Drop,
     FeeLine,
+    ServedArea,
     SlotOption,
     Tracking,
 )
@@ -146,6 +147,11 @@ class CoopDelivery:
             drop_code=booking.drop_code, path=reverse("delivery:tracking", args=[booking.ref]),
             pickup_codes=dict(booking.parcels.values_list("shop_order_id", "pickup_code")),
         )  # fmt: skip
+
+    def area(self) -> list[ServedArea]:
+        return [
+            ServedArea(z.name, [(lat, lon) for lon, lat in z.ring]) for z in Zone.objects.filter(active=True)
+        ]
 
 
 def _check_bookable(slot: Slot | None, drop: Drop, weight_g: int, volume_ml: int) -> None:

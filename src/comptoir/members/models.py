@@ -39,6 +39,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # The delivery address a resident chose to keep, offered at their next checkout.
+    saved_address = models.CharField(_("saved address"), max_length=200, blank=True)
+    saved_postal_code = models.CharField(_("saved postal code"), max_length=10, blank=True)
+    saved_city = models.CharField(_("saved city"), max_length=100, blank=True)
+    saved_lat = models.FloatField(_("saved latitude"), null=True, blank=True)
+    saved_lon = models.FloatField(_("saved longitude"), null=True, blank=True)
 
     objects = PersonManager()
 

@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotAllowed, NotFound
+from comptoir.core.geo import GeoError, check_coordinates
 from comptoir.members.models import AccountMail, ApiToken, College, Membership, MembershipApplication, Person
 from comptoir.members.permissions import check_staff
 
@@ -243,3 +244,25 @@ class RevokeApiTokensOnPasswordChange:
 
     def get_help_text(self) -> str:
         return _("Changing your password revokes your API tokens.")
+
+
+@transaction.atomic
+def do_save_address(
+    person: Person, *, address: str, postal_code: str, city: str, lat: float | None, lon: float | None
+) -> Person:
+    """Keep a resident's delivery address (and its pin) for their next checkout."""
+    if not address.strip():
+        raise InvalidInput(_("Enter an address to keep."), field="address")
+    if (lat is None) != (lon is None):
+        raise InvalidInput(_("A pin needs both a latitude and a longitude."), field="lat")
+    if lat is not None and lon is not None:
+        try:
+            check_coordinates(lat, lon)
+        except GeoError as error:
+            raise InvalidInput(str(error), field="lat") from error
+    person.saved_address, person.saved_postal_code, person.saved_city = (
+        address.strip()[:200], postal_code.strip()[:10], city.strip()[:100],
+    )  # fmt: skip
+    person.saved_lat, person.saved_lon = lat, lon
+    person.save(update_fields=["saved_address", "saved_postal_code", "saved_city", "saved_lat", "saved_lon"])
+    return person

@@ -77,6 +77,12 @@ class Tracking:
     pickup_codes: dict[int, str] = field(default_factory=dict)  # shop order id -> the code its shop gives
 
 
+@dataclass(frozen=True)
+class ServedArea:
+    name: str
+    ring: list[tuple[float, float]]  # (lat, lon) corners of the polygon
+
+
 class DeliveryUnavailable(Exception):
     """No slot can take this delivery (full, outside every zone, too heavy); the message says why."""
 
@@ -93,6 +99,10 @@ class DeliveryBooking(Protocol):
     def cancel(self, booking_ref: str) -> None: ...
 
     def tracking(self, booking_ref: str) -> Tracking | None: ...
+
+    def area(self) -> list[ServedArea]:
+        """Where deliveries go, for the checkout's pin map (the node's own geometry, no tiles)."""
+        ...
 
 
 def delivery_booking() -> DeliveryBooking:

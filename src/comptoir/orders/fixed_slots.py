@@ -21,6 +21,7 @@ from comptoir.orders.delivery_port import (
     Drop,
     FeeLine,
     Parcel,
+    ServedArea,
     SlotOption,
     Tracking,
 )
@@ -114,3 +115,7 @@ class FixedSlots:
 
     def tracking(self, booking_ref: str) -> Tracking | None:
         return None
+
+    def area(self) -> list[ServedArea]:
+        """Fixed slots deliver wherever an address is found: no area to draw."""
+        return []

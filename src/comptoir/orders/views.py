@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import ComptoirError, InvalidInput
+from comptoir.members.services import do_save_address
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import CART_SESSION_KEY, cart_of
 from comptoir.orders.checkout import coop_fee_terms
@@ -98,7 +100,31 @@ def _checkout_context(request: HttpRequest, groups: list[Any]) -> dict[str, Any]
         "methods": payment_methods().values(), "coop_label": label, "coop_source": source,
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "default_name": getattr(request.user, "full_name", ""), "default_phone": getattr(request.user, "phone", ""),
+        **_pin_context(request),
     }  # fmt: skip
+
+
+def _pin_context(request: HttpRequest) -> dict[str, Any]:
+    """The checkout's pin map: the served areas (the node's own geometry) and the saved pin, if any."""
+    areas = delivery_booking().area()
+    saved_lat, saved_lon = getattr(request.user, "saved_lat", None), getattr(request.user, "saved_lon", None)
+    return {
+        "pin_map": {"tiles": settings.COMPTOIR_TILE_URL, "attribution": "", "stops": [],
+                    "zones": [{"name": a.name, "ring": [list(p) for p in a.ring]} for a in areas]},
+        "pin_lat": f"{saved_lat:.6f}" if saved_lat is not None else "",
+        "pin_lon": f"{saved_lon:.6f}" if saved_lon is not None else "",
+    }  # fmt: skip
+
+
+def _remember_address(request: HttpRequest, checkout: Any) -> None:
+    """Keep the address on the resident's account when they ask to (signed-in residents only)."""
+    if not request.user.is_authenticated or not request.POST.get("remember_address") or not checkout.address:
+        return
+    try:
+        do_save_address(request.user, address=checkout.address, postal_code=checkout.postal_code,  # type: ignore[arg-type]
+                        city=checkout.city, lat=checkout.lat, lon=checkout.lon)  # fmt: skip
+    except ComptoirError as error:
+        messages.info(request, error.message)
 
 
 def checkout_page(request: HttpRequest) -> HttpResponse:
@@ -109,11 +135,13 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         return redirect("orders:cart")
     context = _checkout_context(request, groups)
     if request.method == "POST":
+        checkout = checkout_request(request, groups)
         try:
-            order, _created = services.do_checkout(request.user, cart, checkout_request(request, groups))
+            order, _created = services.do_checkout(request.user, cart, checkout)
         except ComptoirError as error:
             context["error"] = error.message
         else:
+            _remember_address(request, checkout)
             if not request.user.is_authenticated:
                 request.session[GUEST_ORDERS_KEY] = [*request.session.get(GUEST_ORDERS_KEY, []), order.token][
                     -20:

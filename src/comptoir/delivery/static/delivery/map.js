@@ -54,9 +54,15 @@
       bounds.extend(marker.getLatLng());
     });
     // Fit what the person works on (the rounds, the stops); the zones alone when there is nothing else.
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 });
-    else if (zoneBounds.isValid()) map.fitBounds(zoneBounds, { padding: [20, 20] });
-    else map.setView([47.056, 6.004], 13);
+    function fit() {
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 });
+      else if (zoneBounds.isValid()) map.fitBounds(zoneBounds, { padding: [20, 20] });
+      else map.setView([47.056, 6.004], 13);
+    }
+    fit();
+    // A map drawn inside a closed <details> has no size yet: measure again when it opens.
+    var folded = el.closest("details");
+    if (folded) folded.addEventListener("toggle", function () { if (folded.open) { map.invalidateSize(); fit(); } });
     var field = el.dataset.draw && document.getElementById("id_" + el.dataset.draw);
     if (field) drawZone(map, field);
     var pin = el.dataset.pin && document.getElementById(el.dataset.pin);
