@@ -109,6 +109,7 @@ def _pin_context(request: HttpRequest) -> dict[str, Any]:
     areas = delivery_booking().area()
     saved_lat, saved_lon = getattr(request.user, "saved_lat", None), getattr(request.user, "saved_lon", None)
     return {
+        "saved": {key: getattr(request.user, f"saved_{key}", "") for key in ("address", "postal_code", "city")},
         "pin_map": {"tiles": settings.COMPTOIR_TILE_URL, "attribution": "", "stops": [],
                     "zones": [{"name": a.name, "ring": [list(p) for p in a.ring]} for a in areas]},
         "pin_lat": f"{saved_lat:.6f}" if saved_lat is not None else "",
