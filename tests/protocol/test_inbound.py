@@ -161,3 +161,19 @@ def test_not_json_is_refused(bap: Peer):
 
 def test_unknown_action_is_404(bap: Peer):
     assert _post(b"{}", {}, action="dance").status_code == 404
+
+
+def test_catalog_parts_share_a_message_id_but_a_replayed_part_is_refused(db):
+    seller = Peer("node-b.example", "BPP")
+    seller.trust(domain="ONDC:RET10")
+    request = _status_request()
+    context = messages.reply_context(
+        messages.parse(encode({**request, "context": {**request["context"], "action": "search"}})).context,
+        bpp_id="node-b.example", bpp_uri="https://node-b.example/beckn", moment=datetime.now(UTC),
+    )  # fmt: skip
+    first = encode(messages.envelope(context, catalog={"bpp/providers": [{"id": "shop-1"}]}))
+    second = encode(messages.envelope(context, catalog={"bpp/providers": [{"id": "shop-2"}]}))
+    assert _post(first, seller.headers(first), action="on_search").status_code == 200
+    assert _post(second, seller.headers(second), action="on_search").status_code == 200
+    assert _post(first, seller.headers(first), action="on_search").status_code == 400
+    assert InboxMessage.objects.filter(action="on_search").count() == 2

@@ -255,3 +255,38 @@ def test_init_is_refused_while_the_coop_has_no_bank_account(node, settings):
     refused = _ask("init", order=_init_order(node))
     assert "bank account is not configured" in refused["error"]["message"]
     assert "order" not in refused["message"]
+
+
+def test_a_large_catalog_comes_in_parts_answering_one_search(node, monkeypatch):
+    monkeypatch.setattr(seller, "CATALOG_CHUNK", 1)
+    context = messages.request_context(
+        action="search",
+        domain="ONDC:RET10",
+        city="std:0381",
+        moment=datetime.now(UTC),
+        transaction_id="t-9",
+        **BAP,
+    )
+    body = messages.envelope(context, intent={"fulfillment": {"type": "Delivery"}})
+    inbox = InboxMessage.objects.create(
+        sender_id=BAP["bap_id"],
+        action="search",
+        message_id=context.message_id,
+        transaction_id="t-9",
+        domain="ONDC:RET10",
+        body=body,
+    )
+    assert do_process_inbox(inbox.pk) == "on_search: 2 offers in 2 messages"
+    parts = OutboxMessage.objects.filter(message_id=context.message_id).order_by("pk")
+    assert [p.body["context"]["message_id"] for p in parts] == [context.message_id] * 2
+    names = [
+        p.body["message"]["catalog"]["bpp/providers"][0]["items"][0]["descriptor"]["name"] for p in parts
+    ]
+    assert names == ["Pain complet", "Confiture"]
+
+
+def test_update_is_answered_as_not_supported(node):
+    reply = _ask("update", update_target="item", order={"id": "A-9"})
+    assert reply["error"] == {
+        "type": "DOMAIN-ERROR", "code": "40000", "message": "update is not supported by this seller yet; cancel and order again",
+    }  # fmt: skip

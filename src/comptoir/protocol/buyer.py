@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from comptoir.core.errors import ComptoirError
 from comptoir.protocol import http
 from comptoir.protocol.identity import load_identity
 from comptoir.protocol.models import InboxMessage, Subscriber, Transaction
@@ -103,14 +104,19 @@ def do_search_peers(query: str, *, wait: float = 2.0, domain: str = "ONDC:RET10"
         for seller in sellers:  # each is small and local; a dead one costs its own timeout only
             with contextlib.suppress(OSError):
                 http.post(seller.url + "/search", encoded, headers, timeout=min(wait, 1.0))
-    answers: dict[str, dict[str, Any]] = {}
+    answers: dict[str, list[dict[str, Any]]] = {}
     while time.perf_counter() - started < wait:
-        for row in InboxMessage.objects.filter(action="on_search", transaction_id=context.transaction_id):
-            answers[row.sender_id] = row.body
+        answers = {}
+        for row in InboxMessage.objects.filter(
+            action="on_search", transaction_id=context.transaction_id
+        ).order_by("pk"):
+            answers.setdefault(row.sender_id, []).append(row.body)  # a catalog may come in parts
         if expected and expected <= set(answers):
             break
         time.sleep(0.01)
-    results = [result for sender, answer in sorted(answers.items()) for result in _results(sender, answer)]
+    results = [
+        r for sender, parts in sorted(answers.items()) for answer in parts for r in _results(sender, answer)
+    ]
     return MergedSearch(
         results=sorted(results, key=lambda r: (r.name.lower(), Decimal(r.price or "0"), r.node)),
         answered=sorted(answers),
@@ -143,3 +149,32 @@ def as_json(search: MergedSearch) -> dict[str, Any]:
         "missing": search.missing,
         "seconds": round(search.seconds, 3),
     }
+
+
+def do_pull_catalog(seller_id: str, *, expect: int, wait: float = 300.0) -> tuple[float, int, int]:
+    """Full catalog refresh from one seller: (seconds until ``expect`` offers arrived, offers, parts)."""
+    me = load_identity()
+    seller = Subscriber.objects.filter(subscriber_id=seller_id, role=Subscriber.Role.BPP).first()
+    if seller is None:
+        raise ComptoirError(f"unknown seller {seller_id}")
+    context = messages.request_context(
+        action="search", domain=seller.domain or "ONDC:RET10", city=settings.COMPTOIR_PROTOCOL_CITY,
+        bap_id=me.subscriber_id, bap_uri=me.url, moment=timezone.now(), transaction_id=messages.new_id(),
+    )  # fmt: skip
+    started = time.perf_counter()
+    http.post_signed(
+        seller.url + "/search", messages.envelope(context, intent={"fulfillment": {"type": "Delivery"}}), me
+    )
+    offers = parts = 0
+    seen: set[int] = set()
+    while time.perf_counter() - started < wait and offers < expect:
+        for row in InboxMessage.objects.filter(
+            action="on_search", transaction_id=context.transaction_id
+        ).exclude(pk__in=seen):
+            seen.add(row.pk)
+            parts += 1
+            offers += sum(
+                len(p.get("items", [])) for p in row.body["message"]["catalog"].get("bpp/providers", [])
+            )
+        time.sleep(0.02)
+    return time.perf_counter() - started, offers, parts

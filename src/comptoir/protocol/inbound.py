@@ -124,6 +124,8 @@ def receive(
             raise Refused(400, "JSON-SCHEMA-ERROR", BAD_REQUEST, str(problems[0]))
         _check_context(envelope, action, sender, now=now)
         extra = {"gateway_id": gateway.subscriber_id if gateway else ""}
+        if action == "on_search":
+            extra["part"] = signing.digest(body)
         if relay:
             extra.update(raw=body.decode(), authorization=headers.get("Authorization", ""), gateway_id="")
         inbox = _store(sender, envelope, raw, action="gateway:" + action if relay else action, **extra)

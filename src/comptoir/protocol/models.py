@@ -64,6 +64,9 @@ class InboxMessage(models.Model):
     raw = models.TextField(blank=True)
     authorization = models.TextField(blank=True)
     gateway_id = models.CharField(max_length=255, blank=True)  # the gateway that relayed it to us, if any
+    # on_search only: a large catalog comes as several callbacks to one search (same message id);
+    # a replay repeats the same bytes, so the body's digest tells a new part from a replay
+    part = models.CharField(max_length=88, blank=True)
     received = models.DateTimeField(auto_now_add=True)
     processed = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
@@ -71,7 +74,7 @@ class InboxMessage(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["sender_id", "action", "message_id"], name="protocol_inbox_no_replay"
+                fields=["sender_id", "action", "message_id", "part"], name="protocol_inbox_no_replay_part"
             )
         ]
 

@@ -45,7 +45,8 @@ from comptoir.protocol.wire.messages import QuoteLine, timestamp
 from comptoir.protocol.wire.models import Context, Envelope, Tag, TagGroup
 
 log = logging.getLogger(__name__)
-CATALOG_LIMIT = 2000  # offers per on_search message; larger catalogs are paged by incremental pulls
+CATALOG_CHUNK = 1000  # offers per on_search message: a large catalog is several callbacks to one search
+QUERY_LIMIT = 100  # a search by name answers with its first matches, not a catalog
 # ONDC buyer-side cancellation reason codes a buyer app may send
 BUYER_CANCEL_REASONS = {
     "001": "Price of one or more items have changed due to which buyer was asked to make additional payment",
@@ -122,14 +123,23 @@ def handle_search(inbox: InboxMessage) -> str:
         offers = offers.filter(updated__gte=window[0], updated__lt=window[1])
     if query:
         offers = offers.filter(name_fr__icontains=query)
-    chosen = list(offers[:CATALOG_LIMIT])
     fee = intent.payment.finder_fee_amount if intent and intent.payment else None
     if fee:  # on_init must repeat the finder fee the buyer app announced at search
         tx = _transaction(inbox)
         tx.state = {**tx.state, "finder_fee": fee}
         tx.save(update_fields=["state", "updated"])
-    _reply(inbox, catalog=_catalog(chosen, timestamp(timezone.now())))
-    return f"on_search: {len(chosen)} offers" + (" (incremental)" if window else "")
+    chosen = list(offers[:QUERY_LIMIT]) if query else offers.iterator(chunk_size=CATALOG_CHUNK)
+    sent = chunks = 0
+    batch: list[Offer] = []
+    for offer in chosen:
+        batch.append(offer)
+        if len(batch) == CATALOG_CHUNK:
+            _reply(inbox, catalog=_catalog(batch, timestamp(timezone.now())))
+            sent, chunks, batch = sent + len(batch), chunks + 1, []
+    if batch or not chunks:
+        _reply(inbox, catalog=_catalog(batch, timestamp(timezone.now())))
+        sent, chunks = sent + len(batch), chunks + 1
+    return f"on_search: {sent} offers in {chunks} messages" + (" (incremental)" if window else "")
 
 
 def _transaction(inbox: InboxMessage) -> Transaction:
@@ -435,3 +445,12 @@ def do_push_status_changes() -> int:
             tx.save(update_fields=["pushed_state", "updated"])
         pushed += 1
     return pushed
+
+
+@handles("update")
+def handle_update(inbox: InboxMessage) -> str:
+    """Not built yet (returns, partial cancellation, address changes): say so instead of staying silent."""
+    _reply(
+        inbox, error=_refusal("40000", "update is not supported by this seller yet; cancel and order again")
+    )
+    return "on_update: not supported"

@@ -152,7 +152,7 @@ def message_schema(action: str) -> dict[str, Any]:
 
 def schema_for(action: str) -> dict[str, Any]:
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": f"https://comptoir.coop/schemas/beckn-ondc-1.2.0/{action}.json",
         "title": f"Comptoir's checks on an incoming ONDC 1.2.0 {action}",
         "type": "object",

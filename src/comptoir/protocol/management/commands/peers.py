@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comptoir.core.errors import ComptoirError
-from comptoir.protocol.buyer import as_json, do_search_peers
+from comptoir.protocol.buyer import as_json, do_pull_catalog, do_search_peers
 
 
 class Command(BaseCommand):
@@ -24,6 +24,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "bench":
+            timings, answered = [], []
+            for query in options["queries"].split(","):
+                merged = do_search_peers(query, wait=options["wait"])
+                timings.append(merged.seconds)
+                answered.append(len(merged.answered))
+            self.stdout.write(json.dumps({"seconds": timings, "answered": answered}))
+            return
+        if options["action"] == "pull":
+            seconds, offers, parts = do_pull_catalog(options["seller_id"], expect=options["expect"])
+            self.stdout.write(json.dumps({"seconds": seconds, "offers": offers, "parts": parts}))
+            return
         try:
             found = do_search_peers(options["query"], wait=options["wait"])
         except ComptoirError as error:
