@@ -26,7 +26,7 @@ from typing import Any
 from comptoir.core.errors import ComptoirError
 from comptoir.protocol.wire import logcheck
 
-STARTUP_SECONDS = 30.0
+STARTUP_SECONDS = 120.0  # generous: a loaded machine starts Django slowly
 
 
 def free_port() -> int:
