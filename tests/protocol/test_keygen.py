@@ -65,3 +65,12 @@ def test_trust_refuses_a_key_that_is_not_ed25519(db):
             "https://peer.example/beckn",
             signing.KeyPair.generate().public,
         )
+
+
+def test_peers_commands_say_what_is_missing(tmp_path, settings, db):
+    settings.COMPTOIR_HOME = tmp_path
+    with pytest.raises(CommandError, match="comptoir protocol keygen"):
+        call_command("peers", "search", "pain", "--wait", "0.1")
+    call_command("protocol", "keygen")
+    with pytest.raises(CommandError, match=r"unknown seller nowhere\.example"):
+        call_command("peers", "pull", "nowhere.example", "--expect", "1")

@@ -22,8 +22,22 @@ class Command(BaseCommand):
         search.add_argument(
             "--wait", type=float, default=2.0, help="Seconds to wait for answers (default 2)."
         )
+        bench = sub.add_parser("bench", help="(bench/federation.py) Time merged searches; print JSON.")
+        bench.add_argument("--queries", required=True, help="Comma-separated queries.")
+        bench.add_argument("--wait", type=float, default=5.0)
+        pull = sub.add_parser(
+            "pull", help="(bench/federation.py) Time a full catalog refresh from one seller."
+        )
+        pull.add_argument("seller_id")
+        pull.add_argument("--expect", type=int, required=True, help="Offers the seller has.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._handle(options)
+        except ComptoirError as error:
+            raise CommandError(error.message) from None
+
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["action"] == "bench":
             timings, answered = [], []
             for query in options["queries"].split(","):
@@ -36,10 +50,7 @@ class Command(BaseCommand):
             seconds, offers, parts = do_pull_catalog(options["seller_id"], expect=options["expect"])
             self.stdout.write(json.dumps({"seconds": seconds, "offers": offers, "parts": parts}))
             return
-        try:
-            found = do_search_peers(options["query"], wait=options["wait"])
-        except ComptoirError as error:
-            raise CommandError(error.message) from None
+        found = do_search_peers(options["query"], wait=options["wait"])
         if options["json"]:
             self.stdout.write(json.dumps(as_json(found), ensure_ascii=False, indent=1))
             return
