@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+# Each app's error-code enum registers itself when imported: import them all for the OpenAPI document.
+from comptoir.catalog import error_codes as _catalog_codes  # noqa: F401
 from comptoir.catalog.api import router as catalog_router
-from comptoir.core.errors import ComptoirError, NotAllowed, NotFound
+from comptoir.core.errors import ComptoirError, all_codes
 from comptoir.delivery.api import router as delivery_router
+from comptoir.governance import error_codes as _governance_codes  # noqa: F401
 from comptoir.governance.api import router as governance_router
+from comptoir.members import error_codes as _member_codes  # noqa: F401
 from comptoir.members.api import router as auth_router
+from comptoir.orders import error_codes as _order_codes  # noqa: F401
 from comptoir.orders.api import router as orders_router
 from comptoir.search.api import router as search_router
 
-api = NinjaAPI(
+ERROR_STATUSES = ("400", "403", "404", "422", "429")
+
+
+class ComptoirAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document describes the error body and lists every error code."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+            "type": "object",
+            "required": ["code", "error", "message", "details"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": all_codes(),
+                    "description": "What went wrong, for programs.",
+                },
+                "error": {
+                    "type": "string",
+                    "description": "Its general kind: invalid, not_found, not_allowed…",
+                },
+                "message": {"type": "string", "description": "What went wrong, in the person's language."},
+                "details": {"type": "object", "description": "Field names, ids and numbers about the error."},
+            },
+        }
+        ref = {"description": "Refused: see code and message", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}  # fmt: skip
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status in ERROR_STATUSES:
+                    responses.setdefault(status, ref)
+        return schema
+
+
+api = ComptoirAPI(
     title="Comptoir",
     version="1",
     description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery, governance.",
@@ -26,12 +68,8 @@ api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", orders_router)
 
-STATUS = {NotAllowed: 403, NotFound: 404}
-
 
 @api.exception_handler(ComptoirError)
 def comptoir_error(request: HttpRequest, error: ComptoirError) -> HttpResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-    return api.create_response(
-        request, {"error": error.code, "message": error.message, "details": error.details}, status=status
-    )
+    body = {"code": error.code, "error": error.kind, "message": error.message, "details": error.details}
+    return api.create_response(request, body, status=error.status)

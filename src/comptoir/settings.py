@@ -280,10 +280,16 @@ COMPTOIR_WORKER_FOLLOWERS = [
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
 COMPTOIR_BANK_IBAN = os.environ.get("COMPTOIR_BANK_IBAN", "")
 COMPTOIR_BANK_BIC = os.environ.get("COMPTOIR_BANK_BIC", "")
+# What the protocol's settlement tells buyer apps about that account (empty: the bank's name from the BIC).
+COMPTOIR_BANK_NAME = os.environ.get("COMPTOIR_BANK_NAME", "")
+COMPTOIR_BANK_BRANCH = os.environ.get("COMPTOIR_BANK_BRANCH", "")
+COMPTOIR_TAX_NUMBER = os.environ.get("COMPTOIR_TAX_NUMBER", "")
+# How residents may pay (PaymentMethod adapters, orders/payments.py).
+COMPTOIR_PAYMENT_METHODS = ["comptoir.orders.payments.PayOnHandover", "comptoir.orders.payments.BankTransfer"]
 # Where residents reach this node, for links in emails (the tracking page).
 COMPTOIR_PUBLIC_URL = os.environ.get("COMPTOIR_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Orders book delivery through this adapter of their DeliveryBooking port: the cooperative's rounds,
-# priced at cost ("comptoir.orders.fixed_slots.FixedSlots" is the flat-fee stand-in without a delivery app).
+# priced at cost ("comptoir.orders.fixed_slots.FixedSlots": fixed windows at a flat fee, nothing planned).
 COMPTOIR_DELIVERY_BOOKING = os.environ.get(
     "COMPTOIR_DELIVERY_BOOKING", "comptoir.delivery.booking.CoopDelivery"
 )
@@ -312,6 +318,22 @@ COMPTOIR_PROTOCOL_POLL = float(
     os.environ.get("COMPTOIR_PROTOCOL_POLL", "0.1")
 )  # seconds between worker passes
 COMPTOIR_PROTOCOL_TIMEOUT = float(os.environ.get("COMPTOIR_PROTOCOL_TIMEOUT", "5"))
+
+# Orders (docs/orders.md). A placed shop order holds its stock for the governed order_accept_minutes
+# if its shop does not answer; a guest's, only this long until they type the code mailed to them.
+COMPTOIR_UNCONFIRMED_HOLD_MINUTES = int(os.environ.get("COMPTOIR_UNCONFIRMED_HOLD_MINUTES", "10"))
+# Checkout attempts per session and per address: (attempts, window in seconds).
+COMPTOIR_CHECKOUT_ATTEMPTS = (int(os.environ.get("COMPTOIR_CHECKOUT_ATTEMPTS_PER_HOUR", "30")), 3600)
+# Open unpaid orders a guest (by session, email or address) may hold at once.
+COMPTOIR_GUEST_OPEN_ORDERS_MAX = int(os.environ.get("COMPTOIR_GUEST_OPEN_ORDERS_MAX", "3"))
+# Geocoding without a commercial service: the operator's address file (BAN CSV) and postcode centres.
+COMPTOIR_ADDRESS_FILE = os.environ.get("COMPTOIR_ADDRESS_FILE", "")
+COMPTOIR_POSTCODE_CENTROIDS: dict[str, tuple[float, float]] = {}
+# FixedSlots (when chosen as COMPTOIR_DELIVERY_BOOKING): its windows, orders per slot, days ahead, lead time.
+COMPTOIR_FIXED_SLOTS = [("10:00", "12:00"), ("14:00", "16:00"), ("17:00", "19:00")]
+COMPTOIR_FIXED_SLOT_CAPACITY = int(os.environ.get("COMPTOIR_FIXED_SLOT_CAPACITY", "20"))
+COMPTOIR_FIXED_SLOT_DAYS = 3
+COMPTOIR_FIXED_SLOT_LEAD_MINUTES = 60
 
 LOGGING = {
     "version": 1,

@@ -129,7 +129,7 @@ def test_two_votes_at_the_same_instant_count_once(db):
             barrier.wait()
             outcomes.append(services.do_vote(voter=voter, proposal_id=proposal.pk, choice=choice))
         except InvalidInput as error:
-            outcomes.append(error.details.get("code"))
+            outcomes.append(error.code)
         finally:
             connections.close_all()
 

@@ -81,6 +81,7 @@ def test_token_endpoint(anon_api, make_person):
     refused = anon_api.call("post", "/auth/token", {"email": "api@example.org", "password": "nope"})
     assert refused.status_code == 403
     assert refused.json() == {
+        "code": "not_allowed",
         "error": "not_allowed",
         "message": "Adresse ou mot de passe incorrect.",
         "details": {},

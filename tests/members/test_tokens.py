@@ -58,7 +58,7 @@ def test_per_person_cap(person, settings):
     body = {"email": "dev@example.org", "password": PASSWORD}
     assert [api.call("post", "/auth/token", body).status_code for _ in range(4)] == [200, 200, 200, 400]
     refused = api.call("post", "/auth/token", body).json()
-    assert refused["error"] == "invalid" and refused["details"] == {"code": "too_many_tokens"}
+    assert (refused["code"], refused["error"], refused["details"]) == ("too_many_tokens", "invalid", {})
     assert (
         refused["message"] == "Vous avez déjà 3 jetons d’API\u00a0: révoquez-en un avant d’en créer un autre."
     )

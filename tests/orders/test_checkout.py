@@ -46,8 +46,9 @@ def test_checkout_splits_the_order_reserves_stock_and_breaks_down_the_total(
 ):
     fill_cart(resident_api, town)
     body = delivery_body(first_slot(), fulfilment=FULFIL)
-    # 28: the governed values in force are read from their versions (coop fee, acceptance delay, delivery fee).
-    with django_assert_max_num_queries(28), django_capture_on_commit_callbacks() as emails:
+    # 29: the governed values in force are read from their versions (coop fee, acceptance delay, delivery fee);
+    # the answer carries the order's event log (one query).
+    with django_assert_max_num_queries(29), django_capture_on_commit_callbacks() as emails:
         response = resident_api.call("post", "/checkout", body, HTTP_IDEMPOTENCY_KEY="k1")
     for send in emails:
         send()

@@ -99,6 +99,9 @@ def test_order_page_polls_its_live_fragment(town, resident, owner):
     fragment = re.sub(
         r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="…"', fragment
     )
+    history = re.search(r'<details class="events">.*?</details>\n', fragment, re.S)
+    assert history is not None and "acceptée — la boutique (Camille Roux) · Fleurs de Loue" in history.group()
+    fragment = fragment.replace(history.group(), "")
     hours = ", ".join(f"{day} 08:00–19:00" for day in ["Lun", "Mar", "Mer", "Jeu", "Ven", "Sam"])
     assert fragment == (
         f'<div id="order-live" hx-get="{live}" hx-trigger="every 20s" hx-swap="outerHTML">\n'
@@ -109,18 +112,17 @@ def test_order_page_polls_its_live_fragment(town, resident, owner):
         f'<p class="muted">Retrait en boutique: 8 quai Vauban — {hours}</p>\n\n'
         "<ul><li>2 × Bouquet de roses — 30,00\xa0€\n\n</li></ul>\n"
         '<div class="actions">\n\n'
-        f'<form method="post" action="/commandes/{order.token}/{so.pk}/cancel/">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="…">'
-        '<button class="danger">Annuler la commande chez Fleurs de Loue</button></form>\n'
+        f'<a class="button danger" href="/commandes/{order.token}/{so.pk}/cancel/">'
+        "Annuler la commande chez Fleurs de Loue…</a>\n"
         "</div></section>\n\n"
         '<table class="breakdown"><caption>Votre total, ligne par ligne</caption><tbody>\n'
         '<tr><th scope="row">Marchandises de Fleurs de Loue</th><td class="num">30,00\xa0€</td>'
         '<td class="muted">dont TVA 2,73\xa0€</td></tr>\n'
         '<tr><th scope="row">Taxes incluses (TVA)</th><td class="num">2,73\xa0€</td><td></td></tr>\n'
         '<tr><th scope="row">Contribution coopérative (2,0 % des marchandises)</th><td class="num">0,60\xa0€</td>'
-        '<td class="muted">Source : adopted at founding (v1)</td></tr>\n'
+        '<td class="muted">Source : adoptée à la fondation (v1)</td></tr>\n'
         '<tr><th scope="row">Total</th><td class="num"><strong>30,60\xa0€</strong></td><td></td></tr>\n'
-        "</tbody></table>\n\n</div>\n"
+        "</tbody></table>\n\n\n</div>\n"
     )
     # Without htmx the address is the whole page; a stranger gets nothing.
     plain = client.get(live)

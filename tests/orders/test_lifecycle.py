@@ -140,20 +140,29 @@ def test_partial_acceptance_with_removal_and_substitution(
     )
 
 
-def test_the_shop_queue_announces_each_order_once(resident, town, owner):
+def test_the_shop_queue_announces_each_order_once_and_a_get_changes_nothing(resident, town, owner):
     from django.test import Client
 
+    from comptoir.orders.models import ShopOrder
     from tests.conftest import PASSWORD
 
     client = Client()
     client.login(username=owner.email, password=PASSWORD)
-    assert client.get("/gestion/boulangerie/commandes/nouvelles/").content.strip() == b""
+    new = "/gestion/boulangerie/commandes/nouvelles/"
+    assert client.post(new, {"shown": "0"}).content.strip() == b""
     order, _so = place(resident, town)
-    first = client.get("/gestion/boulangerie/commandes/nouvelles/").content.decode()
-    assert first.count(f"Nouvelle commande {order.number}") == 1 and "Pain complet" in first
-    assert client.get("/gestion/boulangerie/commandes/nouvelles/").content.strip() == b""
     queue = client.get("/gestion/boulangerie/commandes/").content.decode()
-    assert 'hx-trigger="every 10s"' in queue and f"Commande {order.number}" in queue
+    assert 'hx-trigger="load, every 10s"' in queue and f"Commande {order.number}" in queue
+    assert ShopOrder.objects.get(pk=_so["boulangerie"]).announced_at is None  # loading the page wrote nothing
+    assert client.get(new).status_code == 405
+    assert ShopOrder.objects.get(pk=_so["boulangerie"]).announced_at is None
+    # Already listed on the page (shown = its id): announced, not listed twice.
+    assert client.post(new, {"shown": str(_so["boulangerie"])}).content.strip() == b""
+    assert ShopOrder.objects.get(pk=_so["boulangerie"]).announced_at is not None
+    second, _so2 = place(resident, town)
+    first = client.post(new, {"shown": str(_so["boulangerie"])}).content.decode()
+    assert first.count(f"Nouvelle commande {second.number}") == 1 and "Pain complet" in first
+    assert client.post(new, {"shown": "0"}).content.strip() == b""
     picking = client.get(f"/gestion/boulangerie/commandes/{_so['boulangerie']}/").content.decode()
     assert "Bon de préparation" in picking and "B1" in picking
     assert client.get(f"/gestion/boulangerie/commandes/{_so['fleurs']}/").status_code == 404

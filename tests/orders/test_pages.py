@@ -52,7 +52,9 @@ def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries, s
         1980 + 40 + 450,
     )
     page = client.get(f"/commandes/{order.token}/").content.decode()
-    assert "En attente de l’acceptation des commerces" in page and "Source : adopted at founding (v1)" in page
+    assert (
+        "En attente de l’acceptation des commerces" in page and "Source : adoptée à la fondation (v1)" in page
+    )
     assert (
         f"Transfer €24.70 to FR14 2004 1010 0505 0001 3M02 606 (BIC PSSTFRPPXXX) with the reference {order.number}."
         in page

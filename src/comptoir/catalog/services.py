@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.exports import offer_as_raw
+from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
@@ -204,10 +205,7 @@ def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]])
     row never wipes the other rows' edits. An offer with a bad cell keeps its other
     (valid) cell's change too: cells are independent.
     """
-    offers = {
-        o.pk: o
-        for o in Offer.objects.select_for_update().filter(shop=shop, pk__in=list(changes)).order_by("pk")
-    }
+    offers = offers_for_update(changes, shop_id=shop.pk)
     outcome = BulkOutcome()
     for offer_id in sorted(set(changes) - set(offers)):
         for column in changes[offer_id]:

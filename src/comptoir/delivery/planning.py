@@ -65,7 +65,7 @@ def default_solver() -> RouteSolver:
 
 def time_limit(stops: int) -> float:
     """The planner's budget: the operator's ceiling, less for small slots (it searches until the limit)."""
-    ceiling = float(getattr(settings, "COMPTOIR_PLANNING_SECONDS", 10.0))
+    ceiling = float(settings.COMPTOIR_PLANNING_SECONDS)
     return min(ceiling, 1.0 + 0.02 * stops)
 
 

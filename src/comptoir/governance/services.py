@@ -52,7 +52,7 @@ def ensure_founding(*, founded_at: datetime | None = None) -> int:
     The operator may set founding values once, in `COMPTOIR_GOVERNED`; after founding that
     setting is ignored, so changing it later changes nothing. Returns the versions written.
     """
-    overrides: dict[str, Any] = getattr(settings, "COMPTOIR_GOVERNED", {})
+    overrides: dict[str, Any] = settings.COMPTOIR_GOVERNED
     have = set(ParameterVersion.objects.values_list("name", flat=True).distinct())
     now = founded_at or timezone.now()
     rows = [

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Router, Schema
 from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
@@ -22,12 +23,23 @@ from comptoir.members.services import (
 router = Router(tags=["auth"])
 
 
+def use_persons_language(request: HttpRequest, person: Any) -> None:
+    """A bearer token names the person only after the middleware chose French: their messages
+    (errors included) follow their account's language unless the request carries a language cookie."""
+    from comptoir.web.language import chosen_language
+
+    language = chosen_language(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         person = person_for_api_token(token)
         if person is not None:
             request.user = person
             request.api_token_digest = token_digest(token)  # type: ignore[attr-defined]
+            use_persons_language(request, person)
         return person
 
 

@@ -63,7 +63,13 @@ def locked_out_response(
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"error": "locked_out", "message": message, "details": {"retry_after": seconds}}, status=429
+            {
+                "code": "locked_out",
+                "error": "throttled",
+                "message": message,
+                "details": {"retry_after": seconds},
+            },
+            status=429,
         )
     else:
         response = render(request, "web/locked_out.html", {"message": message}, status=429)

@@ -14,6 +14,7 @@ from comptoir.core.errors import NotFound
 from comptoir.members.api import AUTH
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import cart_of
+from comptoir.orders.guards import Client
 from comptoir.orders.models import Order
 from comptoir.orders.permissions import access_order_for_customer, access_shop_order_for_staff
 
@@ -102,6 +103,7 @@ class ShopOrderOut(Schema):
     tax_cents: int
     note: str
     lines: list[LineOut]
+    events: list[EventOut]
 
 
 class FeeOut(Schema):
@@ -109,6 +111,17 @@ class FeeOut(Schema):
     label: str
     amount_cents: int
     source: str
+
+
+class EventOut(Schema):
+    at: datetime
+    shop_order_id: int | None
+    action: str
+    from_status: str
+    to_status: str
+    actor: str  # resident, shop, courier, system
+    actor_name: str
+    note: str
 
 
 class OrderOut(Schema):
@@ -129,6 +142,7 @@ class OrderOut(Schema):
     delivery_booking_ref: str
     fees: list[FeeOut]
     shop_orders: list[ShopOrderOut]
+    events: list[EventOut]
 
 
 class ShopActionIn(Schema):
@@ -158,8 +172,17 @@ def cart_payload(groups: list[selectors.CartGroup]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def event_payload(events: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"at": e.created, "shop_order_id": e.shop_order_id, "action": e.action, "from_status": e.from_status,
+         "to_status": e.to_status, "actor": e.actor_kind, "actor_name": e.actor_name, "note": e.note}
+        for e in events
+    ]  # fmt: skip
+
+
 def order_payload(order: Order) -> dict[str, Any]:
     order = selectors.order_detail(order.pk)
+    events = list(order.events.all())
     shop_orders = [
         {
             "id": so.pk, "shop_ref": so.shop.ref, "shop_name": so.shop.name, "status": so.status,
@@ -170,6 +193,7 @@ def order_payload(order: Order) -> dict[str, Any]:
                  "proposed_quantity": li.proposed_quantity, "substitute_offer_id": li.substitute_id}
                 for li in so.lines.all()
             ],
+            "events": event_payload([e for e in events if e.shop_order_id == so.pk]),
         }
         for so in order.shop_orders.all()
     ]  # fmt: skip
@@ -182,7 +206,10 @@ def order_payload(order: Order) -> dict[str, Any]:
         "payment_instructions", "slot_id", "slot_starts", "slot_ends", "delivery_status", "delivery_booking_ref",
     ]  # fmt: skip
     payload = {name: getattr(order, name) for name in fields}
-    return {**payload, "status": selectors.order_status(order), "fees": fees, "shop_orders": shop_orders}
+    return {
+        **payload, "status": selectors.order_status(order), "fees": fees, "shop_orders": shop_orders,
+        "events": event_payload(events),
+    }  # fmt: skip
 
 
 @router.get("/cart", response=CartOut, summary="My cart, grouped by shop, with price and stock changes")
@@ -207,6 +234,8 @@ def set_cart_item(request: HttpRequest, offer_id: int, body: QuantityIn) -> dict
 @router.post(
     "/checkout", response={200: OrderOut, 201: OrderOut},
     summary="Check out my cart (or the items given); a repeated Idempotency-Key returns the same order",
+    description="The key is yours alone; reusing it with a different request is refused (422, "
+    "`idempotency_key_reused`). Attempts are throttled per person and address (429, `checkout_throttled`).",
 )  # fmt: skip
 def checkout(
     request: HttpRequest, response: HttpResponse, body: CheckoutIn, idempotency_key: Header[str] = ""
@@ -215,7 +244,10 @@ def checkout(
     raw_items = data.pop("items")
     items = [(i["offer_id"], i["quantity"]) for i in raw_items] if raw_items is not None else None
     checkout_request = services.CheckoutRequest(**data, items=items, idempotency_key=idempotency_key[:100])
-    order, created = services.do_checkout(request.user, cart_of(request.user), checkout_request)
+    client = Client(session=f"person:{request.user.pk}", ip=request.META.get("REMOTE_ADDR") or None)
+    order, created = services.do_checkout(
+        request.user, cart_of(request.user), checkout_request, client=client
+    )
     if not created:
         response["Idempotent-Replayed"] = "true"
     return Status(201 if created else 200, order_payload(order))

@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Offer
 from comptoir.catalog.selectors import offer_is_visible
+from comptoir.catalog.stock import OutOfStock, Shortfall
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.orders.error_codes import OrderErrorCode
+from comptoir.orders.lock_objects import cart_of_person_for_update
 from comptoir.orders.models import Cart, CartItem
 
 MAX_QUANTITY = 999
@@ -37,24 +40,19 @@ def cart_of(person: Any, token: str = "", *, create: bool = False) -> Cart | Non
 def check_quantity(offer: Offer, quantity: int) -> None:
     if quantity < 1 or quantity > MAX_QUANTITY:
         raise InvalidInput(
-            _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY}, field="quantity"
-        )
+            _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY},
+            code=OrderErrorCode.INVALID_QUANTITY, field="quantity",
+        )  # fmt: skip
     if not offer.on_demand and quantity > offer.stock:
-        raise InvalidInput(out_of_stock_message(offer, quantity), field="quantity", offer_id=offer.pk)
-
-
-def out_of_stock_message(offer: Offer, wanted: int) -> str:
-    if offer.stock == 0:
-        return _("“%(name)s” (%(shop)s) is out of stock.") % {"name": offer.name_fr, "shop": offer.shop.name}
-    return _("Only %(left)d left of “%(name)s” (%(shop)s); you asked for %(wanted)d.") % {
-        "left": offer.stock, "name": offer.name_fr, "shop": offer.shop.name, "wanted": wanted,
-    }  # fmt: skip
+        error = OutOfStock([Shortfall(offer.pk, offer.name_fr, offer.shop.name, quantity, offer.stock)])
+        error.details["field"] = "quantity"
+        raise error
 
 
 def _buyable_offer(offer_id: int) -> Offer:
     offer = Offer.objects.select_related("shop").filter(pk=offer_id).first()
     if offer is None or not offer_is_visible(offer):
-        raise NotFound(_("This product is not sold any more."))
+        raise NotFound(_("This product is not sold any more."), code=OrderErrorCode.NOT_SOLD)
     return offer
 
 
@@ -78,7 +76,7 @@ def do_set_cart_quantity(cart: Cart, offer_id: int, quantity: int) -> CartItem |
     """Set an item's quantity; 0 removes it. Accepting the new price of a changed item too."""
     item = CartItem.objects.filter(cart=cart, offer_id=offer_id).first()
     if item is None:
-        raise NotFound(_("This product is not in your cart."))
+        raise NotFound(_("This product is not in your cart."), code=OrderErrorCode.NOT_IN_CART)
     if quantity == 0:
         item.delete()
         return None
@@ -100,7 +98,7 @@ def do_claim_guest_cart(person: Any, token: str) -> None:
     guest = cart_of(None, token)
     if guest is None or person is None or not person.is_authenticated:
         return
-    mine = Cart.objects.select_for_update().filter(owner=person).first()
+    mine = cart_of_person_for_update(person)
     if mine is None:
         guest.owner = person
         guest.save(update_fields=["owner", "updated"])

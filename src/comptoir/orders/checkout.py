@@ -9,29 +9,28 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, When
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from comptoir.catalog import stock
+from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Offer
 from comptoir.catalog.selectors import offer_is_visible
-from comptoir.catalog.services import mark_offers_changed
 from comptoir.core.errors import InvalidInput
-from comptoir.core.money import Money
+from comptoir.core.money import Money, percent_of
 from comptoir.core.parameters import governed
-from comptoir.orders import notify, pricing
-from comptoir.orders.cart import out_of_stock_message
+from comptoir.orders import guards, notify, pricing
 from comptoir.orders.delivery_port import DeliveryUnavailable, Drop, Parcel, SlotOption, delivery_booking
+from comptoir.orders.error_codes import OrderErrorCode
 from comptoir.orders.geocoding import locate
-from comptoir.orders.lock_objects import offers_for_update
 from comptoir.orders.models import Cart, FeeLine, Fulfilment, Order, OrderLine, ShopOrder
 from comptoir.orders.payments import payment_method
 
@@ -63,11 +62,21 @@ def coop_fee_terms() -> tuple[Any, str, str]:
     return rate.value, label, rate.source
 
 
-def _existing(person: Any, key: str) -> Order | None:
-    if not key:
-        return None
-    customer = person if person is not None and person.is_authenticated else None
-    return Order.objects.filter(customer=customer, idempotency_key=key).first()
+# The governed parameters' sources, shown to residents next to each fee: translated where shown.
+SOURCES = (gettext_noop("adopted at founding (v1)"),)  # the others name their vote
+
+
+def checkout_preview(goods_cents: int) -> dict[str, Any]:
+    """What checkout shows before "Place the order": the contribution as an amount, its source in the
+    page's language, and the total before delivery (each slot adds its own fee)."""
+    rate, label, source = coop_fee_terms()
+    coop = percent_of(Money(goods_cents), rate).cents
+    return {
+        "coop_label": label,
+        "coop_cents": coop,
+        "coop_source": _(source),
+        "before_delivery_cents": goods_cents + coop,
+    }
 
 
 def _wanted(cart: Cart | None, request: CheckoutRequest) -> dict[int, int]:
@@ -81,10 +90,12 @@ def _wanted(cart: Cart | None, request: CheckoutRequest) -> dict[int, int]:
     wanted: dict[int, int] = {}
     for offer_id, quantity in pairs:
         if quantity < 1:
-            raise InvalidInput(_("Quantities must be at least 1."), field="items")
+            raise InvalidInput(
+                _("Quantities must be at least 1."), code=OrderErrorCode.INVALID_QUANTITY, field="items"
+            )
         wanted[offer_id] = wanted.get(offer_id, 0) + quantity
     if not wanted:
-        raise InvalidInput(_("Your cart is empty."))
+        raise InvalidInput(_("Your cart is empty."), code=OrderErrorCode.EMPTY_CART)
     return wanted
 
 
@@ -92,20 +103,28 @@ def _check_contact(request: CheckoutRequest) -> None:
     try:
         validate_email(request.email)
     except ValidationError as error:
-        raise InvalidInput(_("Enter a valid email address."), field="email") from error
+        raise InvalidInput(
+            _("Enter a valid email address."), code=OrderErrorCode.INVALID_EMAIL, field="email"
+        ) from error
     if request.language not in dict(settings.LANGUAGES):
-        raise InvalidInput(_("Choose a language."), field="language")
+        raise InvalidInput(_("Choose a language."), code=OrderErrorCode.INVALID_LANGUAGE, field="language")
     payment_method(request.payment_method)
 
 
 def _check_drop(request: CheckoutRequest) -> tuple[Drop, str]:
-    for name, label in [("recipient_name", _("name")), ("phone", _("phone")), ("address", _("address"))]:
+    # Whole sentences, not a word slotted into one: French needs "le nom", "l'adresse".
+    missing = {
+        "recipient_name": _("Enter the recipient's name for the delivery."),
+        "phone": _("Enter the recipient's phone number for the delivery."),
+        "address": _("Enter the delivery address."),
+    }
+    for name, message in missing.items():
         if not getattr(request, name).strip():
-            raise InvalidInput(
-                _("Enter the recipient's %(what)s for the delivery.") % {"what": label}, field=name
-            )
+            raise InvalidInput(message, code=OrderErrorCode.DELIVERY_DETAILS_REQUIRED, field=name)
     if not request.slot_id:
-        raise InvalidInput(_("Choose a delivery slot."), field="slot_id")
+        raise InvalidInput(
+            _("Choose a delivery slot."), code=OrderErrorCode.DELIVERY_DETAILS_REQUIRED, field="slot_id"
+        )
     place = locate(request.address, request.postal_code, request.lat, request.lon)
     full = f"{request.address}, {request.postal_code} {request.city}".strip(", ")
     drop = Drop(place.lat, place.lon, full, request.recipient_name, request.phone, request.instructions)
@@ -117,18 +136,20 @@ def _slot(request: CheckoutRequest, drop: Drop, weight_g: int, volume_ml: int) -
     chosen = next((slot for slot in options if slot.id == request.slot_id), None)
     if chosen is None:
         raise InvalidInput(
-            _("This delivery slot is not available any more; choose another one."), field="slot_id"
-        )
+            _("This delivery slot is not available any more; choose another one."),
+            code=OrderErrorCode.SLOT_UNAVAILABLE, field="slot_id",
+        )  # fmt: skip
     return chosen
 
 
 def _check_offers(offers: dict[int, Offer], wanted: dict[int, int], request: CheckoutRequest) -> None:
-    for offer_id, quantity in wanted.items():
+    for offer_id in sorted(wanted):
         offer = offers.get(offer_id)
         if offer is None or not offer_is_visible(offer):
-            raise InvalidInput(_("A product in your cart is not sold any more (#%(id)d).") % {"id": offer_id})
-        if not offer.on_demand and quantity > offer.stock:
-            raise InvalidInput(out_of_stock_message(offer, quantity), code="out_of_stock", offer_id=offer_id)
+            raise InvalidInput(
+                _("A product in your cart is not sold any more (#%(id)d).") % {"id": offer_id},
+                code=OrderErrorCode.NOT_SOLD, offer_id=offer_id,
+            )  # fmt: skip
         how = request.fulfilment.get(offer.shop.ref)
         allowed = {
             Fulfilment.COLLECT: offer.shop.offers_collect,
@@ -136,24 +157,18 @@ def _check_offers(offers: dict[int, Offer], wanted: dict[int, int], request: Che
         }
         if not allowed.get(how):  # type: ignore[call-overload]
             message = _("Choose click-and-collect or delivery for %(shop)s.") % {"shop": offer.shop.name}
-            raise InvalidInput(message, field="fulfilment", shop=offer.shop.ref)
-
-
-def _reserve(offers: dict[int, Offer], wanted: dict[int, int]) -> None:
-    taken = {i: q for i, q in wanted.items() if not offers[i].on_demand}
-    if taken:
-        whens = [When(pk=i, then=F("stock") - q) for i, q in taken.items()]
-        Offer.objects.filter(pk__in=taken).update(stock=Case(*whens))
-        mark_offers_changed(taken)
+            raise InvalidInput(
+                message, code=OrderErrorCode.FULFILMENT_REQUIRED, field="fulfilment", shop=offer.shop.ref
+            )
 
 
 def _write_shop_orders(
     order: Order, offers: dict[int, Offer], wanted: dict[int, int], request: CheckoutRequest
-):
+):  # fmt: skip
     by_shop: dict[int, list[int]] = {}
     for offer_id in sorted(wanted):
         by_shop.setdefault(offers[offer_id].shop_id, []).append(offer_id)
-    expires = timezone.now() + timedelta(minutes=int(governed("order_accept_minutes").value))
+    expires = guards.hold_until(timezone.now(), confirmed=order.email_confirmed_at is not None)
     shop_orders = ShopOrder.objects.bulk_create([
         ShopOrder(order=order, shop=offers[ids[0]].shop, fulfilment=request.fulfilment[offers[ids[0]].shop.ref], expires_at=expires)
         for ids in by_shop.values()
@@ -190,22 +205,28 @@ def _book(
     try:
         booking = delivery_booking().book(slot.id, order.pk, drop, parcels)
     except DeliveryUnavailable as error:
-        raise InvalidInput(str(error), field="slot_id") from error
+        raise InvalidInput(str(error), code=OrderErrorCode.SLOT_UNAVAILABLE, field="slot_id") from error
     order.delivery_booking_ref, order.slot_id = booking.ref, slot.id
     order.slot_starts, order.slot_ends = slot.starts, slot.ends
     order.delivery_status = Order.DeliveryStatus.BOOKED
     return [pricing.Fee("delivery", line.label, line.amount, line.source) for line in booking.fee_lines]
 
 
-def _place(person: Any, cart: Cart | None, request: CheckoutRequest, wanted: dict[int, int]) -> Order:
+def _place(
+    person: Any, cart: Cart | None, request: CheckoutRequest, wanted: dict[int, int], guard: _Guard
+) -> Order:
     offers = offers_for_update(wanted)
     _check_offers(offers, wanted, request)
+    stock.take(wanted, locked=offers)  # every short line refused at once; nothing written if any is
     delivery = any(request.fulfilment.get(offers[i].shop.ref) == Fulfilment.DELIVERY for i in wanted)
     drop, source = _check_drop(request) if delivery else (None, "")
     customer = person if person is not None and person.is_authenticated else None
+    email_code, code_hash = guards.new_email_code() if guards.is_guest(guard.owner) else ("", "")
     order = Order.objects.create(
         token=secrets.token_urlsafe(24), customer=customer, email=request.email, language=request.language,
         idempotency_key=request.idempotency_key, payment_method=request.payment_method,
+        owner_key=guard.owner, request_hash=guard.digest, client_ip=guard.client.ip,
+        email_confirmed_at=None if email_code else timezone.now(), email_code_hash=code_hash,
     )  # fmt: skip
     shop_orders, groups = _write_shop_orders(order, offers, wanted, request)
     extra: list[pricing.Fee] = []
@@ -220,13 +241,14 @@ def _place(person: Any, cart: Cart | None, request: CheckoutRequest, wanted: dic
         message = _(
             "Prices changed since you saw your cart: the goods now cost %(goods)s. Check and confirm again."
         )
-        raise InvalidInput(message % {"goods": quote.goods.format(request.language)}, code="prices_changed")
+        raise InvalidInput(
+            message % {"goods": quote.goods.format(request.language)}, code=OrderErrorCode.PRICES_CHANGED
+        )
     FeeLine.objects.bulk_create([
         FeeLine(order=order, kind=f.kind, label=f.label, amount_cents=f.amount.cents, source=f.source,
                 rate_percent=rate if f.kind == "coop" else None)
         for f in quote.fees
     ])  # fmt: skip
-    _reserve(offers, wanted)
     _set_totals(order, quote.goods, quote.tax, quote.fees_total)
     with translation.override(order.language):  # the instructions are also sent by email, in that language
         started = payment_method(request.payment_method).start(order)
@@ -235,6 +257,8 @@ def _place(person: Any, cart: Cart | None, request: CheckoutRequest, wanted: dic
     if cart is not None and request.items is None:
         cart.items.filter(offer_id__in=wanted).delete()
     notify.order_placed(order, shop_orders)
+    if email_code:
+        notify.email_code(order, email_code)
     return order
 
 
@@ -254,18 +278,32 @@ def _set_totals(order: Order, goods: Money, tax: Money, fees: Money) -> None:
     order.total_cents = goods.cents + fees.cents
 
 
-def do_checkout(person: Any, cart: Cart | None, request: CheckoutRequest) -> tuple[Order, bool]:
-    """Place the order; returns (order, created). A repeated idempotency key returns the first order."""
-    existing = _existing(person, request.idempotency_key)
+@dataclass(frozen=True)
+class _Guard:
+    owner: str
+    digest: str
+    client: guards.Client
+
+
+def do_checkout(
+    person: Any, cart: Cart | None, request: CheckoutRequest, *, client: guards.Client | None = None
+) -> tuple[Order, bool]:
+    """Place the order; returns (order, created). The owner's repeated idempotency key with the same
+    request returns the first order; with another request it is refused (guards.py)."""
+    guard = _Guard(guards.owner_key(person, cart), guards.request_hash(request), client or guards.Client())
+    existing = guards.replayed(guard.owner, request.idempotency_key, guard.digest)
     if existing is not None:
         return existing, False
+    guards.check_attempt(guard.client)
     wanted = _wanted(cart, request)
     _check_contact(request)
+    if guards.is_guest(guard.owner):
+        guards.check_guest_cap(request.email, guard.owner, guard.client)
     try:
         with transaction.atomic():
-            order = _place(person, cart, request, wanted)
+            order = _place(person, cart, request, wanted, guard)
     except IntegrityError:
-        existing = _existing(person, request.idempotency_key)
+        existing = guards.replayed(guard.owner, request.idempotency_key, guard.digest)
         if existing is None:
             raise
         return existing, False

@@ -3,10 +3,9 @@
 Orders never import the delivery app. Checkout asks the configured adapter
 (`settings.COMPTOIR_DELIVERY_BOOKING`, a dotted path) for slots and fees and
 books a delivery inside the checkout transaction; the delivery app provides
-the real adapter (cooperative rounds, fees at cost) and reports progress back
-by calling orders' services. `FixedSlots` is the adapter used until then, and
-in tests that do not exercise delivery: a fixed list of slots from settings
-and a flat fee from the governed parameters.
+the adapter (`comptoir.delivery.booking.CoopDelivery`: cooperative rounds, fees
+at cost) and reports progress back by calling orders' services. `fixed_slots.py`
+is a second adapter: fixed windows at a flat fee, nothing planned.
 """
 
 from __future__ import annotations
@@ -106,12 +105,11 @@ class DeliveryBooking(Protocol):
 
 
 def delivery_booking() -> DeliveryBooking:
-    """The adapter named by `settings.COMPTOIR_DELIVERY_BOOKING` (default: orders' FixedSlots)."""
+    """The adapter named by `settings.COMPTOIR_DELIVERY_BOOKING` (the composition root: settings.py)."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = getattr(settings, "COMPTOIR_DELIVERY_BOOKING", "comptoir.orders.fixed_slots.FixedSlots")
-    return import_string(path)()
+    return import_string(settings.COMPTOIR_DELIVERY_BOOKING)()
 
 
 def delivery_tracking(order: Any) -> Tracking | None:

@@ -50,3 +50,13 @@ def render_email(kind: str, order: Order, shop_order: ShopOrder | None) -> Email
         subject = render_to_string(f"orders/emails/{kind}_subject.txt", context).strip()
         body = render_to_string(f"orders/emails/{kind}.txt", context)
     return Email(to, subject, body, language)
+
+
+def render_email_code(order: Order, code: str) -> Email:
+    """The guest's confirmation code: typed on the order page, it keeps the reservation."""
+    with translation.override(order.language):
+        context = {"order": order, "code": code, "node_name": settings.COMPTOIR_NODE_NAME,
+                   "hold": settings.COMPTOIR_UNCONFIRMED_HOLD_MINUTES}  # fmt: skip
+        subject = render_to_string("orders/emails/email_code_subject.txt", context).strip()
+        body = render_to_string("orders/emails/email_code.txt", context)
+    return Email([order.email], subject, body, order.language)

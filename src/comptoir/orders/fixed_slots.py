@@ -1,8 +1,14 @@
-"""`FixedSlots`: the DeliveryBooking adapter used until the delivery app books real rounds.
+"""`FixedSlots`: a DeliveryBooking adapter for a node without the cooperative's rounds.
 
-Slots are the next days' windows from `settings.COMPTOIR_FIXED_SLOTS` (default 10–12, 14–16,
-17–19), each taking `COMPTOIR_FIXED_SLOT_CAPACITY` orders; the fee is the governed flat
-delivery fee. Bookings are the orders themselves (their slot_id), so there is no table here.
+Fixed daily windows (`settings.COMPTOIR_FIXED_SLOTS`, default 10–12, 14–16, 17–19) over the next
+`COMPTOIR_FIXED_SLOT_DAYS` days, from `COMPTOIR_FIXED_SLOT_LEAD_MINUTES` ahead, each taking
+`COMPTOIR_FIXED_SLOT_CAPACITY` orders, at the governed flat delivery fee. Bookings are the orders
+themselves (their slot_id): nothing is planned, a shop or a volunteer delivers. Used by the
+protocol's test nodes and by orders' own tests (which do not exercise the planner); the node's
+default is `comptoir.delivery.booking.CoopDelivery`.
+
+Limit, on purpose: capacity is counted, not locked, so two simultaneous checkouts may both take a
+slot's last place. Use it where a slot's capacity is a guide, not a promise.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from comptoir.orders.delivery_port import (
     Tracking,
 )
 
-DEFAULT_WINDOWS = [("10:00", "12:00"), ("14:00", "16:00"), ("17:00", "19:00")]
 SLOT_PREFIX = "fixed-"
 
 
 def _windows() -> list[tuple[time, time]]:
-    raw = getattr(settings, "COMPTOIR_FIXED_SLOTS", DEFAULT_WINDOWS)
-    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in raw]
+    return [
+        (time.fromisoformat(start), time.fromisoformat(end)) for start, end in settings.COMPTOIR_FIXED_SLOTS
+    ]
 
 
 def _fee() -> tuple[Money, list[FeeLine]]:
@@ -66,12 +72,10 @@ def _booked(slot_ids: list[str]) -> dict[str, int]:
 
 
 class FixedSlots:
-    capacity_key = "COMPTOIR_FIXED_SLOT_CAPACITY"
-
     def __init__(self) -> None:
-        self.capacity = int(getattr(settings, self.capacity_key, 20))
-        self.days = int(getattr(settings, "COMPTOIR_FIXED_SLOT_DAYS", 3))
-        self.lead = timedelta(minutes=int(getattr(settings, "COMPTOIR_FIXED_SLOT_LEAD_MINUTES", 60)))
+        self.capacity = settings.COMPTOIR_FIXED_SLOT_CAPACITY  # orders per slot
+        self.days = settings.COMPTOIR_FIXED_SLOT_DAYS
+        self.lead = timedelta(minutes=settings.COMPTOIR_FIXED_SLOT_LEAD_MINUTES)
 
     def _slot(
         self, starts: datetime, ends: datetime, remaining: int, priced: tuple[Money, list[FeeLine]]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.models import Shop
 from comptoir.core.errors import InvalidInput
 from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.orders.error_codes import OrderErrorCode
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _address_points(path: str) -> dict[tuple[str, str], tuple[float, float]]:
 
 
 def _postal_centroid(postal_code: str) -> tuple[float, float] | None:
-    configured = getattr(settings, "COMPTOIR_POSTCODE_CENTROIDS", {})
+    configured = settings.COMPTOIR_POSTCODE_CENTROIDS
     if postal_code in configured:
         return tuple(configured[postal_code])  # type: ignore[return-value]
     mean = Shop.objects.filter(postal_code=postal_code).aggregate(lat=Avg("lat"), lon=Avg("lon"))
@@ -57,9 +58,11 @@ def locate(address: str, postal_code: str, lat: float | None = None, lon: float 
         try:
             check_coordinates(lat, lon)
         except GeoError as error:
-            raise InvalidInput(_("The map pin is outside the Earth."), field="lat") from error
+            raise InvalidInput(
+                _("The map pin is outside the Earth."), code=OrderErrorCode.ADDRESS_NOT_FOUND, field="lat"
+            ) from error
         return Located(lat, lon, "pin")
-    address_file = getattr(settings, "COMPTOIR_ADDRESS_FILE", "")
+    address_file = settings.COMPTOIR_ADDRESS_FILE
     if address_file:
         point = _address_points(str(address_file)).get((_normalise(address), postal_code.strip()))
         if point:
@@ -69,5 +72,6 @@ def locate(address: str, postal_code: str, lat: float | None = None, lon: float 
         return Located(centroid[0], centroid[1], "postal_code")
     raise InvalidInput(
         _("We cannot place this address: check the postal code or place a pin on the map."),
+        code=OrderErrorCode.ADDRESS_NOT_FOUND,
         field="postal_code",
     )

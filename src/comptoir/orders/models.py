@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.catalog.models import Offer, Shop
 
@@ -56,6 +57,17 @@ class Order(models.Model):
     email = models.EmailField()
     language = models.CharField(max_length=5, default="fr")
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # Whose checkout this was ("person:<id>" or "guest:<cart token>"): idempotency keys are scoped to it,
+    # and a reused key must come with the same request (its hash).
+    owner_key = models.CharField(max_length=80, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    client_ip = models.GenericIPAddressField(
+        null=True, blank=True
+    )  # guests' checkouts are capped per address
+    # A guest's email is confirmed by a code sent to it; until then the stock is held only briefly.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    email_code_hash = models.CharField(max_length=64, blank=True)
+    email_code_attempts = models.PositiveSmallIntegerField(default=0)
     payment_method = models.CharField(max_length=32)
     payment_status = models.CharField(max_length=16, default="pending")
     payment_instructions = models.TextField(blank=True)
@@ -86,9 +98,9 @@ class Order(models.Model):
         ordering = ["-created", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "idempotency_key"],
+                fields=["owner_key", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
-                name="order_idempotency",
+                name="order_idempotency_per_owner",
             ),
             models.CheckConstraint(
                 condition=Q(total_cents=models.F("goods_cents") + models.F("fees_cents")),
@@ -167,3 +179,57 @@ class FeeLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class OrderEvent(models.Model):
+    """Who did what to an order, when: one row per transition (written by `transitions.apply`) and per
+    delivery report. The resident reads their order's events; a shop reads those of its part."""
+
+    class ActorKind(models.TextChoices):
+        RESIDENT = "resident", pgettext_lazy("who acted", "the resident")
+        SHOP = "shop", pgettext_lazy("who acted", "the shop")
+        COURIER = "courier", pgettext_lazy("who acted", "the courier")
+        SYSTEM = "system", pgettext_lazy("who acted", "Comptoir")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    shop_order = models.ForeignKey(
+        ShopOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )  # empty: an event of the whole order (its delivery)
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)  # kept if the person is deleted
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["order", "created"], name="order_event_idx")]
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+EVENT_LABELS = {
+    "accept": _("accepted"),
+    "reject": _("refused"),
+    "propose-changes": _("changes proposed"),
+    "accept-changes": _("changes accepted"),
+    "decline-changes": _("changes declined"),
+    "cancel": _("cancelled"),
+    "prepare": _("prepared"),
+    "hand-over-to-courier": _("handed to the courier"),
+    "hand-over-to-resident": _("handed to the resident"),
+    "deliver": _("delivered"),
+    "expire": _("expired without an answer"),
+    "miss-round": _("not ready for the round"),
+    "out-for-delivery": _("out for delivery"),
+    "delivered": _("delivery done"),
+    "delivery-failed": _("delivery failed"),
+    "email-confirmed": _("email confirmed"),
+}

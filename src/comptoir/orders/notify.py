@@ -24,3 +24,10 @@ def schedule_expiry(when) -> None:  # type: ignore[no-untyped-def]
 
     if expire_shop_orders.get_backend().supports_defer:
         expire_shop_orders.using(run_after=when).enqueue()
+
+
+def email_code(order, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Mail a guest the code that confirms their address (and keeps their reservation)."""
+    from comptoir.orders.tasks import send_email_code
+
+    transaction.on_commit(lambda: send_email_code.enqueue(order.pk, code))

@@ -22,8 +22,6 @@ from comptoir.core.money import Money
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_METHODS = ["comptoir.orders.payments.PayOnHandover", "comptoir.orders.payments.BankTransfer"]
-
 
 @dataclass(frozen=True)
 class PaymentStart:
@@ -56,8 +54,8 @@ def bank_account() -> tuple[str, str] | None:
     A resident must never be told to wire money to a placeholder or mistyped account,
     so bank transfer is offered only once the operator has configured a real one.
     """
-    iban_text = getattr(settings, "COMPTOIR_BANK_IBAN", "")
-    bic_text = getattr(settings, "COMPTOIR_BANK_BIC", "")
+    iban_text = settings.COMPTOIR_BANK_IBAN
+    bic_text = settings.COMPTOIR_BANK_BIC
     if not iban_text or not bic_text:
         return None
     from schwifty import BIC, IBAN
@@ -92,9 +90,7 @@ class BankTransfer:
 
 
 def payment_methods() -> dict[str, PaymentMethod]:
-    methods = [
-        import_string(path)() for path in getattr(settings, "COMPTOIR_PAYMENT_METHODS", DEFAULT_METHODS)
-    ]
+    methods = [import_string(path)() for path in settings.COMPTOIR_PAYMENT_METHODS]
     return {method.code: method for method in methods if getattr(method, "available", lambda: True)()}
 
 

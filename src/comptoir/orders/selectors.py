@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop
 from comptoir.catalog.selectors import is_open, sellable_offers
-from comptoir.orders.models import Cart, CartItem, Order, ShopOrder
-from comptoir.orders.status import derive_order_status
+from comptoir.orders.models import Cart, CartItem, Order, OrderEvent, ShopOrder
+from comptoir.orders.status import LIVE_QUEUE, derive_order_status
 
 ORDER_STATUS_LABELS = {
     "cancelled": _("Cancelled"),
@@ -24,12 +24,6 @@ ORDER_STATUS_LABELS = {
     "delivery_failed": _("Delivery failed"),
     "completed": _("Completed"),
 }
-LIVE_QUEUE = [
-    ShopOrder.Status.PLACED,
-    ShopOrder.Status.CHANGES,
-    ShopOrder.Status.ACCEPTED,
-    ShopOrder.Status.PREPARED,
-]
 
 
 @dataclass
@@ -88,6 +82,7 @@ def order_detail(order_id: int) -> Order:
             queryset=ShopOrder.objects.select_related("shop").prefetch_related("lines", "shop__hours"),
         ),
         "fee_lines",
+        Prefetch("events", queryset=OrderEvent.objects.select_related("shop_order__shop")),
     ).get(pk=order_id)
 
 

@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
-from comptoir.orders.emails import render_email
+from comptoir.orders.emails import render_email, render_email_code
 from comptoir.orders.models import Order, ShopOrder
 
 
@@ -25,3 +25,10 @@ def expire_shop_orders() -> int:
     from comptoir.orders.services import do_expire_shop_orders
 
     return do_expire_shop_orders(timezone.now())
+
+
+@task()
+def send_email_code(order_id: int, code: str) -> int:
+    order = Order.objects.get(pk=order_id)
+    email = render_email_code(order, code)
+    return send_mail(email.subject, email.body, None, email.to)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("commandes/<str:token>/", views.order_page, name="order"),
     path("commandes/<str:token>/etat/", views.order_live, name="order-live"),
     path("commandes/<str:token>/recommander/", views.order_again, name="order-again"),
+    path("commandes/<str:token>/confirmer/", views.order_confirm_email, name="order-confirm-email"),
     path("commandes/<str:token>/<int:shop_order_id>/<str:action>/", views.order_action, name="order-action"),
     path("mes-commandes/", views.my_orders, name="my-orders"),
     path("gestion/<slug:ref>/commandes/", views.shop_queue, name="shop-queue"),

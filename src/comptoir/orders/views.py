@@ -10,19 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.errors import ComptoirError, InvalidInput
+from comptoir.core.errors import ComptoirError
 from comptoir.members.services import do_save_address
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import CART_SESSION_KEY, cart_of
-from comptoir.orders.checkout import coop_fee_terms
+from comptoir.orders.checkout import checkout_preview
 from comptoir.orders.delivery_port import delivery_booking, delivery_tracking, pickup_code
 from comptoir.orders.forms import checkout_request
+from comptoir.orders.guards import Client
 from comptoir.orders.models import Cart, Order
 from comptoir.orders.payments import payment_methods
 from comptoir.orders.permissions import access_order_for_customer, access_shop_order_for_staff
@@ -50,6 +52,13 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(fallback)
+
+
+def client_of(request: HttpRequest, cart: Cart | None) -> Client:
+    """The session (a guest's cart token, or the person) and the address a checkout comes from."""
+    user = request.user
+    session = f"person:{user.pk}" if user.is_authenticated else (cart.token if cart is not None else "")
+    return Client(session=session, ip=request.META.get("REMOTE_ADDR") or None)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -92,12 +101,14 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 
 
 def _checkout_context(request: HttpRequest, groups: list[Any]) -> dict[str, Any]:
-    _rate, label, source = coop_fee_terms()
     centre = groups[0].shop if groups else None
     slots = delivery_booking().slots_for(centre.lat, centre.lon, 0, 0, timezone.now()) if centre else []
+    goods = sum(g.goods_cents for g in groups)
+    preview = checkout_preview(goods)
     return {
-        "groups": groups, "goods_cents": sum(g.goods_cents for g in groups), "slots": slots[:9],
-        "methods": payment_methods().values(), "coop_label": label, "coop_source": source,
+        **preview, "groups": groups, "goods_cents": goods,
+        "slots": [(slot, preview["before_delivery_cents"] + slot.fee.cents) for slot in slots[:9]],
+        "methods": payment_methods().values(),
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "default_name": getattr(request.user, "full_name", ""), "default_phone": getattr(request.user, "phone", ""),
         **_pin_context(request),
@@ -138,9 +149,11 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         checkout = checkout_request(request, groups)
         try:
-            order, _created = services.do_checkout(request.user, cart, checkout)
+            order, _created = services.do_checkout(
+                request.user, cart, checkout, client=client_of(request, cart)
+            )
         except ComptoirError as error:
-            context["error"] = error.message
+            context["error"], context["error_status"] = error.message, 429 if error.status == 429 else 400
         else:
             _remember_address(request, checkout)
             if not request.user.is_authenticated:
@@ -151,7 +164,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number}
             )
             return redirect("orders:order", token=order.token)
-    return render(request, "orders/checkout.html", context, status=400 if "error" in context else 200)
+    return render(request, "orders/checkout.html", context, status=context.get("error_status", 200))
 
 
 FINAL_STATUSES = {"completed", "cancelled"}  # nothing more will happen: the page stops polling
@@ -166,7 +179,10 @@ def _order_context(order: Order) -> dict[str, Any]:
         "status_label": selectors.status_label(detail),
         "polling": status not in FINAL_STATUSES,
         "delivery": delivery_tracking(detail),
-    }
+        "confirm_email": detail.customer_id is None and detail.email_confirmed_at is None
+        and status not in FINAL_STATUSES,
+        "hold": settings.COMPTOIR_UNCONFIRMED_HOLD_MINUTES,
+    }  # fmt: skip
 
 
 def order_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -182,19 +198,51 @@ def order_live(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "orders/_order_live.html", _order_context(order))
 
 
-@require_POST
+DESTRUCTIVE = {"cancel", "decline-changes", "reject"}  # asked twice: a page to confirm, then the POST
+
+
+def _confirm_page(
+    request: HttpRequest, *, question: str, shop_order: Any, back: str, reason: bool
+) -> HttpResponse:
+    context = {"question": question, "so": shop_order, "back": back, "reason": reason}
+    return render(request, "web/confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 def order_action(request: HttpRequest, token: str, shop_order_id: int, action: str) -> HttpResponse:
+    """The resident's actions; a cancellation is confirmed on its own page first (works without JS)."""
     order = access_order_for_customer(request.user, token)
-    shop_order = order.shop_orders.filter(pk=shop_order_id).first()
+    shop_order = order.shop_orders.select_related("shop").filter(pk=shop_order_id).first()
+    if shop_order is None or action not in {"cancel", "accept-changes", "decline-changes"}:
+        messages.error(request, _("Unknown action."))
+        return redirect("orders:order", token=order.token)
+    if request.method == "GET":
+        if action not in DESTRUCTIVE:
+            return redirect("orders:order", token=order.token)
+        question = _("Cancel your order at %(shop)s? The products go back on the shelf.") % {
+            "shop": shop_order.shop.name
+        }
+        back = reverse("orders:order", args=[order.token])
+        return _confirm_page(request, question=question, shop_order=shop_order, back=back, reason=False)
     try:
-        if shop_order is None or action not in {"cancel", "accept-changes", "decline-changes"}:
-            raise InvalidInput(_("Unknown action."))
         if action == "cancel":
             services.do_cancel_shop_order(shop_order.pk, by="customer", actor=request.user)
         else:
             services.do_answer_changes(shop_order.pk, accept=action == "accept-changes", actor=request.user)
     except ComptoirError as error:
         messages.error(request, error.message)
+    return redirect("orders:order", token=order.token)
+
+
+@require_POST
+def order_confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    order = access_order_for_customer(request.user, token)
+    try:
+        services.do_confirm_guest_email(order.pk, code=request.POST.get("code", ""))
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your email is confirmed and your order is kept."))
     return redirect("orders:order", token=order.token)
 
 
@@ -219,19 +267,22 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shop_queue(request: HttpRequest, ref: str) -> HttpResponse:
+    """The live queue. Loading it changes nothing: its script posts to `shop_queue_new` to announce."""
     shop = access_shop_for_staff(request.user, ref)
-    services.do_mark_announced(
-        shop.pk
-    )  # what this page shows is announced; the poll brings only newer tickets
-    return render(request, "orders/shop_queue.html", {"shop": shop, "queue": selectors.shop_queue(shop)})
+    queue = list(selectors.shop_queue(shop))
+    shown = max((so.pk for so in queue), default=0)
+    return render(request, "orders/shop_queue.html", {"shop": shop, "queue": queue, "shown": shown})
 
 
 @login_required
+@require_POST
 def shop_queue_new(request: HttpRequest, ref: str) -> HttpResponse:
+    """Posted by the queue page (htmx, every 10 s): marks new orders announced, once for every screen,
+    and returns those the page does not list yet (ids above `shown`)."""
     shop = access_shop_for_staff(request.user, ref)
-    return render(
-        request, "orders/_tickets.html", {"shop": shop, "tickets": services.do_mark_announced(shop.pk)}
-    )
+    shown = _int(request.POST.get("shown"))
+    fresh = [so for so in services.do_mark_announced(shop.pk) if so.pk > shown]
+    return render(request, "orders/_tickets.html", {"shop": shop, "tickets": fresh})
 
 
 @login_required
@@ -245,9 +296,23 @@ def shop_order_page(request: HttpRequest, ref: str, shop_order_id: int) -> HttpR
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def shop_order_action(request: HttpRequest, ref: str, shop_order_id: int, action: str) -> HttpResponse:
+    """A shop's actions; refusing or cancelling is confirmed on its own page first (works without JS)."""
     shop_order = access_shop_order_for_staff(request.user, shop_order_id, ref)
+    if request.method == "GET":
+        if action not in DESTRUCTIVE:
+            return redirect("orders:shop-order", ref=ref, shop_order_id=shop_order.pk)
+        question = (
+            _("Refuse order %(number)s? The resident is told at once.")
+            if action == "reject"
+            else _("Cancel order %(number)s? The resident is told at once.")
+        )
+        back = reverse("orders:shop-queue", args=[ref])
+        return _confirm_page(
+            request, question=question % {"number": shop_order.order.number}, shop_order=shop_order, back=back,
+            reason=True,
+        )  # fmt: skip
     fields = {key: request.POST.get(key, "").strip() for key in request.POST}
     quantities = {_int(k[4:]): _int(v, -1) for k, v in fields.items() if k.startswith("qty-") and v}
     substitutes = {_int(k[4:]): _int(v) for k, v in fields.items() if k.startswith("sub-") and v}

@@ -84,9 +84,9 @@ def terms() -> retail.SellerTerms:
         beneficiary_name=settings.COMPTOIR_NODE_NAME,
         account=account[0].replace(" ", ""),
         bank_code=account[1],
-        bank_name=getattr(settings, "COMPTOIR_BANK_NAME", "") or account[1],
-        branch_name=getattr(settings, "COMPTOIR_BANK_BRANCH", "") or settings.COMPTOIR_NODE_NAME,
-        tax_number=getattr(settings, "COMPTOIR_TAX_NUMBER", "") or "NOT-SET",
+        bank_name=settings.COMPTOIR_BANK_NAME or account[1],
+        branch_name=settings.COMPTOIR_BANK_BRANCH or settings.COMPTOIR_NODE_NAME,
+        tax_number=settings.COMPTOIR_TAX_NUMBER or "NOT-SET",
     )
 
 

@@ -34,7 +34,6 @@ from comptoir.search.engine import SearchIndex, StaleIndexError
 from comptoir.search.params import SearchParams
 from comptoir.search.services import index_path
 
-DEFAULT_CENTRE = (47.0560, 6.0040)
 WEIGHT_PARAMETERS = {
     "text": "ranking_weight_text",
     "proximity": "ranking_weight_proximity",
@@ -134,7 +133,7 @@ def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
 
 
 def node_centre() -> tuple[float, float]:
-    return tuple(getattr(settings, "COMPTOIR_NODE_CENTRE", DEFAULT_CENTRE))  # type: ignore[return-value]
+    return tuple(settings.COMPTOIR_NODE_CENTRE)  # type: ignore[return-value]
 
 
 def resolve_place(params: SearchParams) -> Place:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -221,11 +222,17 @@ def catalog_export(request: HttpRequest, ref: str, fmt: str) -> HttpResponse | S
 
 @login_required
 def offer_delete(request: HttpRequest, ref: str, offer_id: int) -> HttpResponse:
+    """Asked on its own page first (works without JS), then deleted by the POST."""
     offer: Offer = access_offer_for_catalog_writes(request.user, offer_id)
     if request.method == "POST":
         services.do_delete_offer(offer)
         messages.success(request, _("Offer deleted."))
-    return redirect("web:shop-dashboard", ref=ref)
+        return redirect("web:shop-dashboard", ref=ref)
+    question = _("Delete the offer “%(name)s”? Residents will not find it any more.") % {
+        "name": offer.name_fr
+    }
+    back = reverse("web:shop-offer-edit", args=[ref, offer.pk])
+    return render(request, "web/confirm.html", {"question": question, "back": back, "reason": False})
 
 
 def _hours_text(shop: Shop) -> dict[str, str]:

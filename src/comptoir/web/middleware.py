@@ -18,7 +18,7 @@ def tile_source(tile_url: str) -> str:
 
 def content_security_policy() -> str:
     images = "'self' data:"
-    tile_url = getattr(settings, "COMPTOIR_TILE_URL", "")
+    tile_url = settings.COMPTOIR_TILE_URL
     if tile_url:
         images += " " + tile_source(tile_url)
     return (
