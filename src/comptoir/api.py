@@ -14,6 +14,7 @@ from comptoir.core.errors import ComptoirError, all_codes
 from comptoir.delivery.api import router as delivery_router
 from comptoir.governance import error_codes as _governance_codes  # noqa: F401
 from comptoir.governance.api import router as governance_router
+from comptoir.ledger.api import router as ledger_router
 from comptoir.members import error_codes as _member_codes  # noqa: F401
 from comptoir.members.api import router as auth_router
 from comptoir.orders import error_codes as _order_codes  # noqa: F401
@@ -58,12 +59,13 @@ class ComptoirAPI(NinjaAPI):
 api = ComptoirAPI(
     title="Comptoir",
     version="1",
-    description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery, governance.",
+    description="The API of a Comptoir node: shops, offers, search, carts, orders, delivery, governance, ledger.",
     urls_namespace="api",
 )
 api.add_router("/auth", auth_router)
 api.add_router("/delivery", delivery_router)
 api.add_router("/governance", governance_router)
+api.add_router("/ledger", ledger_router)
 api.add_router("/", catalog_router)
 api.add_router("/", search_router)
 api.add_router("/", orders_router)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "comptoir.delivery",
     "comptoir.protocol",
     "comptoir.governance",
+    "comptoir.ledger",
 ]
 
 MIDDLEWARE = [

@@ -16,12 +16,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.core.money import DEFAULT_CURRENCY
 from comptoir.delivery import order_events, planning, selectors
 from comptoir.delivery.fees import round_cost
 from comptoir.delivery.lock_objects import round_for_update
@@ -42,6 +44,8 @@ from comptoir.delivery.permissions import check_dispatcher
 from comptoir.delivery.planner.ports import RouteSolver
 from comptoir.delivery.proofs import MAX_BYTES, BadSignature, check_signature
 from comptoir.orders.models import ShopOrder
+from comptoir.ledger.postings import RoundPosting
+from comptoir.ledger.services import do_post_round
 
 INCIDENTS = ("absent", "refused", "damaged")
 MAX_SIGNATURE_CHARS = MAX_BYTES * 4 // 3 + 64
@@ -415,6 +419,12 @@ def do_publish_round_cost(round_: Round) -> RoundCost:
     )  # fmt: skip
     round_.status = Round.Status.DONE
     round_.save(update_fields=["status"])
+    # In this transaction: the round's courier and vehicle costs reach the books with its published cost.
+    do_post_round(
+        RoundPosting(round_.pk, round_.courier_id, str(round_.courier), figures.courier.cents, figures.vehicle.cents,
+                     str(getattr(settings, "COMPTOIR_CURRENCY", DEFAULT_CURRENCY))),
+        at=back_at,
+    )  # fmt: skip
     return RoundCost.objects.create(
         round=round_, courier_seconds=seconds, distance_m=round_.distance_m, courier_cents=figures.courier.cents,
         vehicle_cents=figures.vehicle.cents, margin_cents=figures.margin.cents, total_cents=figures.total.cents,

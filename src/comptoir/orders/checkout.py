@@ -27,7 +27,7 @@ from comptoir.catalog.selectors import offer_is_visible
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money, percent_of
 from comptoir.core.parameters import governed
-from comptoir.orders import guards, notify, pricing
+from comptoir.orders import books, guards, notify, pricing
 from comptoir.orders.delivery_port import DeliveryUnavailable, Drop, Parcel, SlotOption, delivery_booking
 from comptoir.orders.error_codes import OrderErrorCode
 from comptoir.orders.geocoding import locate
@@ -254,6 +254,7 @@ def _place(
         started = payment_method(request.payment_method).start(order)
     order.payment_status, order.payment_instructions = started.status, started.instructions
     order.save()
+    books.post(order.pk, "checkout")  # in the checkout's transaction: no order without its entry
     if cart is not None and request.items is None:
         cart.items.filter(offer_id__in=wanted).delete()
     notify.order_placed(order, shop_orders)

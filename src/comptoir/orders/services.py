@@ -28,7 +28,7 @@ from comptoir.catalog.models import Offer
 from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.money import Money, percent_of
-from comptoir.orders import transitions
+from comptoir.orders import books, transitions
 from comptoir.orders.cart import do_add_to_cart, do_claim_guest_cart, do_set_cart_quantity  # noqa: F401
 from comptoir.orders.checkout import CheckoutRequest, do_checkout  # noqa: F401
 from comptoir.orders.delivery_port import delivery_booking
@@ -86,6 +86,9 @@ def _reprice(order: Order) -> None:
     )
 
 
+LEDGER_KINDS = {Action.REJECT: "rejection", Action.EXPIRE: "expiry"}
+
+
 def _end(shop_order: ShopOrder, action: Action, who: Who, note: str, email: str) -> ShopOrder:
     """A way out (rejection, cancellation, expiry, a missed round): stock back, totals follow, mail."""
     stock.give_back(_reserved(shop_order.lines.all()))
@@ -93,6 +96,7 @@ def _end(shop_order: ShopOrder, action: Action, who: Who, note: str, email: str)
     order = order_for_update(shop_order.order_id)
     assert order is not None
     _reprice(order)
+    books.post(order.pk, LEDGER_KINDS.get(action, "cancellation"))  # in this transaction
     if (
         order.delivery_booking_ref
         and order.delivery_status == Order.DeliveryStatus.BOOKED
@@ -111,6 +115,7 @@ def do_accept_shop_order(shop_order_id: int, *, actor: Any) -> ShopOrder:
     who = Who.of(Actor.SHOP, actor)
     shop_order = _locked(shop_order_id, Action.ACCEPT, who)
     transitions.apply(shop_order, Action.ACCEPT, who)
+    books.post(shop_order.order_id, "acceptance")
     return shop_order
 
 
@@ -247,6 +252,7 @@ def do_answer_changes(shop_order_id: int, *, accept: bool, actor: Any) -> ShopOr
         return _end(shop_order, Action.CANCEL, who, _("Every product was removed."), "")
     transitions.apply(shop_order, Action.ACCEPT_CHANGES, who)
     _reprice(shop_order.order)
+    books.post(shop_order.order_id, "changes")
     return shop_order
 
 

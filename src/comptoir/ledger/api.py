@@ -1,0 +1,139 @@
+"""JSON API of the books: the check and the chart (public), balances per chart account (public),
+entries and sub-account balances (staff), a shop's statement (its staff), a courier's pay (themselves)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from comptoir.catalog.permissions import access_shop_for_staff
+from comptoir.core.errors import NotAllowed
+from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.ledger import postings, selectors
+from comptoir.members.api import AUTH
+from comptoir.members.permissions import check_staff
+
+router = Router(tags=["ledger"])
+PAGE = 100
+
+
+class ErrorOut(Schema):
+    error: str
+    message: str
+    details: dict[str, Any]
+
+
+class CheckOut(Schema):
+    balanced: bool
+    debits: int
+    credits: int
+    entries: int
+
+
+@router.get("/check", response=dict[str, CheckOut], auth=None,
+            summary="Whether the books balance: total debits and credits in minor units, per currency")  # fmt: skip
+def check(request: HttpRequest) -> dict[str, Any]:
+    return selectors.check()
+
+
+class AccountOut(Schema):
+    code: str
+    name_fr: str
+    name_en: str
+    kind: str
+
+
+@router.get("/accounts", response=list[AccountOut], auth=None, summary="The chart of accounts")
+def chart(request: HttpRequest) -> list[dict[str, str]]:
+    return [{"code": c, "name_fr": fr, "name_en": en, "kind": k} for c, (fr, en, k) in postings.CHART.items()]
+
+
+class BalanceOut(Schema):
+    code: str
+    name: str
+    kind: str
+    debits: int
+    credits: int
+    balance: int
+
+
+@router.get("/balances", response=list[BalanceOut], auth=None,
+            summary="Balance of each chart account (sub-accounts summed), in minor units")  # fmt: skip
+def balances(request: HttpRequest, currency: str = DEFAULT_CURRENCY) -> list[dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for row in selectors.balances(currency):
+        parent = row["code"].split("-", 1)[0]
+        fr, _en, kind = postings.CHART[parent]
+        into = merged.setdefault(
+            parent, {"code": parent, "name": fr, "kind": kind, "debits": 0, "credits": 0, "balance": 0}
+        )
+        for key in ("debits", "credits", "balance"):
+            into[key] += row[key]
+    return list(merged.values())
+
+
+@router.get("/balances/detail", response={200: list[BalanceOut], 403: ErrorOut}, auth=AUTH,
+            summary="Balance of every account and sub-account (staff)")  # fmt: skip
+def detailed_balances(request: HttpRequest, currency: str = DEFAULT_CURRENCY) -> list[dict[str, Any]]:
+    check_staff(request.user)
+    return selectors.balances(currency)
+
+
+class LineOut(Schema):
+    account: str
+    currency: str
+    debit: int
+    credit: int
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    occurred_at: datetime
+    memo: str
+    order_id: int | None
+    round_id: int | None
+    reverses_id: int | None
+    sources: dict[str, Any]
+    lines: list[LineOut]
+
+
+@router.get("/entries", response={200: list[EntryOut], 403: ErrorOut}, auth=AUTH,
+            summary="Entries, newest first, 100 a page (staff)")  # fmt: skip
+def entries(
+    request: HttpRequest, account: str | None = None, order_id: int | None = None, page: int = 1
+) -> list[dict[str, Any]]:
+    check_staff(request.user)
+    start = (max(page, 1) - 1) * PAGE
+    return [
+        {"id": e.pk, "kind": e.kind, "occurred_at": e.occurred_at, "memo": e.memo, "order_id": e.order_id,
+         "round_id": e.round_id, "reverses_id": e.reverses_id, "sources": e.sources,
+         "lines": [{"account": x.account.code, "currency": x.currency, "debit": x.debit, "credit": x.credit}
+                   for x in e.lines.all()]}
+        for e in selectors.entries(account=account, order_id=order_id)[start : start + PAGE]
+    ]  # fmt: skip
+
+
+class StatementLineOut(Schema):
+    at: datetime
+    kind: str
+    order_id: int | None
+    memo: str
+    credit: int
+    debit: int
+    balance: int
+
+
+@router.get("/statements/shops/{shop_ref}", response={200: list[StatementLineOut], 403: ErrorOut, 404: ErrorOut},
+            auth=AUTH, summary="A shop's statement: goods sold for it, payouts, and what it is owed (its staff)")  # fmt: skip
+def shop_statement(
+    request: HttpRequest, shop_ref: str, currency: str = DEFAULT_CURRENCY
+) -> list[dict[str, Any]]:
+    try:
+        check_staff(request.user)
+    except NotAllowed:
+        access_shop_for_staff(request.user, shop_ref)
+    return selectors.shop_statement(shop_ref, currency)

@@ -1,0 +1,65 @@
+"""Accounts, entries and lines. Thin: fields and constraints. Lines are never updated (a database
+trigger refuses it, see migration 0002); a correction is a new entry that `reverses` the old one."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Account(models.Model):
+    """An account of the chart (`postings.CHART`), or a per-shop / per-courier sub-account."""
+
+    code = models.CharField(max_length=64, unique=True)  # "411", "4671-boulangerie", "421-17"
+    parent = models.CharField(max_length=16)  # the chart's code: "4671"
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)  # asset, liability, income, expense
+    shop_ref = models.CharField(max_length=64, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Entry(models.Model):
+    """One event on the books: its lines balance, per currency."""
+
+    kind = models.CharField(
+        max_length=16
+    )  # checkout, acceptance, ..., round, payment, refund, payout, cost, reversal
+    occurred_at = models.DateTimeField(db_index=True)
+    recorded_at = models.DateTimeField()
+    memo = models.CharField(max_length=300, blank=True)
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    round_id = models.BigIntegerField(null=True, blank=True, unique=True)  # a round is posted once
+    payout_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reference = models.CharField(max_length=100, blank=True)  # bank reference, cost invoice number
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    actor_id = models.BigIntegerField(null=True, blank=True)  # who entered it (staff), if a person did
+    sources = models.JSONField(default=dict, blank=True)  # governed parameters used: name -> source
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name_plural = "entries"
+
+
+class Line(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    currency = models.CharField(max_length=3)
+    debit = models.BigIntegerField(default=0)  # minor units
+    credit = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(credit__gt=0) & Q(debit=0)),
+                name="line_is_one_debit_or_one_credit",
+            )
+        ]

@@ -1,0 +1,179 @@
+"""What to write in the books, as pure arithmetic (no Django): the chart of accounts and the postings.
+
+Chart of accounts (French "plan comptable général" numbering, as a cooperative's accountant reads it):
+
+    411         Clients (residents)                           asset      what residents owe for their orders
+    4671-SHOP   Commerçant SHOP – marchandises à reverser     liability  goods sold for a shop, owed to it
+    4672-SHOP   Commerçant SHOP – commandes en attente        liability  goods of orders the shop has not accepted yet
+    44571       TVA collectée                                 liability  VAT included in the coop's own fees
+    706100      Contributions coopératives                    income     the coop fee (excl. VAT)
+    706200      Livraisons                                    income     delivery fees (excl. VAT)
+    641         Rémunérations des coursiers                   expense    courier time of finished rounds
+    421-PERSON  Coursier PERSON – rémunérations dues          liability  courier pay not paid out yet
+    6155        Véhicules – coût d'usage                      expense    vehicle cost of finished rounds (per hour, per km)
+    4081        Fournisseurs – factures non parvenues          liability  vehicle costs accrued, invoiced later
+    613 / 6156 / 6063 / 6226 / 628                        expense    costs staff enter: rent, servers, bikes, fees, other
+    401         Fournisseurs                                  liability  staff-entered costs not paid yet
+    512         Banque                                        asset      the coop's bank account
+    530         Caisse                                        asset      cash and card taken at pickup or delivery
+
+The coop sells in the name of its shops (a commission agent, "commissionnaire transparent"): the
+goods, VAT included, are owed to the shop, which declares its own VAT; the coop's income is its
+fees, whose VAT (`fees_vat_percent`) goes to 44571.
+
+An order's postings are computed as a *position*: what each account should hold for this order
+now (pending goods per shop until it accepts, goods owed once accepted, fees, VAT, and the
+resident's debt equal to the sum). Every event posts the difference between that position and
+what is already on the books for the order, so checkout, acceptance, partial acceptance,
+cancellation, rejection and expiry are one rule, and every entry balances because both
+positions do.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+ASSET, LIABILITY, INCOME, EXPENSE = "asset", "liability", "income", "expense"
+
+CUSTOMERS = "411"
+GOODS_OWED = "4671"
+GOODS_PENDING = "4672"
+VAT_COLLECTED = "44571"
+COOP_FEES = "706100"
+DELIVERY_FEES = "706200"
+COURIER_PAY = "641"
+COURIERS_OWED = "421"
+VEHICLE_COSTS = "6155"
+ACCRUED_SUPPLIERS = "4081"
+SUPPLIERS = "401"
+BANK = "512"
+CASH = "530"
+
+# code: (French name, English name, kind)
+CHART: dict[str, tuple[str, str, str]] = {
+    CUSTOMERS: ("Clients (résidents)", "Customers (residents)", ASSET),
+    GOODS_OWED: ("Commerçants – marchandises à reverser", "Shops – goods owed", LIABILITY),
+    GOODS_PENDING: ("Commerçants – commandes en attente", "Shops – orders awaiting acceptance", LIABILITY),
+    VAT_COLLECTED: ("TVA collectée", "VAT collected", LIABILITY),
+    COOP_FEES: ("Contributions coopératives", "Cooperative fees", INCOME),
+    DELIVERY_FEES: ("Livraisons", "Delivery fees", INCOME),
+    COURIER_PAY: ("Rémunérations des coursiers", "Courier pay", EXPENSE),
+    COURIERS_OWED: ("Coursiers – rémunérations dues", "Couriers – pay owed", LIABILITY),
+    VEHICLE_COSTS: ("Véhicules – coût d'usage", "Vehicles – cost of use", EXPENSE),
+    ACCRUED_SUPPLIERS: (
+        "Fournisseurs – factures non parvenues",
+        "Suppliers – invoices to receive",
+        LIABILITY,
+    ),
+    SUPPLIERS: ("Fournisseurs", "Suppliers", LIABILITY),
+    BANK: ("Banque", "Bank", ASSET),
+    CASH: ("Caisse", "Cash and card at handover", ASSET),
+    "613": ("Locations (loyer)", "Rent", EXPENSE),
+    "6156": ("Maintenance (serveurs, logiciels)", "Maintenance (servers, software)", EXPENSE),
+    "6063": ("Petit équipement (vélos, caisses)", "Small equipment (bikes, crates)", EXPENSE),
+    "6226": ("Honoraires", "Fees (accountant, lawyer)", EXPENSE),
+    "628": ("Charges diverses", "Other costs", EXPENSE),
+}
+STAFF_COST_ACCOUNTS = ("613", "6156", "6063", "6226", "628", VEHICLE_COSTS)
+SALE_KINDS = ("checkout", "acceptance", "changes", "cancellation", "rejection", "expiry", "delivery")
+
+
+def shop_account(parent: str, shop_ref: str) -> str:
+    return f"{parent}-{shop_ref}"
+
+
+def person_account(parent: str, person_id: int) -> str:
+    return f"{parent}-{person_id}"
+
+
+@dataclass(frozen=True)
+class LineOut:
+    account: str
+    debit: int
+    credit: int
+
+
+@dataclass(frozen=True)
+class ShopPart:
+    shop_ref: str
+    goods_cents: int
+    accepted: bool  # False while the shop has not accepted (placed, changes proposed)
+    live: bool  # False once rejected, cancelled or expired
+
+
+@dataclass(frozen=True)
+class OrderPosition:
+    """An order's figures now, handed by orders (ledger never reads orders' tables)."""
+
+    order_id: int
+    currency: str
+    shops: list[ShopPart]
+    coop_fee_cents: int
+    delivery_fee_cents: int
+    vat_percent: Decimal
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def vat_included(amount: int, percent: Decimal) -> int:
+    """The VAT inside a tax-included amount, rounded half up to the cent."""
+    if not amount or not percent:
+        return 0
+    excl = (Decimal(amount) * 100 / (100 + percent)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return amount - int(excl)
+
+
+def target(position: OrderPosition) -> dict[str, int]:
+    """Signed balance (credit − debit) each account should hold for this order."""
+    held: dict[str, int] = defaultdict(int)
+    for part in position.shops:
+        if part.live and part.goods_cents:
+            parent = GOODS_OWED if part.accepted else GOODS_PENDING
+            held[shop_account(parent, part.shop_ref)] += part.goods_cents
+    coop_vat = vat_included(position.coop_fee_cents, position.vat_percent)
+    delivery_vat = vat_included(position.delivery_fee_cents, position.vat_percent)
+    held[COOP_FEES] += position.coop_fee_cents - coop_vat
+    held[DELIVERY_FEES] += position.delivery_fee_cents - delivery_vat
+    held[VAT_COLLECTED] += coop_vat + delivery_vat
+    held[CUSTOMERS] -= sum(held.values())  # the resident owes everything credited
+    return {account: value for account, value in held.items() if value}
+
+
+def difference(wanted: dict[str, int], posted: dict[str, int]) -> list[LineOut]:
+    """Lines that bring `posted` (signed credit − debit per account) to `wanted`; balanced by construction."""
+    lines = []
+    for account in sorted(set(wanted) | set(posted)):
+        delta = wanted.get(account, 0) - posted.get(account, 0)
+        if delta > 0:
+            lines.append(LineOut(account, 0, delta))
+        elif delta < 0:
+            lines.append(LineOut(account, -delta, 0))
+    return lines
+
+
+def balanced(lines: list[LineOut]) -> bool:
+    return sum(line.debit for line in lines) == sum(line.credit for line in lines)
+
+
+@dataclass(frozen=True)
+class RoundPosting:
+    """A finished round's cost (from delivery's RoundCost), handed by delivery."""
+
+    round_id: int
+    courier_id: int
+    courier_name: str
+    courier_cents: int
+    vehicle_cents: int
+    currency: str
+
+
+def round_lines(posting: RoundPosting) -> list[LineOut]:
+    lines = []
+    if posting.courier_cents:
+        lines += [LineOut(COURIER_PAY, posting.courier_cents, 0),
+                  LineOut(person_account(COURIERS_OWED, posting.courier_id), 0, posting.courier_cents)]  # fmt: skip
+    if posting.vehicle_cents:
+        lines += [LineOut(VEHICLE_COSTS, posting.vehicle_cents, 0),
+                  LineOut(ACCRUED_SUPPLIERS, 0, posting.vehicle_cents)]  # fmt: skip
+    return lines
