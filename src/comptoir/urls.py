@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("comptoir.protocol.urls")),
     path("", include("comptoir.orders.urls")),
     path("", include("comptoir.delivery.urls")),
+    path("", include("comptoir.ledger.urls")),
     path("", include("comptoir.web.urls")),
 ]
 

@@ -31,9 +31,9 @@ from tests.orders.conftest import delivery_body, first_slot
 FULFIL = {"boulangerie": "delivery", "quincaillerie": "delivery", "fleurs": "collect"}
 
 
-def checkout(person, town, items=None):
+def checkout(person, town, items=None, payment_method="on_handover"):
     request = services.CheckoutRequest(
-        **{**delivery_body(first_slot()), "email": person.email}, fulfilment=FULFIL,
+        **{**delivery_body(first_slot()), "email": person.email, "payment_method": payment_method}, fulfilment=FULFIL,
         items=items or [(town["bread"].pk, 2), (town["hammer"].pk, 1), (town["roses"].pk, 1)],
     )  # fmt: skip
     return services.do_checkout(person, None, request)[0]

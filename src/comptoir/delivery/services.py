@@ -43,9 +43,9 @@ from comptoir.delivery.models import (
 from comptoir.delivery.permissions import check_dispatcher
 from comptoir.delivery.planner.ports import RouteSolver
 from comptoir.delivery.proofs import MAX_BYTES, BadSignature, check_signature
-from comptoir.orders.models import ShopOrder
 from comptoir.ledger.postings import RoundPosting
 from comptoir.ledger.services import do_post_round
+from comptoir.orders.models import ShopOrder
 
 INCIDENTS = ("absent", "refused", "damaged")
 MAX_SIGNATURE_CHARS = MAX_BYTES * 4 // 3 + 64

@@ -63,3 +63,41 @@ class Line(models.Model):
                 name="line_is_one_debit_or_one_credit",
             )
         ]
+
+
+class BankLine(models.Model):
+    """A credit read from an imported bank statement; importing the same statement twice adds nothing."""
+
+    bank_ref = models.CharField(max_length=100, unique=True)
+    booked = models.DateField()
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=300, blank=True)
+    order_id = models.BigIntegerField(null=True, blank=True)  # the order it paid, when its number was found
+    entry = models.OneToOneField(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_line"
+    )
+    source = models.CharField(max_length=8)  # camt053 or csv
+    imported_at = models.DateTimeField()
+
+
+class PayeeAccount(models.Model):
+    """Where a shop's payouts go (IBAN and BIC checked with schwifty when entered)."""
+
+    shop_ref = models.CharField(max_length=64, unique=True)
+    holder = models.CharField(max_length=70)
+    iban = models.CharField(max_length=34)
+    bic = models.CharField(max_length=11)
+
+
+class Payout(models.Model):
+    """One ISO 20022 pain.001 file paying shops, kept as generated; its entries are on the books."""
+
+    created = models.DateTimeField()
+    execution = models.DateField()
+    currency = models.CharField(max_length=3)
+    total_cents = models.BigIntegerField()
+    transfers = models.PositiveIntegerField()
+    message_id = models.CharField(max_length=35)
+    xml = models.TextField()
+    actor_id = models.BigIntegerField(null=True, blank=True)

@@ -185,9 +185,25 @@ def _order_context(order: Order) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _epc_qr(order: Order) -> str:
+    """The EPC QR code to pay by transfer, only while it is due and the coop's account is configured."""
+    from comptoir.ledger.bank import epc_qr_svg
+    from comptoir.orders.payments import bank_account
+
+    account = (
+        bank_account()
+        if order.payment_method == "bank_transfer" and order.payment_status == "pending"
+        else None
+    )
+    if account is None or order.total_cents <= 0:
+        return ""
+    return epc_qr_svg(name=settings.COMPTOIR_NODE_NAME, iban=account[0], bic=account[1],
+                      amount_cents=order.total_cents, reference=order.number)  # fmt: skip
+
+
 def order_page(request: HttpRequest, token: str) -> HttpResponse:
     order = access_order_for_customer(request.user, token)
-    return render(request, "orders/order.html", _order_context(order))
+    return render(request, "orders/order.html", {**_order_context(order), "epc_qr": _epc_qr(order)})
 
 
 def order_live(request: HttpRequest, token: str) -> HttpResponse:

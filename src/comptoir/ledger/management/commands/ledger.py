@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from comptoir.core.errors import ComptoirError
 from comptoir.core.money import DEFAULT_CURRENCY
 from comptoir.ledger import postings, selectors
+from comptoir.ledger.bank import BankFileError
 
 
 def _json(data: Any) -> str:
@@ -35,9 +40,65 @@ class Command(BaseCommand):
                 one.add_argument("shop_ref")
             if name == "entries":
                 one.add_argument("--limit", type=int, default=50)
+        imp = sub.add_parser("import-statement", help="Import the coop's bank statement (camt.053, or CSV).")
+        imp.add_argument("file")
+        imp.add_argument("--csv", action="store_true", help="date,amount,currency,reference,bank_ref columns")
+        imp.add_argument("--as", dest="staff", required=True, help="email of the staff member importing it")
+        pay = sub.add_parser("payouts", help="Write the pain.001 file paying every shop what it is owed.")
+        pay.add_argument("--execution", required=True, help="YYYY-MM-DD")
+        pay.add_argument("--out", required=True)
+        pay.add_argument("--as", dest="staff", required=True)
+        payee = sub.add_parser("payee", help="Set where a shop's payouts go.")
+        payee.add_argument("shop_ref")
+        payee.add_argument("--holder", required=True)
+        payee.add_argument("--iban", required=True)
+        payee.add_argument("--bic", required=True)
+        payee.add_argument("--as", dest="staff", required=True)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        getattr(self, "_" + action)(**options)
+        try:
+            getattr(self, "_" + action.replace("-", "_"))(**options)
+        except (ComptoirError, BankFileError) as error:
+            raise CommandError(getattr(error, "message", str(error))) from error
+
+    @staticmethod
+    def _staff(email: str) -> Any:
+        from comptoir.members.models import Person
+
+        person = Person.objects.filter(email=email.strip().lower()).first()
+        if person is None:
+            raise CommandError(f"no person with the email {email}")
+        return person
+
+    def _import_statement(self, *, file: str, csv: bool, staff: str, **_: Any) -> None:
+        from comptoir.orders.bank_import import do_import_statement
+
+        data = Path(file).read_bytes()
+        result = do_import_statement(actor=self._staff(staff), data=data, kind="csv" if csv else "camt053")
+        self.stdout.write(_json(result.__dict__))
+
+    def _payouts(self, *, execution: str, out: str, staff: str, **_: Any) -> None:
+        from comptoir.ledger.payouts import do_make_payout_file
+        from comptoir.orders.payments import bank_account
+
+        account = bank_account()
+        if account is None:
+            raise CommandError("configure COMPTOIR_BANK_IBAN and COMPTOIR_BANK_BIC first")
+        payout = do_make_payout_file(actor=self._staff(staff), debtor=(settings.COMPTOIR_NODE_NAME, *account),
+                                     execution=date.fromisoformat(execution))  # fmt: skip
+        if payout is None:
+            self.stdout.write("no shop is owed anything")
+            return
+        Path(out).write_text(payout.xml)
+        self.stdout.write(
+            f"{out}: {payout.transfers} transfers, {payout.total_cents} cents, {payout.message_id}"
+        )
+
+    def _payee(self, *, shop_ref: str, holder: str, iban: str, bic: str, staff: str, **_: Any) -> None:
+        from comptoir.ledger.payouts import do_set_payee_account
+
+        do_set_payee_account(actor=self._staff(staff), shop_ref=shop_ref, holder=holder, iban=iban, bic=bic)
+        self.stdout.write(f"payouts of {shop_ref} go to {iban}")
 
     def _out(self, data: Any, as_json: bool, text: list[str]) -> None:
         self.stdout.write(_json(data) if as_json else "\n".join(text))
