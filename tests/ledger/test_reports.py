@@ -64,6 +64,9 @@ def test_the_monthly_page_shows_the_ledgers_sums(resident, town, owner, make_per
         "1200",
         str(coop + delivery - 1200),
     )
+    api = Client().get(f"/api/v1/ledger/reports/{month}").json()
+    assert (api["fees"], api["costs"], api["orders"]) == (coop + delivery, 1200, 2)
+    assert Client().get("/api/v1/ledger/reports/2026-13").status_code == 400
     listing = Client().get(reverse("ledger:months")).content.decode()
     assert f'href="{reverse("ledger:month", args=[month])}"' in listing
     assert Client().get(reverse("ledger:month", args=["2026-13"])).status_code == 404

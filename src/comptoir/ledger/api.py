@@ -137,3 +137,40 @@ def shop_statement(
     except NotAllowed:
         access_shop_for_staff(request.user, shop_ref)
     return selectors.shop_statement(shop_ref, currency)
+
+
+class MonthReportOut(Schema):
+    month: str
+    currency: str
+    orders: int
+    deliveries: int
+    rounds: int
+    coop_fees: int
+    delivery_fees: int
+    vat_collected: int
+    delivery_costs: int
+    other_costs: int
+    surplus: int
+    fees: int
+    costs: int
+    average_delivery_cost: int | None
+    average_delivery_fee: int | None
+    cargo_bike_deliveries: int
+    cargo_bike_share_percent: int | None
+    cargo_bike_km: int
+    co2_avoided_kg: int
+
+
+@router.get("/reports/{month}", response={200: MonthReportOut, 400: ErrorOut}, auth=None,
+            summary="The month's at-cost report (YYYY-MM): fees, costs, surplus, deliveries, in minor units")  # fmt: skip
+def month_report(request: HttpRequest, month: str, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
+    from datetime import date
+
+    from comptoir.core.errors import InvalidInput
+    from comptoir.ledger.reports import month_report as report
+
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError as error:
+        raise InvalidInput("A month is written YYYY-MM.", field="month") from error
+    return report(first, currency).as_dict()

@@ -16,9 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from comptoir.delivery.demo import generate_demo_delivery
 from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, demo_residents, generate_demo
+from comptoir.demo.past import generate_governance_past, generate_orders_past
 from comptoir.demo.vocabulary import CENTRE, POSTAL_CODE, STREETS, TOWN
 from comptoir.orders.demo import DemoTown, generate_demo_deliveries, generate_demo_orders
 
@@ -58,6 +60,13 @@ class Command(BaseCommand):
         """The delivery set-up and a few orders, once the town exists."""
         delivery = generate_demo_delivery(seed)
         residents = demo_residents()
+        town_ = DemoTown(streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE)
+        today = timezone.localdate()
+        past = {
+            **generate_governance_past(seed, today),
+            **generate_orders_past(seed, residents, town_, today),
+        }
+        self.stdout.write("The town's past: " + ", ".join(f"{count} {name}" for name, count in past.items()))
         orders = generate_demo_orders(seed, residents)
         town = DemoTown(streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE)
         deliveries = generate_demo_deliveries(seed, residents, town)
