@@ -35,7 +35,7 @@ def test_resident_finds_bread_in_several_shops_despite_a_typo(
     compare = result.locator("details.compare summary")
     assert compare.inner_text() == "3 commerces l’ont, à partir de 2,40\u00a0€"
     compare.click()
-    shops = result.locator("details.compare tbody tr td:first-child").all_inner_texts()
+    shops = result.locator("details.compare li a").all_inner_texts()
     assert shops == ["Fournil de la Gare", "Pains des Vignes", "Boulangerie du Pont"]
     result.get_by_text("Pourquoi ce résultat ?").click()
     why = result.locator("details.why p").first

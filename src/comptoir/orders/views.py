@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -167,6 +168,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/checkout.html", context, status=context.get("error_status", 200))
 
 
+MY_ORDERS_PAGE = 20  # a resident's orders, newest first, a page at a time
 FINAL_STATUSES = {"completed", "cancelled"}  # nothing more will happen: the page stops polling
 
 
@@ -272,13 +274,14 @@ def order_again(request: HttpRequest, token: str) -> HttpResponse:
 
 def my_orders(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        orders = selectors.orders_of(request.user)[:50]
+        orders = selectors.orders_of(request.user)
     else:
         orders = selectors.orders_of(None).filter(
             token__in=request.session.get(GUEST_ORDERS_KEY, []), customer=None
         )
-    rows = [(order, selectors.status_label(order)) for order in orders]
-    return render(request, "orders/my_orders.html", {"rows": rows})
+    page_obj = Paginator(orders, MY_ORDERS_PAGE).get_page(request.GET.get("page"))
+    rows = [(order, selectors.status_label(order)) for order in page_obj]
+    return render(request, "orders/my_orders.html", {"rows": rows, "page_obj": page_obj})
 
 
 @login_required

@@ -45,8 +45,17 @@ class SearchParams:
     facets: bool = True
 
 
-def parse_params(data: Mapping[str, Any], *, group: bool = False, facets: bool = True) -> SearchParams:
-    """Raise `InvalidInput` naming the parameter a person got wrong; ignore unknown ones."""
+def parse_params(
+    data: Mapping[str, Any],
+    *,
+    group: bool = False,
+    facets: bool = True,
+    per_page: int = 20,
+    max_per_page: int = MAX_PER_PAGE,
+) -> SearchParams:
+    """Raise `InvalidInput` naming the parameter a person got wrong; ignore unknown ones.
+    `per_page`, `max_per_page`: the default and the largest page (the web page shows fewer
+    results than the API: it must stay within its weight budget)."""
     sort = _text(data, "sort") or "relevance"
     if sort not in SORTS:
         raise InvalidInput(_("Sort by relevance, distance or price."), field="sort")
@@ -64,7 +73,7 @@ def parse_params(data: Mapping[str, Any], *, group: bool = False, facets: bool =
         open_now=_bool(data, "open_now"),
         sort=sort,
         page=min(MAX_PAGE, max(1, _int(data, "page", 1))),
-        per_page=min(MAX_PER_PAGE, max(1, _int(data, "per_page", 20))),
+        per_page=min(max_per_page, max(1, _int(data, "per_page", per_page))),
         group=_bool(data, "group", group),
         facets=_bool(data, "facets", facets),
     )

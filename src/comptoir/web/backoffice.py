@@ -30,7 +30,7 @@ from comptoir.core.errors import ComptoirError
 from comptoir.core.inputs import read_page
 from comptoir.web.forms import ImportForm, OfferForm, OpeningHoursForm, ShopProfileForm
 
-PAGE = 100
+PAGE = 25  # rows of the back office's offer table: a phone's screenful or two, within the page budget
 
 
 def _category_choices() -> list[tuple[str, str]]:
