@@ -39,7 +39,7 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 COLD_KB, WARM_KB, MAX_DOM, MAX_REQUESTS, GRADE = 100, 30, 400, 15, "A"
-PAGES_PER_ROLE = 14
+PAGES_PER_ROLE = 18
 PER_ROUTE = 2
 # Not pages: leaving the session, the admin (staff tooling, not part of the budgets), files.
 SKIP = ("/deconnexion/", "/admin/", "/api/", "/static/", "/media/", "export.", "/logout")

@@ -50,7 +50,8 @@ def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
     shop = get_object_or_404(selectors.active_shops().prefetch_related("hours"), ref=ref)
     hours = list(shop.hours.all())
     # A page of the catalog, never the whole of it: an old phone and a slow line (issue 19).
-    page_obj = Paginator(selectors.visible_offers(shop), SHOP_PAGE).get_page(request.GET.get("page"))
+    offers = selectors.visible_offers(shop).order_by("name_fr", "pk")  # pk: pages never overlap
+    page_obj = Paginator(offers, SHOP_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/shop.html",
