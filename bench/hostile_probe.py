@@ -1,5 +1,5 @@
 """Hostile-input probe: a running node on loopback must answer each attack with a 4xx, fast,
-while a normal request loop keeps being served (issue 13, items 1, 2 and, later, 7).
+while a normal request loop keeps being served (issue 13, items 1, 2 and 7).
 
     .venv/bin/python bench/hostile_probe.py                    # starts its own node (gunicorn, 2 workers)
     .venv/bin/python bench/hostile_probe.py --url http://127.0.0.1:8000 --token T --shop REF --email E --password P
@@ -283,14 +283,32 @@ def import_probes(node: Node, browser: Browser, upload_limit: int) -> list[Answe
 # --- probes: issue 13 item 7 (anonymous checkout abuse) ----------------------------------------------------
 
 
-def checkout_probes(node: Node, browser: Browser) -> list[Answer]:
-    """Issue 13, item 7: anonymous checkout abuse (stock held for hours, slots filled, mail to anyone).
+def checkout_probes(node: Node, _browser: Browser, attempts: int = 6) -> list[Answer]:
+    """Issue 13, item 7: anonymous checkout abuse (stock held for hours, mail sent to anyone).
 
-    Left for the orders helper: add here the probes that reserve a shop's whole stock as a guest,
-    fill every delivery slot and send confirmation mails to arbitrary addresses, each expecting a
-    4xx (throttled, capped or waiting for a confirmed email) answered in well under a second.
+    A fresh guest session (no sign-in) adds the offer to its cart and checks out for collection
+    again and again, each time with a new idempotency key and a new email address. The node caps
+    open unpaid guest orders (3 per session, email or address) and throttles attempts, so after
+    the cap every checkout must be refused with 429; the first ones hold stock only for the short
+    time before the guest confirms the emailed code. A quantity of 1e999999999 is refused as bad input.
     """
-    return []
+    guest = Browser(node)
+    answers = [
+        timed("guest cart quantity=1e999999999", "400", lambda: guest.post(
+            "/panier/ajouter/", {"offer_id": str(node.offer_id), "quantity": "1e999999999"},
+            form_page=f"/produits/{node.offer_id}/")),
+    ]  # fmt: skip
+    for attempt in range(1, attempts + 1):
+        guest.post("/panier/ajouter/", {"offer_id": str(node.offer_id), "quantity": "1"},
+                   form_page=f"/produits/{node.offer_id}/")  # fmt: skip
+        form = {
+            "email": f"hoarder+{attempt}@example.org", "language": "fr", f"fulfilment-{node.shop}": "collect",
+            "payment_method": "on_handover", "idempotency_key": uuid.uuid4().hex,
+        }  # fmt: skip
+        expected = "302" if attempt <= 3 else "429"
+        answers.append(timed(f"guest checkout #{attempt} (new email each time)", expected,
+                             lambda form=form: guest.post("/commande/", form)))  # fmt: skip
+    return answers
 
 
 # --- the run ------------------------------------------------------------------------------------------------

@@ -64,3 +64,16 @@ def test_guest_cart_checkout_and_tracking(town, django_assert_max_num_queries, s
     assert Client().get(f"/commandes/{order.token}x/").status_code == 404
     client.post(f"/commandes/{order.token}/recommander/")
     assert "Pain complet" in client.get("/panier/").content.decode()
+
+
+def test_cart_forms_refuse_malformed_numbers_and_change_nothing(town):
+    client = Client()
+    for quantity in ("1e999999999", "Infinity", "sNaN", "9" * 5000, "-1", "0"):
+        refused = client.post("/panier/ajouter/", {"offer_id": town["bread"].pk, "quantity": quantity})
+        assert refused.status_code == 400, quantity
+        assert "quantity" in refused.content.decode() or "quantité" in refused.content.decode()
+    assert client.post("/panier/ajouter/", {"offer_id": "1e99", "quantity": "1"}).status_code == 400
+    assert (
+        client.post("/panier/modifier/", {"offer_id": town["bread"].pk, "quantity": "1e9"}).status_code == 400
+    )
+    assert "Pain complet" not in client.get("/panier/").content.decode()

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.errors import ComptoirError
+from comptoir.core.errors import ComptoirError, InvalidInput
+from comptoir.core.inputs import read_whole
 from comptoir.members.services import do_save_address
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import CART_SESSION_KEY, cart_of
@@ -29,6 +30,9 @@ from comptoir.orders.guards import Client
 from comptoir.orders.models import Cart, Order
 from comptoir.orders.payments import payment_methods
 from comptoir.orders.permissions import access_order_for_customer, access_shop_order_for_staff
+
+MAX_ID = 2**62  # ids beyond any database's: a bigger number is an attack or a typo
+MAX_CART_QUANTITY = 10_000
 
 CART_KEY, GUEST_ORDERS_KEY = CART_SESSION_KEY, "guest_orders"
 
@@ -69,6 +73,22 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
+def _line_input(request: HttpRequest, *, default_quantity: int | None, lowest: int) -> tuple[int, int]:
+    """The offer and quantity of a cart form, read strictly (a huge or malformed number is refused)."""
+    offer_id = read_whole(request.POST.get("offer_id"), field="offer_id", low=1, high=MAX_ID)
+    raw = request.POST.get("quantity")
+    if raw in (None, "") and default_quantity is not None:
+        return offer_id, default_quantity
+    return offer_id, read_whole(raw, field="quantity", low=lowest, high=MAX_CART_QUANTITY)
+
+
+def _refused(request: HttpRequest, error: InvalidInput) -> HttpResponse:
+    messages.error(request, error.message)
+    groups = selectors.cart_groups(_cart(request))
+    context = {"groups": groups, "goods_cents": sum(g.goods_cents for g in groups)}
+    return render(request, "orders/cart.html", context, status=400)
+
+
 def cart_page(request: HttpRequest) -> HttpResponse:
     groups = selectors.cart_groups(_cart(request))
     return render(
@@ -79,9 +99,11 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     try:
-        item = services.do_add_to_cart(
-            _cart_to_fill(request), _int(request.POST.get("offer_id")), _int(request.POST.get("quantity"), 1)
-        )
+        offer_id, quantity = _line_input(request, default_quantity=1, lowest=1)
+    except InvalidInput as error:
+        return _refused(request, error)
+    try:
+        item = services.do_add_to_cart(_cart_to_fill(request), offer_id, quantity)
     except ComptoirError as error:
         messages.error(request, error.message)
     else:
@@ -91,11 +113,13 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
+    try:
+        offer_id, quantity = _line_input(request, default_quantity=None, lowest=0)
+    except InvalidInput as error:
+        return _refused(request, error)
     cart = _cart_to_fill(request)
     try:
-        services.do_set_cart_quantity(
-            cart, _int(request.POST.get("offer_id")), _int(request.POST.get("quantity"), -1)
-        )
+        services.do_set_cart_quantity(cart, offer_id, quantity)
     except ComptoirError as error:
         messages.error(request, error.message)
     return redirect("orders:cart")
