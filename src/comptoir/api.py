@@ -50,9 +50,12 @@ class ComptoirAPI(NinjaAPI):
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}  # fmt: skip
         for path in schema.get("paths", {}).values():
             for operation in path.values():
-                responses = operation.setdefault("responses", {})
+                # Ninja keys its own responses by int: one key per status, or the JSON
+                # document repeats "404" and swagger-ui refuses it.
+                responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
                 for status in ERROR_STATUSES:
-                    responses.setdefault(status, ref)
+                    responses.setdefault(str(status), ref)
+                operation["responses"] = responses
         return schema
 
 

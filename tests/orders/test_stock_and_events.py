@@ -3,6 +3,8 @@ after a delivery, and the API's coded errors."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from comptoir.catalog import stock
@@ -143,6 +145,20 @@ def test_the_openapi_document_lists_the_error_codes(anon_api):
     } <= set(codes)
     checkout = schema["paths"]["/api/v1/checkout"]["post"]["responses"]
     assert checkout["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_openapi_document_names_each_status_once(anon_api):
+    """Ninja's own responses and the error statuses are merged by text key: swagger-ui refuses
+    a document with a status twice in one operation (its YAML parser: "duplicated mapping key")."""
+    repeated: list[str] = []
+
+    def no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(anon_api.call("get", "/openapi.json").content, object_pairs_hook=no_repeats)
+    assert repeated == []
 
 
 def test_the_api_shows_the_event_log(resident_api, resident, town, owner):

@@ -25,7 +25,8 @@ def test_solve_prints_a_checked_plan() -> None:
         "planner", "solve", str(instance), "--format", "solomon", "--time-limit", "2", "--json", stdout=out
     )
     result = json.loads(out.getvalue())
-    assert set(result) == {"vehicles", "distance", "routes", "seconds"}
+    assert set(result) == {"vehicles", "distance", "routes", "unserved", "seconds"}
+    assert result["unserved"] == 0
     assert result["vehicles"] == len(result["routes"]) == 10  # C101's best-known fleet, found by VROOM alone
     assert sorted(node for route in result["routes"] for node in route) == list(range(1, 101))
     assert check_location_routes(load_instance(instance, "solomon"), result["routes"]).ok
