@@ -15,3 +15,6 @@ class CatalogErrorCode(ErrorCode):
     INVALID_HOURS = "invalid_hours"
     OFFERS_NOT_IN_SHOP = "offers_not_in_shop"
     OUT_OF_STOCK = "out_of_stock"
+    SUPPLIER_NOT_FOUND = "supplier_not_found"
+    SUPPLIER_EXISTS = "supplier_exists"
+    SUPPLIER_CLOSE_MATCH = "supplier_close_match"

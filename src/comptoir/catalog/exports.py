@@ -5,7 +5,8 @@ French export uses both (the importer reads either). A CSV cell that a spreadshe
 run as a formula (starting with = + - @, a tab or a carriage return) is prefixed with an
 apostrophe, as OWASP advises; the importer removes that apostrophe again
 (`unneutralise`). Exported numbers are never negative (prices, stock, weights are zero
-or more), so no legitimate number is ever prefixed. XLSX cells are written as typed
+or more), so no legitimate number is ever prefixed, except an origin's coordinates west
+or south of Greenwich and the equator: a plain signed number runs nothing, it is left as is. XLSX cells are written as typed
 strings, which a spreadsheet never evaluates, so they need no prefix.
 """
 
@@ -13,18 +14,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from comptoir.catalog.models import Category, Offer, Shop
+from comptoir.catalog.models import Category, Offer, Shop, Supplier
 from comptoir.catalog.validation import COLUMNS
 from comptoir.core.money import Money
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Coordinates are the only numbers that may be negative (west, south): a plain number runs nothing.
+SIGNED_NUMBER_COLUMNS = ("origin_lat", "origin_lon")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 ESCAPE = "'"
 CSV_DIALECTS = {"fr": (";", ","), "en": (",", ".")}  # locale -> (field separator, decimal separator)
-NUMBER_COLUMNS = ("quantity", "price", "tax_rate")
+NUMBER_COLUMNS = ("quantity", "price", "tax_rate", "origin_lat", "origin_lon")
 
 
 def neutralise(text: str) -> str:
@@ -34,6 +39,12 @@ def neutralise(text: str) -> str:
     ):
         return ESCAPE + text
     return text
+
+
+def _safe_cell(column: str, value: str) -> str:
+    if column in SIGNED_NUMBER_COLUMNS and PLAIN_NUMBER.fullmatch(value):
+        return value
+    return neutralise(value)
 
 
 def unneutralise(text: str) -> str:
@@ -52,7 +63,13 @@ def _decimal_text(value: Decimal) -> str:
     return text
 
 
-def offer_row(offer: Offer, category_paths: dict[int | None, str]) -> dict[str, Any]:
+def _coordinate_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def offer_row(
+    offer: Offer, category_paths: dict[int | None, str], supplier_refs: dict[int | None, str] | None = None
+) -> dict[str, Any]:
     return {
         "sku": offer.sku,
         "gtin": offer.gtin,
@@ -70,19 +87,32 @@ def offer_row(offer: Offer, category_paths: dict[int | None, str]) -> dict[str, 
         "weight_g": str(offer.weight_g),
         "volume_ml": str(offer.volume_ml),
         "active": "yes" if offer.active else "no",
+        "supplier": (supplier_refs or {}).get(offer.supplier_id, ""),
+        "origin": offer.origin_place,
+        "origin_lat": _coordinate_text(offer.origin_lat),
+        "origin_lon": _coordinate_text(offer.origin_lon),
+        "origin_stated_by": offer.origin_stated_by,
+        "origin_label": offer.origin_label,
     }
 
 
 def offer_as_raw(offer: Offer) -> dict[str, Any]:
     """One offer in import columns: what a form or a partial update starts from."""
-    category = offer.category
-    return offer_row(offer, {offer.category_id: category.path} if category is not None else {})
+    category, supplier = offer.category, offer.supplier
+    return offer_row(
+        offer,
+        {offer.category_id: category.path} if category is not None else {},
+        {offer.supplier_id: supplier.ref} if supplier is not None else {},
+    )
 
 
 def iter_offer_rows(shop: Shop) -> Iterator[dict[str, Any]]:
     paths: dict[int | None, str] = dict(Category.objects.values_list("id", "path"))
+    refs: dict[int | None, str] = dict(
+        Supplier.objects.filter(offers__shop=shop).distinct().values_list("id", "ref")
+    )
     for offer in Offer.objects.filter(shop=shop).order_by("sku").iterator(chunk_size=2000):
-        yield offer_row(offer, paths)
+        yield offer_row(offer, paths, refs)
 
 
 def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
@@ -94,7 +124,7 @@ def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
     for row in iter_offer_rows(shop):
         for column in NUMBER_COLUMNS:
             row[column] = row[column].replace(".", decimal)
-        writer.writerow({column: neutralise(value) for column, value in row.items()})
+        writer.writerow({column: _safe_cell(column, value) for column, value in row.items()})
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

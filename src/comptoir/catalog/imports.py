@@ -29,15 +29,25 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.import_files import check_file, check_size, file_kind, read_rows
 from comptoir.catalog.models import ImportJob, Offer, Shop
 from comptoir.catalog.services import category_ids, mark_shop_changed
-from comptoir.catalog.validation import COLUMNS, FieldError, check_offer_fields
+from comptoir.catalog.suppliers import supplier_ids
+from comptoir.catalog.validation import COLUMNS, OPTIONAL_COLUMNS, FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
 
 BATCH = 2000
 MAX_ERRORS_LISTED = 1000  # the report lists the first errors and counts them all
 PROGRESS_EVERY = 1000
-UPSERT_FIELDS = [c for c in COLUMNS if c not in {"sku", "category", "price"}] + [
+UPSERT_FIELDS = [c for c in COLUMNS if c not in {"sku", "category", "price", *OPTIONAL_COLUMNS}] + [
     "category_id", "price_cents", "updated",
 ]  # fmt: skip
+# Written only when the file has provenance columns: an older file never unlinks suppliers.
+PROVENANCE_FIELDS = [
+    "supplier",
+    "origin_place",
+    "origin_lat",
+    "origin_lon",
+    "origin_stated_by",
+    "origin_label",
+]
 Progress = Callable[[int], None]
 
 
@@ -50,6 +60,7 @@ class ImportOutcome:
     errors: list[dict[str, Any]] = field(default_factory=list)
     errors_total: int = 0
     valid: list[dict[str, Any]] = field(default_factory=list)
+    with_provenance: bool = False  # the file has at least one of the provenance columns
 
 
 def _check_rows(
@@ -57,11 +68,12 @@ def _check_rows(
 ) -> ImportOutcome:
     """Read and check every row; raises InvalidInput when the file itself is out of bounds."""
     outcome = ImportOutcome()
-    categories = category_ids()
+    categories, suppliers = category_ids(), supplier_ids()
     seen: dict[str, int] = {}
     for number, raw in enumerate(read_rows(stream, filename), start=2):  # row 1 is the header
         outcome.rows_total += 1
-        fields, errors = check_offer_fields(_row_as_text(raw), categories)
+        outcome.with_provenance = outcome.with_provenance or any(c in raw for c in OPTIONAL_COLUMNS)
+        fields, errors = check_offer_fields(_row_as_text(raw), categories, suppliers)
         sku = fields.get("sku", "")
         if sku and sku in seen:
             errors.append(FieldError("sku", _("same SKU as row %(row)d") % {"row": seen[sku]}))
@@ -96,7 +108,10 @@ def _write(shop: Shop, outcome: ImportOutcome, mode: str) -> str:
     written = outcome.errors_total == 0 or mode == ImportJob.Mode.VALID_ROWS
     if written and outcome.valid:
         existing = set(Offer.objects.filter(shop=shop).values_list("sku", flat=True))
-        _upsert([Offer(shop=shop, **fields) for fields in outcome.valid])
+        _upsert(
+            [Offer(shop=shop, **fields) for fields in outcome.valid],
+            UPSERT_FIELDS + (PROVENANCE_FIELDS if outcome.with_provenance else []),
+        )
         outcome.rows_updated = sum(1 for fields in outcome.valid if fields["sku"] in existing)
         outcome.rows_created = len(outcome.valid) - outcome.rows_updated
         mark_shop_changed(shop.pk)
@@ -195,11 +210,11 @@ def do_run_import_job(job_id: int) -> ImportJob:
     return job
 
 
-def _upsert(offers: list[Offer]) -> None:
+def _upsert(offers: list[Offer], update_fields: list[str]) -> None:
     for start in range(0, len(offers), BATCH):
         Offer.objects.bulk_create(
             offers[start : start + BATCH],
             update_conflicts=True,
             unique_fields=["shop", "sku"],
-            update_fields=UPSERT_FIELDS,
+            update_fields=update_fields,
         )

@@ -118,8 +118,83 @@ class Category(models.Model):
         return self.path
 
 
+class Supplier(models.Model):
+    """Who makes or grows what shops sell: a farm, a workshop, a brewery, a manufacturer.
+
+    One row is shared by every shop that sells its products; a shop links an offer to it
+    rather than typing a name, so "which shops carry it" and "how much of a shop's sales
+    come from nearby" can be counted. A far-away supplier may give only its region: it
+    then has no coordinates and its products' origin cannot be placed (never "local").
+    Matching rules (reference, or exact normalised name + postal code) live in
+    `catalog/suppliers.py`; `name_key` is the normalised name they compare.
+    """
+
+    class Kind(models.TextChoices):
+        FARM = "farm", _("Farm")
+        DAIRY = "dairy", _("Cheese dairy")
+        BREWERY = "brewery", _("Brewery")
+        WINERY = "winery", _("Winery")
+        BAKERY = "bakery", _("Bakery")
+        WORKSHOP = "workshop", _("Workshop")
+        MANUFACTURER = "manufacturer", _("Manufacturer")
+        WHOLESALER = "wholesaler", _("Wholesaler")
+        OTHER = "other", _("Other")
+
+    ref = models.SlugField(_("reference"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    name_key = models.CharField(max_length=150, editable=False)  # folded name, for matching
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)  # all we know of a far one
+    country = models.CharField(_("country"), max_length=2, blank=True)  # ISO 3166 code
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    listed = models.BooleanField(_("listed in the suppliers directory"), default=False)
+    added_by = models.ForeignKey(
+        Shop, null=True, blank=True, on_delete=models.SET_NULL, related_name="suppliers_added"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lon__isnull=True)
+                | Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180),
+                name="supplier_coordinates_both_or_none",
+            ),
+            models.UniqueConstraint(
+                fields=["name_key", "postal_code"],
+                condition=~Q(postal_code=""),
+                name="supplier_one_per_name_and_postal_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["name_key"], name="supplier_name_key_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_placed(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+class OriginSource(models.TextChoices):
+    """Who stated where an offer comes from: shown next to the origin."""
+
+    SHOP = "shop", _("the shop")
+    SUPPLIER = "supplier", _("the supplier")
+    LABEL = "label", _("a label")
+
+
 class Offer(models.Model):
-    """A product sold by one shop, with its price and stock."""
+    """A product sold by one shop, with its price and stock, and where it comes from."""
 
     class Unit(models.TextChoices):
         PIECE = "piece", _("piece")
@@ -148,6 +223,19 @@ class Offer(models.Model):
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
     volume_ml = models.PositiveIntegerField(_("volume (ml)"), default=0)
     image = models.ImageField(_("image"), upload_to="offers/", blank=True)
+    # Provenance: who made it, and where when that is not the supplier's own place.
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="offers"
+    )
+    origin_place = models.CharField(_("place of production"), max_length=150, blank=True, db_default="")
+    origin_lat = models.FloatField(_("latitude of production"), null=True, blank=True)
+    origin_lon = models.FloatField(_("longitude of production"), null=True, blank=True)
+    origin_stated_by = models.CharField(
+        _("origin stated by"), max_length=8, choices=OriginSource.choices, blank=True, db_default=""
+    )
+    origin_label = models.CharField(
+        _("label stating the origin"), max_length=100, blank=True, db_default=""
+    )  # raw SQL upserts (network import) leave these out: the database fills them
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -158,6 +246,11 @@ class Offer(models.Model):
             models.UniqueConstraint(fields=["shop", "sku"], name="offer_sku_unique_per_shop"),
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="offer_tax_rate_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin_lat__isnull=True, origin_lon__isnull=True)
+                | Q(origin_lat__gte=-90, origin_lat__lte=90, origin_lon__gte=-180, origin_lon__lte=180),
+                name="offer_origin_both_or_none",
             ),
         ]
         indexes = [models.Index(fields=["gtin"], name="offer_gtin_idx")]

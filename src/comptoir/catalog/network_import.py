@@ -1,6 +1,8 @@
 """Bulk seeding of a whole network: many shops and their offers from one CSV.
 
-Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock.
+Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, then optionally
+`supplier` (a supplier reference: an unknown one rejects the row; a file without the
+column leaves the offers' suppliers as they are).
 Streams the file and writes in batches (memory stays bounded whatever the
 size); creates missing shops and categories (operators seed from other
 taxonomies) for rows that are valid, never for a rejected row, and upserts offers by shop_ref + sku. Meant for
@@ -23,11 +25,13 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, Offer, OfferChange, Shop
 from comptoir.catalog.services import category_ids
+from comptoir.catalog.suppliers import supplier_ids
 from comptoir.catalog.validation import FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
 from comptoir.core.numbers import NumberError, parse_decimal
 
 HEADER = ["shop_ref", "shop_name", "lat", "lon", "sku", "gtin", "name", "category", "price", "stock"]
+OPTIONAL = ["supplier"]  # after HEADER, in any order
 BATCH = 5000
 SHOP_REF = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # what a SlugField of 64 holds
 
@@ -40,6 +44,7 @@ class NetworkOffer(NamedTuple):
     category_id: int | None
     price_cents: int
     stock: int
+    supplier_id: int | None = None
 
 
 @dataclass
@@ -49,18 +54,24 @@ class NetworkImportReport:
     shops_created: int = 0
     categories_created: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    with_suppliers: bool = False  # the file has the `supplier` column
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, report: NetworkImportReport) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader, [])]
-        if header != HEADER:
-            raise InvalidInput(_("Expected the header %(h)s") % {"h": ",".join(HEADER)})
+        extra = header[len(HEADER) :]
+        if header[: len(HEADER)] != HEADER or len(set(extra)) != len(extra) or set(extra) - set(OPTIONAL):
+            raise InvalidInput(
+                _("Expected the header %(h)s, then optionally %(o)s")
+                % {"h": ",".join(HEADER), "o": ",".join(OPTIONAL)}
+            )
+        report.with_suppliers = "supplier" in extra
         number = 1
         try:
             for number, values in enumerate(reader, start=2):
-                yield number, dict(zip(HEADER, values, strict=False))
+                yield number, dict(zip(header, values, strict=False))
         except csv.Error as error:  # e.g. a field longer than the csv module's limit
             raise InvalidInput(
                 _("Line %(row)d cannot be read as CSV: %(e)s") % {"row": number + 1, "e": error}
@@ -70,12 +81,12 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def import_network(path: Path, progress: Callable[[int], None] | None = None) -> NetworkImportReport:
     report = NetworkImportReport()
     shops: dict[str, int] = dict(Shop.objects.values_list("ref", "id"))
-    categories = category_ids()
+    categories, suppliers = category_ids(), supplier_ids()
     batch: list[NetworkOffer] = []
     touched: set[int] = set()
-    for number, row in _rows(path):
+    for number, row in _rows(path, report):
         report.rows += 1
-        offer = _offer_from_row(number, row, shops, categories, report)
+        offer = _offer_from_row(number, row, shops, categories, suppliers, report)
         if offer is not None:
             batch.append(offer)
             touched.add(offer.shop_id)
@@ -100,6 +111,7 @@ def _offer_from_row(
     row: dict[str, str],
     shops: dict[str, int],
     categories: dict[str, int],
+    suppliers: dict[str, int],
     report: NetworkImportReport,
 ) -> NetworkOffer | None:
     """Check the whole row first; only a valid row may create its shop and its category."""
@@ -111,8 +123,9 @@ def _offer_from_row(
     known = categories if not category or category in categories else {**categories, category: 0}
     fields, errors = check_offer_fields(
         {"sku": row.get("sku"), "gtin": row.get("gtin"), "name_fr": row.get("name"),
-         "category": row.get("category"), "price": row.get("price"), "stock": row.get("stock")},
-        known,
+         "category": row.get("category"), "price": row.get("price"), "stock": row.get("stock"),
+         "supplier": row.get("supplier")},
+        known, suppliers,
     )  # fmt: skip
     location = None
     if ref not in shops:
@@ -130,7 +143,7 @@ def _offer_from_row(
         _ensure_category(category, categories, report)
     return NetworkOffer(
         shops[ref], fields["sku"], fields["gtin"], fields["name_fr"], categories.get(category) if category else None,
-        fields["price_cents"], fields["stock"],
+        fields["price_cents"], fields["stock"], fields["supplier_id"],
     )  # fmt: skip
 
 
@@ -182,28 +195,29 @@ def _write(batch: list[NetworkOffer], report: NetworkImportReport) -> None:
     tax_rate = ops.adapt_decimalfield_value(Decimal("5.5"), 4, 2)
     rows = [
         (o.shop_id, o.sku, o.gtin, o.name_fr, "", "", "", o.category_id, "piece", quantity, o.price_cents,
-         tax_rate, o.stock, False, 0, 0, "", True, now, now)
+         tax_rate, o.stock, False, 0, 0, "", True, now, now, o.supplier_id, "shop" if o.supplier_id else "")
         for o in unique.values()
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), rows)
+        cursor.executemany(_upsert_sql(report.with_suppliers), rows)
     report.offers_written += len(unique)
 
 
 INSERT_FIELDS = [
     "shop", "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category", "unit",
     "quantity", "price_cents", "tax_rate", "stock", "on_demand", "weight_g", "volume_ml", "image", "active",
-    "created", "updated",
+    "created", "updated", "supplier", "origin_stated_by",
 ]  # fmt: skip
+UPDATED_FIELDS = ["gtin", "name_fr", "category", "price_cents", "stock", "updated"]
 
 
-def _upsert_sql() -> str:
+def _upsert_sql(with_suppliers: bool) -> str:
     column = {name: str(getattr(Offer._meta.get_field(name), "column")) for name in INSERT_FIELDS}  # noqa: B009
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column[name]) for name in INSERT_FIELDS)
     updates = ", ".join(
         f"{quote(column[name])} = excluded.{quote(column[name])}"
-        for name in ["gtin", "name_fr", "category", "price_cents", "stock", "updated"]
+        for name in UPDATED_FIELDS + (["supplier", "origin_stated_by"] if with_suppliers else [])
     )
     placeholders = ", ".join(["%s"] * len(INSERT_FIELDS))
     return (

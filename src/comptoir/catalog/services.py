@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.exports import offer_as_raw
 from comptoir.catalog.lock_objects import offers_for_update
-from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff, Supplier
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
@@ -43,6 +43,12 @@ def ensure_taxonomy() -> None:
 
 def category_ids() -> dict[str, int]:
     return dict(Category.objects.values_list("path", "id"))
+
+
+def supplier_ids_named(raw: dict[str, Any]) -> dict[str, int]:
+    """The supplier a form or API row names, by reference (empty when it names none or an unknown one)."""
+    ref = str(raw.get("supplier") or "").strip()
+    return dict(Supplier.objects.filter(ref=ref).values_list("ref", "id")) if ref else {}
 
 
 def mark_offers_changed(offer_ids: Iterable[int]) -> None:
@@ -161,7 +167,7 @@ def _raise_field_errors(errors: list[Any]) -> None:
 
 @transaction.atomic
 def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
-    fields, errors = check_offer_fields(raw, category_ids())
+    fields, errors = check_offer_fields(raw, category_ids(), supplier_ids_named(raw))
     _raise_field_errors(errors)
     if Offer.objects.filter(shop=shop, sku=fields["sku"]).exists():
         raise InvalidInput(
@@ -176,7 +182,8 @@ def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
 def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     """Apply a partial change: unspecified columns keep their current value."""
     current = {column: value for column, value in offer_as_raw(offer).items() if column not in raw}
-    fields, errors = check_offer_fields({**current, **raw}, category_ids())
+    merged = {**current, **raw}
+    fields, errors = check_offer_fields(merged, category_ids(), supplier_ids_named(merged))
     _raise_field_errors(errors)
     if fields["sku"] != offer.sku and Offer.objects.filter(shop_id=offer.shop_id, sku=fields["sku"]).exists():
         raise InvalidInput(

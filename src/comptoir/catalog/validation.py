@@ -7,6 +7,7 @@ and a form every bad field with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,10 @@ from comptoir.core.numbers import MAX_TEXT, NumberError, parse_decimal, parse_wh
 COLUMNS = [
     "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category",
     "unit", "quantity", "price", "tax_rate", "stock", "on_demand", "weight_g", "volume_ml", "active",
+    "supplier", "origin", "origin_lat", "origin_lon", "origin_stated_by", "origin_label",
 ]  # fmt: skip
+# Columns a file may leave out (files written before suppliers existed still import).
+OPTIONAL_COLUMNS = ("supplier", "origin", "origin_lat", "origin_lon", "origin_stated_by", "origin_label")
 REQUIRED = ("sku", "name_fr", "price")
 UNITS = {"piece", "g", "kg", "ml", "l", "m"}
 TRUE_WORDS = {"1", "true", "yes", "oui", "vrai", "x"}
@@ -108,11 +112,12 @@ def _flag(raw: dict[str, Any], column: str, default: bool) -> tuple[bool, FieldE
 
 
 def check_offer_fields(
-    raw: dict[str, Any], categories: dict[str, int]
+    raw: dict[str, Any], categories: dict[str, int], suppliers: Mapping[str, int] | None = None
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Typed offer fields from raw values, and every error found (empty when valid).
 
-    `categories` maps a category path to its id.
+    `categories` maps a category path to its id, `suppliers` a supplier reference to its id
+    (at least the references the row names; a reference missing from it is unknown).
     """
     errors: list[FieldError] = []
     fields: dict[str, Any] = {}
@@ -185,4 +190,73 @@ def check_offer_fields(
     keep("volume_ml", _whole(raw, "volume_ml", 0, MAX_VOLUME_ML))
     keep("on_demand", _flag(raw, "on_demand", False))
     keep("active", _flag(raw, "active", True))
+    errors.extend(check_provenance(raw, fields, suppliers or {}))
     return fields, errors
+
+
+STATED_BY_WORDS = {
+    "shop": "shop", "boutique": "shop", "commerce": "shop", "magasin": "shop",
+    "supplier": "supplier", "fournisseur": "supplier", "producteur": "supplier", "producer": "supplier",
+    "label": "label",
+}  # fmt: skip
+
+
+def _coordinate(raw: dict[str, Any], column: str, bound: int) -> tuple[float | None, FieldError | None]:
+    text = _number_text(raw, column).replace(",", ".")
+    if not text:
+        return None, None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not -bound <= value <= bound:  # also false for nan
+        return None, FieldError(column, _("not a coordinate between -%(b)d and %(b)d: %(v)s")
+                                % {"b": bound, "v": text[:40]})  # fmt: skip
+    return value, None
+
+
+def check_provenance(
+    raw: dict[str, Any], fields: dict[str, Any], suppliers: Mapping[str, int]
+) -> list[FieldError]:
+    """The supplier (by reference), the declared place of production and who stated it.
+
+    Fills `fields` with supplier_id, origin_place, origin_lat, origin_lon, origin_stated_by and
+    origin_label. A reference that names no supplier is an error, never a new supplier: shops
+    create or match suppliers on their own page (decision 0014).
+    """
+    errors: list[FieldError] = []
+    ref = str(raw.get("supplier") or "").strip()
+    fields["supplier_id"] = None
+    if ref:
+        if ref in suppliers:
+            fields["supplier_id"] = suppliers[ref]
+        else:
+            errors.append(FieldError("supplier", _("unknown supplier reference: %(v)s") % {"v": ref[:64]}))
+    place, error = _text(raw, "origin", 150)
+    fields["origin_place"] = place
+    errors.extend([error] if error else [])
+    lat, lat_error = _coordinate(raw, "origin_lat", 90)
+    lon, lon_error = _coordinate(raw, "origin_lon", 180)
+    errors.extend(e for e in (lat_error, lon_error) if e)
+    if not lat_error and not lon_error and (lat is None) != (lon is None):
+        errors.append(FieldError("origin_lat", _("give both the latitude and the longitude of the origin")))
+        lat = lon = None
+    fields["origin_lat"], fields["origin_lon"] = lat, lon
+    label, error = _text(raw, "origin_label", 100)
+    fields["origin_label"] = label
+    errors.extend([error] if error else [])
+    said = str(raw.get("origin_stated_by") or "").strip().lower()
+    stated_by = STATED_BY_WORDS.get(said, "")
+    if said and not stated_by:
+        errors.append(
+            FieldError("origin_stated_by", _("expected shop, supplier or label: %(v)s") % {"v": said[:40]})
+        )
+    stated = bool(ref or place or lat is not None or label)
+    if not stated:
+        stated_by = ""  # nothing stated: nobody to cite
+    elif not stated_by:
+        stated_by = "label" if label else "shop"  # whoever fills the row vouches for it
+    if stated_by == "label" and not label:
+        errors.append(FieldError("origin_label", _("name the label that states the origin")))
+    fields["origin_stated_by"] = stated_by
+    return errors

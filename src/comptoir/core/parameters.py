@@ -67,8 +67,14 @@ DEFAULTS: dict[str, Any] = {
     "search_boost_gtin": 5.0,  # a typed barcode names exactly one product
     "search_boost_typo": 1.0,  # a name word one edit from a word no name has: below an exact word
     "search_boost_written_form": 1.0,  # the word as typed, unstemmed: "tomate" before "tomates"
-    # Local suppliers factor, reserved for the local-suppliers issue (neutral).
-    "ranking_weight_local": 0.0,
+    # Local origin (decision 0014): the fourth ranking factor, 1 + half / (half + origin km), so
+    # an offer whose origin is at the node's centre counts up to 2^w, a far one about 1, an
+    # unknown one exactly 1 (0 switches the factor off: today's order).
+    "ranking_weight_local": 0.5,
+    "ranking_local_half_km": 50.0,
+    # "Local" = an origin (a supplier's place, or a declared place of production) within this
+    # many km of the node's centre. Never typed by hand; an origin that cannot be placed is not local.
+    "local_radius_km": 100.0,
     # Orders: minutes a shop has to accept an order before its stock is released.
     "order_accept_minutes": 120,
     # VAT included in the cooperative's own fees (coop fee, delivery), percent; 0 if exempt.
@@ -99,6 +105,8 @@ BOUNDS: dict[str, tuple[Any, Any]] = {
     "order_accept_minutes": (1, 7 * 24 * 60),
     "vote_voting_days": (1, 90),
     "vote_discussion_days": (0, 90),
+    "local_radius_km": (0.0, 20_000.0),  # half the Earth's circumference: everything placed is local
+    "ranking_local_half_km": (0.001, 20_000.0),
 }
 
 

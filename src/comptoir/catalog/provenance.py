@@ -1,0 +1,64 @@
+"""Where an offer comes from, and whether that is "local": pure Python, no Django.
+
+An offer's origin is the place of production its shop (or the supplier, or a label)
+declared when it differs from the supplier's place, else the supplier's own place.
+An origin that cannot be placed on the map (no supplier, or a far-away supplier known
+only by its region) has no distance and is never local. "Local" is never typed by
+hand: it is the distance from the origin to the node's centre within the governed
+radius `local_radius_km` (decision 0014).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from comptoir.core.geo import haversine_km
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """An offer's origin as shown to a resident: the place, who made it, who said so."""
+
+    lat: float | None
+    lon: float | None
+    supplier_name: str = ""
+    supplier_ref: str = ""
+    place: str = ""  # a declared place of production, or the supplier's city/region
+    stated_by: str = ""  # "shop", "supplier", "label" or "" when nobody stated anything
+    label: str = ""
+
+    @property
+    def is_placed(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+def origin_of(
+    *,
+    origin_lat: float | None,
+    origin_lon: float | None,
+    origin_place: str = "",
+    supplier_lat: float | None = None,
+    supplier_lon: float | None = None,
+    supplier_name: str = "",
+    supplier_ref: str = "",
+    supplier_place: str = "",
+    stated_by: str = "",
+    label: str = "",
+) -> Origin:
+    """The declared place of production when there is one, else the supplier's place."""
+    declared = origin_lat is not None and origin_lon is not None
+    lat = origin_lat if declared else supplier_lat
+    lon = origin_lon if declared else supplier_lon
+    return Origin(lat, lon, supplier_name, supplier_ref, origin_place or supplier_place, stated_by, label)
+
+
+def origin_distance_km(origin: Origin, centre: tuple[float, float]) -> float | None:
+    """Kilometres from the origin to the node's centre, or None when the origin cannot be placed."""
+    if origin.lat is None or origin.lon is None:
+        return None
+    return haversine_km(origin.lat, origin.lon, centre[0], centre[1])
+
+
+def is_local(distance_km: float | None, radius_km: float) -> bool:
+    """Local means placed, and within the radius: an unknown origin is never local."""
+    return distance_km is not None and distance_km <= radius_km
