@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "comptoir.protocol",
     "comptoir.governance",
     "comptoir.ledger",
+    "comptoir.privacy",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,7 @@ COMPTOIR_WORKER_FOLLOWERS = [
     ("comptoir.delivery.tasks.start_closing_due_slots", "comptoir.delivery.tasks.close_due_slots_task"),
     ("comptoir.governance.tasks.start_ticking", "comptoir.governance.tasks.tick_task"),
     ("comptoir.protocol.tasks.start_protocol", "comptoir.protocol.tasks.protocol_pass"),
+    ("comptoir.privacy.tasks.start_purging", "comptoir.privacy.tasks.purge_task"),
 ]
 
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("comptoir.orders.urls")),
     path("", include("comptoir.delivery.urls")),
     path("", include("comptoir.ledger.urls")),
+    path("", include("comptoir.privacy.urls")),
     path("", include("comptoir.web.urls")),
 ]
 

@@ -1,0 +1,39 @@
+"""Background work of privacy: the retention purge, once a day.
+
+`comptoir worker` runs `start_purging` beside the task queue: every hour it looks at the last
+`PurgeRun` and purges when none ran in the last day, so a restarted worker neither skips a day nor
+purges twice in one. `comptoir purge` runs a pass by hand (cron, or a test).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from comptoir.core.followers import start_follower
+
+CHECK_INTERVAL_S = 3600.0
+EVERY = timedelta(days=1)
+
+
+def purge_if_due() -> bool:
+    from comptoir.privacy.models import PurgeRun
+    from comptoir.privacy.services import do_purge_deliveries
+
+    now = timezone.now()
+    last = PurgeRun.objects.order_by("-ran_at").first()
+    if last is None or now - last.ran_at >= EVERY:
+        do_purge_deliveries(now=now)
+    return False
+
+
+@task()
+def purge_task() -> None:
+    purge_if_due()
+
+
+def start_purging(interval: float = CHECK_INTERVAL_S) -> threading.Event:
+    return start_follower("privacy-purge", purge_if_due, interval)

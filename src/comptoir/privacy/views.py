@@ -1,0 +1,59 @@
+"""A person's data pages: download the archive, erase the account (with what is kept, said first)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from comptoir.core.errors import ComptoirError
+from comptoir.core.parameters import governed
+from comptoir.members.models import Person
+from comptoir.privacy.archive import person_archive
+from comptoir.privacy.services import do_erase_account, orders_of
+
+
+def archive_response(person: Person) -> HttpResponse:
+    response = HttpResponse(
+        person_archive(person, settings.COMPTOIR_NODE_NAME), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="comptoir-{person.pk}-data.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    period = governed("retention_delivery_days")
+    context = {"retention_days": period.value, "retention_source": _(period.source)}
+    return render(request, "privacy/my_data.html", context)
+
+
+@login_required
+def archive(request: HttpRequest) -> HttpResponse:
+    return archive_response(cast(Person, request.user))
+
+
+@login_required
+def erase(request: HttpRequest) -> HttpResponse:
+    person = cast(Person, request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            report = do_erase_account(
+                person=person, password=request.POST.get("password", ""), confirm=request.POST.get("confirm", ""),
+                via="page",
+            )  # fmt: skip
+        except ComptoirError as refusal:
+            error = refusal.message
+        else:
+            logout(request)
+            return render(request, "privacy/erased.html", {"orders_kept": report.orders_kept,
+                                                           "memberships_kept": report.memberships_kept})  # fmt: skip
+    context = {"orders_count": orders_of(person).count(), "word": _("ERASE"), "error": error}
+    return render(request, "privacy/erase.html", context, status=400 if error else 200)
