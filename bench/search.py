@@ -16,11 +16,16 @@ Known-item success: a query is 2–3 words of one sampled offer's own French nam
 offer, or an offer whose name has the very same text, is in the top 10: the
 generated catalog sells the same product in many shops, and those offers are
 indistinguishable to a text query.
+
+`--origins` gives 40 % of the offers an origin (0–800 km from the node's centre, the rest
+unknown) and `--local-weight W` sets the local-origin factor's weight (decision 0014; 0, the
+default, is the three-factor ranking); with origins, a sixth kind of query keeps local offers only.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import os
 import random
@@ -38,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalog_gen import REGION_CENTER, REGION_RADIUS_KM, generate_offers
-from comptoir.search.documents import OfferDoc, SearchQuery, fold_text
+from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery, fold_text
 from comptoir.search.engine import SearchIndex, build
 
 DEFAULT_INDEX = Path(__file__).resolve().parent / "out" / "search-index"
@@ -58,6 +63,16 @@ def sampled(
         if rng.random() < rate:
             keep.append(doc)
         yield doc
+
+
+def with_origins(docs: Iterator[OfferDoc], seed: int) -> Iterator[OfferDoc]:
+    """40 % of the offers get an origin 0–800 km away (a supplier), the others none."""
+    rng = random.Random(seed + 1)
+    for doc in docs:
+        if rng.random() < 0.4:
+            yield dataclasses.replace(doc, origin_km=rng.uniform(0, 800), supplier_name="Fournisseur")
+        else:
+            yield doc
 
 
 def one_typo(word: str, rng: random.Random) -> str:
@@ -138,11 +153,15 @@ def success(result, item: KnownItem) -> bool:
     return any(h.offer_id == item.target.offer_id or fold_text(h.name) == wanted for h in result.hits[:10])
 
 
-def run_queries(index: SearchIndex, texts: list[str], items: list[KnownItem], rng: random.Random) -> None:
+def run_queries(
+    index: SearchIndex, texts: list[str], items: list[KnownItem], rng: random.Random, local: bool = False
+) -> None:
     for text in texts[:200]:  # warm caches (page cache, term dictionaries)
         index.search(SearchQuery(text=text))
     kinds = ["plain (top 20)", "near, no radius", "filtered (stock+price+5km)", "facets (+ top 20)"]
     kinds.append("grouped, near (20 groups)")
+    if local:
+        kinds.append("local only, near")
     wall: dict[str, list[float]] = {k: [] for k in kinds}
     cpu: dict[str, list[float]] = {k: [] for k in kinds}
     load_start = load()
@@ -157,6 +176,8 @@ def run_queries(index: SearchIndex, texts: list[str], items: list[KnownItem], rn
             SearchQuery(text=text, limit=20, with_facets=True),
             SearchQuery(text=text, near=point, limit=20, group=True),
         ]
+        if local:
+            queries.append(SearchQuery(text=text, near=point, limit=20, local_only=True, local_radius_km=100))
         for kind, query in zip(kinds, queries, strict=True):
             ms, _ = timed(lambda q=query: index.search(q), cpu[kind])
             wall[kind].append(ms)
@@ -202,6 +223,8 @@ def main() -> None:
         help="skip the build and query the index already built at DIR (same --offers/--shops/--seed)",
     )
     parser.add_argument("--show-misses", type=int, default=0)
+    parser.add_argument("--origins", action="store_true", help="give 40 %% of the offers an origin")
+    parser.add_argument("--local-weight", type=float, default=0.0, help="the local-origin factor's weight")
     parser.add_argument("--api", metavar="URL", help="end-to-end through the HTTP API: NOT IMPLEMENTED YET")
     args = parser.parse_args()
     if args.api:
@@ -210,7 +233,10 @@ def main() -> None:
     rng = random.Random(args.seed)
     sample: list[OfferDoc] = []
     rate = min(1.0, 20 * args.queries / args.offers)
-    docs = sampled(generate_offers(args.offers, args.shops, args.seed), sample, rate, rng)
+    generated = generate_offers(args.offers, args.shops, args.seed)
+    if args.origins:
+        generated = with_origins(generated, args.seed)
+    docs = sampled(generated, sample, rate, rng)
     if args.reuse:
         args.index = args.reuse
         for _ in docs:
@@ -223,7 +249,7 @@ def main() -> None:
             f"{stats.bytes_on_disk / 1e6:.0f} MB on disk, peak RSS {peak_rss_mb():.0f} MB"
         )
     rss_before = peak_rss_mb()
-    index = SearchIndex.open(args.index)
+    index = SearchIndex.open(args.index, weights=RankingWeights(local=args.local_weight))
     index.search(SearchQuery(text="x"))  # loads the per-reader shop map and statistics
     print(f"reader opened: peak RSS {rss_before:.0f} -> {peak_rss_mb():.0f} MB; load {load()}")
     rng.shuffle(sample)
@@ -233,7 +259,8 @@ def main() -> None:
     )
     rng.shuffle(texts)
     print(f"index: {index.count()} offers; {len(texts)} queries ({len(items)} known-item)")
-    run_queries(index, texts, items, rng)
+    print(f"local-origin weight {args.local_weight:g}; origins: {'40 %' if args.origins else 'none'}")
+    run_queries(index, texts, items, rng, local=args.origins)
     if args.show_misses:
         show_failures(index, items, args.show_misses)
     print(f"peak RSS {peak_rss_mb():.0f} MB; load {load()}")

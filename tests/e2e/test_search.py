@@ -42,5 +42,6 @@ def test_resident_finds_bread_in_several_shops_despite_a_typo(
     assert (
         why.inner_text()
         == "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+        " · origine inconnue"
     )
     page.screenshot(path=str(tmp_path / "search.png"), full_page=True)

@@ -100,6 +100,7 @@ def test_rebuild_indexes_the_visible_offers_and_clears_the_outbox(town: Town) ->
     assert (
         result.hits[0].why_text("fr")
         == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+        " · origine inconnue"
     )
 
 
@@ -201,10 +202,12 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
         "unit_label": "800 g", "category": "food/bakery", "price": "2.90", "price_cents": 290,
         "stock_state": "in_stock", "distance_km": 0.0, "score": why["text_score"],
         "group_key": "name:pain complet|800g", "group": None,
+        "origin": {"km": None, "supplier": "", "place": "", "local": False, "label": "Origine inconnue"},
     }  # fmt: skip
     assert (
         why["text"]
         == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+        " · origine inconnue"
     )
     assert (why["proximity_factor"], why["availability_factor"]) == (1.0, 1.0)
     assert why["weights"] == {
@@ -215,7 +218,11 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
         "in_stock_factor": 1.0,
         "on_demand_factor": 0.6,
         "out_of_stock_factor": 0.2,
+        "local": 0.5,
+        "local_half_km": 50.0,
     }
+    assert why["local_factor"] == 1.0  # an unknown origin keeps the score it had
+    assert why["formula"] == f"{why['text_score']:.3f}^1 × 1.000^1 × 1.00^1 × 1.000^0.5 = {hit['score']:.4f}"
     assert why["boosts"] == {
         "own_name": 3.0,
         "other_name": 2.0,

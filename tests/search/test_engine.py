@@ -295,7 +295,9 @@ def _with(doc: OfferDoc, **changes: object) -> OfferDoc:
         lambda d: _with(d, shop_id=1000 - d.offer_id, shop_ref=f"a-{1000 - d.offer_id}"),
         lambda d: _with(d, sku="0" * (d.offer_id % 5)),
         lambda d: _with(d, price_cents=10 + (d.offer_id * 7919) % 5000),
-        lambda d: _with(d, local=d.offer_id % 2 == 0, gtin=None, unit_label="1 kg"),
+        lambda d: _with(
+            d, origin_km=float(d.offer_id % 7), supplier_name="Ferme", gtin=None, unit_label="1 kg"
+        ),
         lambda d: _with(d, category_path="promo/sponsored/top"),
     ],
 )

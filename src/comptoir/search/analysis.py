@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import tantivy
 
 from comptoir.search.documents import STOCK_STATES, OfferDoc
+from comptoir.search.locality import ORIGIN_FIELD, stored_km
 
 FR_ANALYZER = "comptoir_fr"
 EN_ANALYZER = "comptoir_en"
@@ -132,7 +133,11 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("unit_label", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("group_key", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("group_hash", fast=True)
-    sb.add_boolean_field("local", stored=True)
+    # Provenance: km from the origin to the node's centre (-1: unknown), fast for the ranking
+    # and the "local only" range; who made it and where, stored for the badge.
+    sb.add_float_field(ORIGIN_FIELD, stored=True, fast=True)
+    sb.add_text_field("supplier_name", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("origin_place", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -189,7 +194,9 @@ def to_tantivy(doc: OfferDoc, tie_salt: str = "") -> tantivy.Document:
         unit_label=doc.unit_label,
         group_key=doc.group_key,
         group_hash=group_hash(doc.group_key),
-        local=doc.local,
+        origin_km=stored_km(doc.origin_km),
+        supplier_name=doc.supplier_name,
+        origin_place=doc.origin_place,
     )
 
 

@@ -24,6 +24,7 @@ class SearchIn(Schema):
     min_price: str = ""
     max_price: str = ""
     in_stock: bool = False
+    local: bool = False  # only offers whose origin lies within the node's local radius
     open_now: bool = False
     sort: Literal["relevance", "distance", "price"] = "relevance"
     page: int = 1
@@ -49,9 +50,20 @@ class WhyOut(Schema):
     text_score: float
     proximity_factor: float
     availability_factor: float
-    weights: dict[str, float]  # exponents, proximity half distance and the stock factors
+    local_factor: float  # 1 + half / (half + origin km); 1 when the origin is unknown
+    weights: dict[str, float]  # exponents, proximity and origin half distances, the stock factors
     boosts: dict[str, float]  # how much a matched word counts in each field
     weights_source: dict[str, str]
+
+
+class OriginOut(Schema):
+    """Where the product comes from: km from the node's centre (null: cannot be placed)."""
+
+    km: float | None
+    supplier: str
+    place: str
+    local: bool  # within the governed radius `local_radius_km`; never for an unknown origin
+    label: str  # the badge: "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"
 
 
 class GroupOfferOut(Schema):
@@ -85,6 +97,7 @@ class HitOut(Schema):
     distance_km: float | None
     score: float
     group_key: str
+    origin: OriginOut
     why: WhyOut
     group: GroupOut | None = None
 
@@ -130,7 +143,8 @@ class SearchOut(Schema):
 
 @router.get("/search", response=SearchOut, summary="Search every shop of the node")
 def search(request: HttpRequest, filters: Query[SearchIn]) -> dict[str, Any]:
-    """Ranked by text × proximity × availability with governed weights; each result says why."""
+    """Ranked by text × proximity × availability × local origin with governed weights; each
+    result says why. `local=true` keeps the offers whose origin is within the node's local radius."""
     lang = filters.lang or getattr(request, "LANGUAGE_CODE", "fr")
     page = search_offers(parse_params(filters.dict()), lang)
     return page_as_dict(page, lang)

@@ -21,6 +21,7 @@ from comptoir.core.geo import haversine_km
 from comptoir.search.analysis import TIE_FIELD
 from comptoir.search.context import QueryContext
 from comptoir.search.documents import STOCK_STATES, SearchQuery
+from comptoir.search.locality import MAX_LOCAL_FACTOR, ORIGIN_FIELD, local_factor, read_km
 from comptoir.search.plan import IN_STOCK, FilterPlan, IndexStats, PostFilter
 from comptoir.search.queries import Tier, filter_queries, with_filters
 from comptoir.search.ranking import availability_factor, combine, weighted
@@ -83,9 +84,9 @@ class Candidates:
     def _top(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
         """Top-k by text, re-ranked by stock, with as few candidates as the page allows.
 
-        Stock (and distance, when proximity is off) can only lower a score, so no offer
-        beyond the k-th text match can beat `text_k^w × best factor`, nor tie it unless it
-        reaches that bound: once the page's last score is *above* the bound the page is
+        Stock (and distance, when proximity is off) can only lower a score and a local
+        origin raise it by at most `MAX_LOCAL_FACTOR^w_local`, so no offer beyond the k-th
+        text match can beat `text_k^w × best factors`, nor tie it unless it reaches that bound: once the page's last score is *above* the bound the page is
         exact; otherwise k grows fourfold. When the page's last score *equals* the bound, an
         unseen offer could tie it with a smaller tie key: `_complete_ties` fetches those."""
         fast = with_filters(text, plan.pushed)
@@ -94,6 +95,7 @@ class Candidates:
         best_factor = max(
             weighted(availability_factor(s, weights), weights.availability) for s in STOCK_STATES
         )
+        best_local = weighted(MAX_LOCAL_FACTOR, weights.local)
         while True:
             hits = ctx.searcher.search(fast, limit=k, count=False).hits
             seen_all = len(hits) < k or k >= stats.docs
@@ -102,7 +104,7 @@ class Candidates:
             if seen_all:
                 break
             edge = hits[-1][0]
-            bound = combine(edge, 1.0, best_factor, weights)
+            bound = combine(edge, 1.0, best_factor, weights, best_local)
             if len(ranked) >= needed and ranked[needed - 1].score >= bound:
                 if ranked[needed - 1].score == bound:
                     ranked = self._complete_ties(ctx, fast, hits, ranked, plan, tier, edge)
@@ -313,6 +315,8 @@ class Candidates:
         shops = searcher.fast_field_values("shop_id", addresses) if need_shop else None
         prices = searcher.fast_field_values("price_cents", addresses) if post and post.needs_price else None
         groups = searcher.fast_field_values("group_hash", addresses) if query.group else None
+        # The origin is read only when it counts: with its weight at 0 the loop is as before.
+        origins = searcher.fast_field_values(ORIGIN_FIELD, addresses) if weights.local else None
         # Hot loop: the factors are raised to their weights once per query, distances once per shop.
         avail = [
             weighted(availability_factor(state, weights), weights.availability) for state in STOCK_STATES
@@ -339,7 +343,10 @@ class Candidates:
                         1.0 if d is None else weighted(half / (half + d), weights.proximity),
                     )
                 dist, factor = shop_factor[shop]
-            score = 0.0 if text is None else combine(text, factor, avail[stock], weights)
+            local = 1.0
+            if origins is not None:
+                local = weighted(local_factor(read_km(origins[i]), weights.local_half_km), weights.local)
+            score = 0.0 if text is None else combine(text, factor, avail[stock], weights, local)
             group = int(groups[i] or 0) if groups is not None else 0
             out.append(Candidate(address, text, stock, shop, dist, score, int(ties[i] or 0), tier, group))
         return out

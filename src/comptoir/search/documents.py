@@ -43,7 +43,11 @@ class OfferDoc:
     lon: float
     unit_label: str
     group_key: str
-    local: bool = False
+    # Provenance (decision 0014): km from the origin to the node's centre, None when it cannot
+    # be placed; who made it and where, for the badge ("Produit à 23 km — Ferme des Trois-Rivières").
+    origin_km: float | None = None
+    supplier_name: str = ""
+    origin_place: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +68,12 @@ class RankingWeights:
     """The governed ranking parameters: nothing else may move an offer up or down.
 
     score = text ** text × proximity_factor ** proximity × availability_factor ** availability
+            × local_factor ** local
     where proximity_factor = proximity_half_km / (proximity_half_km + distance_km)
-    (1 at the door, 0.5 at `proximity_half_km`) and availability_factor is one of
-    the three stock factors below. A weight of 0 switches its factor off.
+    (1 at the door, 0.5 at `proximity_half_km`), availability_factor is one of
+    the three stock factors below, and local_factor = 1 + local_half_km / (local_half_km +
+    origin_km) (2 for an origin at the node's centre, 1.5 at `local_half_km`, 1 when the
+    origin is unknown: `locality`). A weight of 0 switches its factor off.
     """
 
     text: float = 1.0
@@ -76,6 +83,8 @@ class RankingWeights:
     in_stock_factor: float = 1.0
     on_demand_factor: float = 0.6
     out_of_stock_factor: float = 0.2
+    local: float = 0.0  # the governed default is in `core.parameters`; 0 here keeps bare engines as before
+    local_half_km: float = 50.0
     candidates: int = 200
     boosts: FieldBoosts = field(default_factory=FieldBoosts)
 
@@ -99,6 +108,8 @@ class SearchQuery:
     with_facets: bool = False
     group: bool = False
     exact_total: bool = False  # count every match even without facets (one extra unscored pass)
+    local_only: bool = False  # only offers whose origin lies within `local_radius_km` of the node
+    local_radius_km: float = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +134,20 @@ class Why:
     weights: RankingWeights
     score: float
     tier: MatchTier = "all"
+    origin_km: float | None = None
+    local_factor: float = 1.0
+    supplier_name: str = ""
+    local: bool = False  # the origin lies within the node's local radius
 
     @property
     def formula(self) -> str:
-        """ "6.854^1 × 0.625^1 × 1.00^1 = 4.2838": the whole score, factor by factor."""
+        """ "6.854^1 × 0.625^1 × 1.00^1 = 4.2838": the whole score, factor by factor (and
+        "× 1.685^0.5" for the origin when its weight is not 0)."""
         from comptoir.search.ranking import score_formula
 
-        return score_formula(self.text_score, self.proximity_factor, self.availability_factor, self.weights)
+        return score_formula(
+            self.text_score, self.proximity_factor, self.availability_factor, self.weights, self.local_factor
+        )
 
     def why_text(self, lang: str = "fr") -> str:
         from comptoir.search.ranking import render_why
@@ -154,6 +172,10 @@ class Hit:
     score: float
     group_key: str
     why: Why
+    origin_km: float | None = None
+    supplier_name: str = ""
+    origin_place: str = ""
+    local: bool = False
 
     def why_text(self, lang: str = "fr") -> str:
         return self.why.why_text(lang)

@@ -3,7 +3,8 @@
 One parser for the page, the API and `comptoir search`, so the three accept the very
 same parameters: q, near=lat,lon, neighbourhood, postal_code, radius_km, category,
 shop (refs, comma-separated), min_price and max_price (euros, "2,40" or "2.40"),
-in_stock, open_now, sort (relevance|distance|price), page, per_page, group, facets.
+in_stock, local (only offers whose origin is within the node's local radius), open_now,
+sort (relevance|distance|price), page, per_page, group, facets.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class SearchParams:
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     in_stock: bool = False
+    local: bool = False
     open_now: bool = False
     sort: str = "relevance"
     page: int = 1
@@ -70,6 +72,7 @@ def parse_params(
         min_price_cents=_price(data, "min_price"),
         max_price_cents=_price(data, "max_price"),
         in_stock=_bool(data, "in_stock"),
+        local=_bool(data, "local"),
         open_now=_bool(data, "open_now"),
         sort=sort,
         page=min(MAX_PAGE, max(1, _int(data, "page", 1))),

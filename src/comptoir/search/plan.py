@@ -172,6 +172,8 @@ def plan_filters(
         max_price_cents=None if post_price else query.max_price_cents,
         category=query.category,
         shop_refs=query.shop_refs,
+        local_only=query.local_only,
+        local_radius_km=query.local_radius_km,
     )
     unplaced = filter_queries(schema, pushed_query, None)
     box = (

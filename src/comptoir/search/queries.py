@@ -30,6 +30,7 @@ from comptoir.search.analysis import (
     gtin_key,
 )
 from comptoir.search.documents import FieldBoosts, SearchQuery
+from comptoir.search.locality import ORIGIN_FIELD
 
 Tier = Literal["exact", "described", "fuzzy", "any_word"]
 TIERS: tuple[Tier, ...] = ("exact", "described", "fuzzy", "any_word")
@@ -154,6 +155,12 @@ def filter_queries(
     filters: list[tantivy.Query] = []
     if query.in_stock_only:
         filters.append(tantivy.Query.term_query(schema, "stock", 0, index_option="basic"))
+    if query.local_only:  # an unknown origin is stored as -1: never within [0, radius]
+        filters.append(
+            tantivy.Query.range_query(
+                schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, query.local_radius_km
+            )
+        )
     if query.min_price_cents is not None or query.max_price_cents is not None:
         filters.append(
             tantivy.Query.range_query(

@@ -1,10 +1,12 @@
 """Ranking and its explanation.
 
 score = text ** w_text × proximity ** w_proximity × availability ** w_availability
+        × local ** w_local
 
-Only three things may move an offer: how well its text matches, how far its
-shop is, whether it is in stock. The functions here take exactly those inputs
-(plus the governed `RankingWeights`), so no other attribute can leak in.
+Only four things may move an offer: how well its text matches, how far its
+shop is, whether it is in stock, and how near its origin is (`locality`, decision
+0014). The functions here take exactly those inputs (plus the governed
+`RankingWeights`), so no other attribute can leak in.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import cast
 
 from comptoir.search.analysis import QueryWord
 from comptoir.search.documents import MatchTier, RankingWeights, TermMatch, Why
+from comptoir.search.locality import is_local, local_factor
 
 
 def proximity_factor(distance_km: float | None, weights: RankingWeights) -> float:
@@ -36,24 +39,40 @@ def weighted(factor: float, weight: float) -> float:
     return max(factor, 0.0) ** weight
 
 
-def combine(text: float, proximity_term: float, availability_term: float, weights: RankingWeights) -> float:
-    """The formula, written once: the text score raised to its weight, times the proximity
-    and availability factors already raised to theirs (the candidate loop raises those once
-    per shop and per stock state, not once per offer)."""
-    return weighted(text, weights.text) * proximity_term * availability_term
+def combine(
+    text: float,
+    proximity_term: float,
+    availability_term: float,
+    weights: RankingWeights,
+    local_term: float = 1.0,
+) -> float:
+    """The formula, written once: the text score raised to its weight, times the proximity,
+    availability and local factors already raised to theirs (the candidate loop raises those
+    once per shop and per stock state, not once per offer)."""
+    score = weighted(text, weights.text) * proximity_term * availability_term
+    return score * local_term if local_term != 1.0 else score
 
 
-def final_score(text: float, proximity: float, availability: float, weights: RankingWeights) -> float:
+def final_score(
+    text: float, proximity: float, availability: float, weights: RankingWeights, local: float = 1.0
+) -> float:
     return combine(
-        text, weighted(proximity, weights.proximity), weighted(availability, weights.availability), weights
+        text,
+        weighted(proximity, weights.proximity),
+        weighted(availability, weights.availability),
+        weights,
+        weighted(local, weights.local),
     )
 
 
-def score_formula(text: float, proximity: float, availability: float, weights: RankingWeights) -> str:
-    score = final_score(text, proximity, availability, weights)
+def score_formula(
+    text: float, proximity: float, availability: float, weights: RankingWeights, local: float = 1.0
+) -> str:
+    score = final_score(text, proximity, availability, weights, local)
+    origin = f" × {local:.3f}^{weights.local:g}" if weights.local else ""
     return (
         f"{text:.3f}^{weights.text:g} × {proximity:.3f}^{weights.proximity:g}"
-        f" × {availability:.2f}^{weights.availability:g} = {score:.4f}"
+        f" × {availability:.2f}^{weights.availability:g}{origin} = {score:.4f}"
     )
 
 
@@ -116,9 +135,13 @@ def build_why(
     stock_state: str,
     weights: RankingWeights,
     tier: MatchTier = "all",
+    origin_km: float | None = None,
+    supplier_name: str = "",
+    local_radius_km: float | None = None,
 ) -> Why:
     prox = proximity_factor(distance_km, weights)
     avail = availability_factor(stock_state, weights)
+    local = local_factor(origin_km, weights.local_half_km)
     return Why(
         terms=terms,
         text_score=text,
@@ -127,8 +150,12 @@ def build_why(
         stock_state=stock_state,
         availability_factor=avail,
         weights=weights,
-        score=final_score(text, prox, avail, weights),
+        score=final_score(text, prox, avail, weights, local),
         tier=tier,
+        origin_km=origin_km,
+        local_factor=local,
+        supplier_name=supplier_name,
+        local=local_radius_km is not None and is_local(origin_km, local_radius_km),
     )
 
 
@@ -162,6 +189,9 @@ _WORDS = {
         "out_of_stock": "en rupture",
         "quote": ("« ", " »"),
         "decimal": ",",
+        "origin": "produit à %s km",
+        "origin_unknown": "origine inconnue",
+        "local": "local",
     },
     "en": {
         "matches": "Matches",
@@ -180,6 +210,9 @@ _WORDS = {
         "out_of_stock": "out of stock",
         "quote": ("“", "”"),
         "decimal": ".",
+        "origin": "made %s km away",
+        "origin_unknown": "origin unknown",
+        "local": "local",
     },
 }
 
@@ -192,7 +225,42 @@ def render_why(why: Why, lang: str = "fr") -> str:
     if why.distance_km is not None:
         parts.append(f"{why.distance_km:.1f}".replace(".", str(words["decimal"])) + " km")
     parts.append(str(words.get(why.stock_state, why.stock_state)))
+    origin = _render_origin(why, words)
+    if origin:
+        parts.append(origin)
     return " · ".join(parts)
+
+
+_BADGE = {
+    "fr": ("Produit à %s km", "Origine inconnue"),
+    "en": ("Made %s km away", "Origin unknown"),
+}
+
+
+def origin_label(origin_km: float | None, supplier_name: str, lang: str = "fr") -> str:
+    """The badge: "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"."""
+    placed, unknown = _BADGE["en" if lang == "en" else "fr"]
+    text = unknown if origin_km is None else placed % origin_km_text(origin_km)
+    return f"{text} — {supplier_name}" if supplier_name else text
+
+
+def origin_km_text(km: float) -> str:
+    """Whole kilometres, at least 1: "23", never "0"."""
+    return str(max(1, round(km)))
+
+
+def _render_origin(why: Why, words: Mapping[str, object]) -> str:
+    """ "produit à 23 km — Ferme des Trois-Rivières (local)", or "origine inconnue" when the
+    origin counts in the score (its weight is not 0) but cannot be placed."""
+    if why.origin_km is None:
+        if not why.weights.local and not why.supplier_name:
+            return ""
+        text = str(words["origin_unknown"])
+    else:
+        text = str(words["origin"]) % origin_km_text(why.origin_km)
+    if why.supplier_name:
+        text += f" — {why.supplier_name}"
+    return text + (f" ({words['local']})" if why.local else "")
 
 
 def _render_terms(why: Why, words: Mapping[str, object]) -> str:

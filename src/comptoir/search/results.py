@@ -15,6 +15,7 @@ from comptoir.search.analysis import TIE_FIELD, Analyzers, group_hash
 from comptoir.search.candidates import GROUP_OFFERS_SHOWN, Candidate, Candidates, Found, order
 from comptoir.search.context import QueryContext
 from comptoir.search.documents import STOCK_STATES, Group, GroupOffer, Hit, TermMatch
+from comptoir.search.locality import ORIGIN_FIELD, read_km
 from comptoir.search.plan import FilterPlan
 from comptoir.search.queries import excluding_groups, in_groups, with_filters
 from comptoir.search.ranking import build_why, match_tier, match_tokens
@@ -67,7 +68,12 @@ class Results:
             text = _text_score(found.text, searcher, candidate.address)
         tier = match_tier(candidate.tier, terms, plain)
         stock_state = STOCK_STATES[candidate.stock]
-        why = build_why(terms, text, candidate.distance_km, stock_state, ctx.weights, tier)
+        origin_km = read_km(first.get(ORIGIN_FIELD))
+        supplier_name = first.get("supplier_name") or ""
+        why = build_why(
+            terms, text, candidate.distance_km, stock_state, ctx.weights, tier,
+            origin_km, supplier_name, ctx.query.local_radius_km,
+        )  # fmt: skip
         return Hit(
             offer_id=int(first["offer_id"]),
             shop_id=int(first["shop_id"]),
@@ -84,6 +90,10 @@ class Results:
             score=why.score,
             group_key=first.get("group_key") or "",
             why=why,
+            origin_km=origin_km,
+            supplier_name=supplier_name,
+            origin_place=first.get("origin_place") or "",
+            local=why.local,
         )
 
     def grouped(self, ctx: QueryContext, found: Found, plan: FilterPlan) -> tuple[Group, ...]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Avg, Q
 
 from comptoir.catalog.models import Category, Shop
@@ -32,7 +31,8 @@ from comptoir.search.documents import (
 )
 from comptoir.search.engine import SearchIndex, StaleIndexError
 from comptoir.search.params import SearchParams
-from comptoir.search.services import index_path
+from comptoir.search.ranking import origin_label
+from comptoir.search.services import index_path, node_centre
 
 WEIGHT_PARAMETERS = {
     "text": "ranking_weight_text",
@@ -42,7 +42,10 @@ WEIGHT_PARAMETERS = {
     "in_stock_factor": "ranking_in_stock_factor",
     "on_demand_factor": "ranking_on_demand_factor",
     "out_of_stock_factor": "ranking_out_of_stock_factor",
+    "local": "ranking_weight_local",
+    "local_half_km": "ranking_local_half_km",
 }
+LOCAL_RADIUS = "local_radius_km"
 BOOST_PARAMETERS = {
     "own_name": "search_boost_own_name",
     "other_name": "search_boost_other_name",
@@ -71,6 +74,7 @@ class SearchPage:
     shop_names: dict[str, str] = field(default_factory=dict)
     ready: bool = True  # False while the node has no index yet
     ms: float = 0.0
+    local_radius_km: float = 100.0  # governed: an origin within it is "local"
 
     @property
     def pages(self) -> int:
@@ -110,10 +114,10 @@ class _Reader:
 _READER = _Reader()
 
 
-def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
+def ranking_weights() -> tuple[RankingWeights, dict[str, str], float]:
     """The governed weights, stock factors and field boosts, and where each comes from
-    (shown in every explanation)."""
-    found = governed_many([*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values()])  # one read
+    (shown in every explanation); and the radius within which an origin is local (decision 0014)."""
+    found = governed_many([*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values(), LOCAL_RADIUS])  # one read
     values = {key: found[name] for key, name in WEIGHT_PARAMETERS.items()}
     boosts = {key: found[name] for key, name in BOOST_PARAMETERS.items()}
     number = {key: float(value.value) for key, value in values.items()}
@@ -125,15 +129,14 @@ def ranking_weights() -> tuple[RankingWeights, dict[str, str]]:
         in_stock_factor=number["in_stock_factor"],
         on_demand_factor=number["on_demand_factor"],
         out_of_stock_factor=number["out_of_stock_factor"],
+        local=number["local"],
+        local_half_km=number["local_half_km"],
         boosts=FieldBoosts(**{key: float(value.value) for key, value in boosts.items()}),
     )
     sources = {WEIGHT_PARAMETERS[key]: value.source for key, value in values.items()}
     sources |= {BOOST_PARAMETERS[key]: value.source for key, value in boosts.items()}
-    return weights, sources
-
-
-def node_centre() -> tuple[float, float]:
-    return tuple(settings.COMPTOIR_NODE_CENTRE)  # type: ignore[return-value]
+    sources[LOCAL_RADIUS] = found[LOCAL_RADIUS].source
+    return weights, sources, float(found[LOCAL_RADIUS].value)
 
 
 def resolve_place(params: SearchParams) -> Place:
@@ -163,8 +166,10 @@ def shop_filter(params: SearchParams) -> frozenset[int] | None:
 def search_offers(params: SearchParams, lang: str = "fr") -> SearchPage:
     started = time.perf_counter()
     place = resolve_place(params)
-    weights, sources = ranking_weights()
+    weights, sources, radius = ranking_weights()
     query = SearchQuery(
+        local_only=params.local,
+        local_radius_km=radius,
         text=params.text,
         near=(place.lat, place.lon),
         radius_km=params.radius_km,
@@ -182,11 +187,13 @@ def search_offers(params: SearchParams, lang: str = "fr") -> SearchPage:
     )
     index = _READER.get()
     if index is None:
-        return SearchPage(params, place, SearchResult(0, ()), weights, sources, ready=False)
+        return SearchPage(
+            params, place, SearchResult(0, ()), weights, sources, ready=False, local_radius_km=radius
+        )
     result = index.search(query, lang, weights=weights)
     categories, shops = _facet_names(result.facets, lang)
     ms = (time.perf_counter() - started) * 1000
-    return SearchPage(params, place, result, weights, sources, categories, shops, True, ms)
+    return SearchPage(params, place, result, weights, sources, categories, shops, True, ms, radius)
 
 
 def _facet_names(facets: Facets | None, lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -211,6 +218,11 @@ def _km(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 3)
 
 
+def origin_badge(hit: Hit, lang: str = "fr") -> str:
+    """ "Produit à 23 km — Ferme des Trois-Rivières" or "Origine inconnue": the origin in one line."""
+    return origin_label(hit.origin_km, hit.supplier_name, lang)
+
+
 def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
     why = hit.why
     return {
@@ -228,6 +240,13 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
         "distance_km": _km(hit.distance_km),
         "score": round(hit.score, 6),
         "group_key": hit.group_key,
+        "origin": {
+            "km": None if hit.origin_km is None else round(hit.origin_km, 1),
+            "supplier": hit.supplier_name,
+            "place": hit.origin_place,
+            "local": hit.local,
+            "label": origin_badge(hit, lang),
+        },
         "why": {
             "text": hit.why_text(lang),
             "tier": why.tier,
@@ -236,6 +255,7 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
             "text_score": round(why.text_score, 6),
             "proximity_factor": round(why.proximity_factor, 6),
             "availability_factor": round(why.availability_factor, 6),
+            "local_factor": round(why.local_factor, 6),
             "weights": {
                 "text": why.weights.text,
                 "proximity": why.weights.proximity,
@@ -244,6 +264,8 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
                 "in_stock_factor": why.weights.in_stock_factor,
                 "on_demand_factor": why.weights.on_demand_factor,
                 "out_of_stock_factor": why.weights.out_of_stock_factor,
+                "local": why.weights.local,
+                "local_half_km": why.weights.local_half_km,
             },
             "boosts": dataclasses.asdict(why.weights.boosts),
             "weights_source": sources,

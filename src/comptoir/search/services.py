@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from comptoir.catalog.models import Offer, OfferChange, Shop
+from comptoir.catalog.provenance import origin_distance_km, origin_of
 from comptoir.catalog.selectors import is_sellable, sellable_offers
 from comptoir.search.documents import OfferDoc, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, build
@@ -37,6 +38,9 @@ ROW_FIELDS = (
     "id", "shop_id", "shop__ref", "shop__name", "sku", "gtin", "name_fr", "name_en", "description_fr",
     "description_en", "category__path", "price_cents", "stock", "on_demand", "shop__lat", "shop__lon",
     "unit", "quantity", "active", "shop__status",
+    # Provenance (decision 0014): the declared origin, else the supplier's place.
+    "origin_lat", "origin_lon", "origin_place", "supplier__name", "supplier__lat", "supplier__lon",
+    "supplier__city", "supplier__region",
 )  # fmt: skip
 
 
@@ -132,14 +136,29 @@ def _is_visible(row: tuple[Any, ...]) -> bool:
 
 def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
     (offer_id, shop_id, shop_ref, shop_name, sku, gtin, name_fr, name_en, description_fr, description_en,
-     category, price_cents, stock, on_demand, lat, lon, unit, quantity, _active, _status) = row  # fmt: skip
+     category, price_cents, stock, on_demand, lat, lon, unit, quantity, _active, _status,
+     origin_lat, origin_lon, origin_place, supplier_name, supplier_lat, supplier_lon, supplier_city,
+     supplier_region) = row  # fmt: skip
     unit_label = _quantity_label(unit, quantity)
+    origin = origin_of(
+        origin_lat=origin_lat, origin_lon=origin_lon, origin_place=origin_place, supplier_lat=supplier_lat,
+        supplier_lon=supplier_lon, supplier_name=supplier_name or "",
+        supplier_place=supplier_city or supplier_region or "",
+    )  # fmt: skip
     return OfferDoc(
         offer_id=offer_id, shop_id=shop_id, shop_ref=shop_ref, shop_name=shop_name, sku=sku, gtin=gtin or None,
         name_fr=name_fr, name_en=name_en, description_fr=description_fr, description_en=description_en,
         category_path=category or "", price_cents=price_cents, stock_state=_stock_state(stock, on_demand),
         lat=lat, lon=lon, unit_label=unit_label, group_key=group_key_for(name_fr, unit_label, gtin or None),
+        origin_km=origin_distance_km(origin, node_centre()), supplier_name=origin.supplier_name,
+        origin_place=origin.place,
     )  # fmt: skip
+
+
+def node_centre() -> tuple[float, float]:
+    """The point "local" is measured from (`COMPTOIR_CENTRE`): moving it needs a rebuild."""
+    lat, lon = settings.COMPTOIR_NODE_CENTRE
+    return float(lat), float(lon)
 
 
 def visible_offer_docs() -> Iterator[OfferDoc]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.money import Money
 from comptoir.search.documents import Hit, PriceBand
+from comptoir.search.ranking import origin_label
 
 register = template.Library()
 
@@ -47,6 +48,14 @@ def stock_label(state: str) -> str:
 @register.filter
 def why_text(hit: Hit) -> str:
     return hit.why_text("en" if (get_language() or "fr").startswith("en") else "fr")
+
+
+@register.filter
+def origin_badge(hit: Hit) -> str:
+    """ "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"."""
+    return origin_label(
+        hit.origin_km, hit.supplier_name, "en" if (get_language() or "fr").startswith("en") else "fr"
+    )
 
 
 @register.filter

@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--near", default="", help="LAT,LON (default: the node's centre)")
         parser.add_argument("--radius-km", default="")
         parser.add_argument("--in-stock", action="store_true")
+        parser.add_argument(
+            "--local", action="store_true", help="only offers whose origin is within the node's local radius"
+        )
         parser.add_argument("--open-now", action="store_true")
         parser.add_argument("--min-price", default="")
         parser.add_argument("--max-price", default="", help="euros, e.g. 2,40")
@@ -52,13 +55,13 @@ class Command(BaseCommand):
             distance = "" if hit["distance_km"] is None else f"{hit['distance_km']:.1f} km"
             self.stdout.write(
                 f"{rank:>3}. {hit['name']}  {hit['price']} €  {hit['shop_name']}  {distance}  "
-                f"score {hit['score']:.4f}\n     {hit['why']['text']}"
+                f"score {hit['score']:.4f}\n     {hit['origin']['label']}\n     {hit['why']['text']}"
             )
 
     def _run(self, text: str, options: dict[str, Any]) -> tuple[dict[str, Any], float]:
         data = {
             "q": text, "near": options["near"], "radius_km": options["radius_km"],
-            "in_stock": options["in_stock"], "open_now": options["open_now"], "min_price": options["min_price"],
+            "in_stock": options["in_stock"], "local": options["local"], "open_now": options["open_now"], "min_price": options["min_price"],
             "max_price": options["max_price"], "category": options["category"], "shop": options["shop"],
             "sort": options["sort"], "per_page": options["limit"], "group": options["group"],
             "facets": options["facets"],
