@@ -11,11 +11,13 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from comptoir.catalog import selectors, services
+from comptoir.catalog import chains, selectors, services
 from comptoir.catalog.imports import do_queue_import
-from comptoir.catalog.models import Category, ImportJob, Offer, Shop
+from comptoir.catalog.models import Category, ChainProduct, ImportJob, Offer, Organisation, Shop
 from comptoir.catalog.permissions import (
+    access_chain_product_for_staff,
     access_offer_for_catalog_writes,
+    access_organisation_for_staff,
     access_shop_for_catalog_writes,
     access_shop_for_staff,
 )
@@ -42,6 +44,9 @@ class ShopOut(Schema):
 
 
 class OfferOut(Schema):
+    """`chain_product`: the shared product a branch's offer copies (null for a shop's own offer);
+    `branch_price`: the branch set this price itself."""
+
     id: int
     shop_ref: str
     sku: str
@@ -60,6 +65,8 @@ class OfferOut(Schema):
     weight_g: int
     volume_ml: int
     active: bool
+    chain_product: int | None = Field(None, alias="chain_product_id")
+    branch_price: bool = False
 
     @staticmethod
     def resolve_shop_ref(offer: Offer) -> str:
@@ -144,6 +151,7 @@ def list_offers(
     "/shops/{ref}/offers", response={201: OfferOut}, auth=AUTH, summary="Create an offer (shop staff)"
 )
 def create_offer(request: HttpRequest, ref: str, body: OfferIn) -> Status[Offer]:
+    """A branch's products come from its chain's shared catalog: 403 `shared_catalog` here."""
     shop = access_shop_for_catalog_writes(request.user, ref)
     return Status(201, services.do_create_offer(shop, body.dict(exclude_none=True)))
 
@@ -191,3 +199,118 @@ def import_catalog(
 def get_import(request: HttpRequest, ref: str, job_id: int) -> ImportJob:
     shop = access_shop_for_staff(request.user, ref)
     return get_object_or_404(ImportJob, pk=job_id, shop=shop)
+
+
+class OrganisationOut(Schema):
+    ref: str
+    name: str
+    branches_set_prices: bool
+    branches: list[str]
+
+    @staticmethod
+    def resolve_branches(organisation: Organisation) -> list[str]:
+        return [shop.ref for shop in organisation.branches.filter(status=Shop.Status.ACTIVE).order_by("ref")]
+
+
+class ChainProductOut(Schema):
+    id: int
+    sku: str
+    gtin: str
+    name_fr: str
+    name_en: str
+    category: str | None
+    unit: str
+    quantity: Decimal
+    price_cents: int
+    tax_rate: Decimal
+    on_demand: bool
+    weight_g: int
+    volume_ml: int
+    active: bool
+
+    @staticmethod
+    def resolve_category(product: ChainProduct) -> str | None:
+        return product.category.path if product.category is not None else None
+
+
+@router.get("/organisations/{ref}", response=OrganisationOut, summary="A chain and its active branches")
+def get_organisation(request: HttpRequest, ref: str) -> Organisation:
+    return get_object_or_404(Organisation, ref=ref)
+
+
+@router.get(
+    "/organisations/{ref}/products",
+    response=list[ChainProductOut],
+    auth=AUTH,
+    summary="A chain's shared catalog (the chain's staff)",
+)
+def list_chain_products(
+    request: HttpRequest,
+    ref: str,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> Any:
+    organisation = access_organisation_for_staff(request.user, ref)
+    return organisation.products.select_related("category").order_by("sku")[offset : offset + limit]
+
+
+@router.post(
+    "/organisations/{ref}/products",
+    response={201: ChainProductOut},
+    auth=AUTH,
+    summary="Add a product to a chain's shared catalog: every branch sells it (the chain's staff)",
+)
+def create_chain_product(request: HttpRequest, ref: str, body: OfferIn) -> Status[ChainProduct]:
+    organisation = access_organisation_for_staff(request.user, ref)
+    return Status(201, chains.do_save_chain_product(organisation, body.dict(exclude_none=True)))
+
+
+@router.patch(
+    "/chain-products/{product_id}",
+    response=ChainProductOut,
+    auth=AUTH,
+    summary="Change a product of a chain's shared catalog, in every branch (the chain's staff)",
+)
+def update_chain_product(request: HttpRequest, product_id: int, body: OfferIn) -> ChainProduct:
+    product = access_chain_product_for_staff(request.user, product_id)
+    return chains.do_save_chain_product(product.organisation, body.dict(exclude_none=True), product)
+
+
+@router.delete(
+    "/chain-products/{product_id}",
+    response={204: None},
+    auth=AUTH,
+    summary="Remove a product from a chain's shared catalog and every branch (the chain's staff)",
+)
+def delete_chain_product(request: HttpRequest, product_id: int) -> Status[None]:
+    chains.do_delete_chain_product(access_chain_product_for_staff(request.user, product_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/organisations/{ref}/imports",
+    response={202: ImportOut},
+    auth=AUTH,
+    summary="Send a chain's shared catalog as CSV or XLSX (the chain's staff); poll the job",
+)
+def import_chain_catalog(
+    request: HttpRequest, ref: str, file: File[UploadedFile], mode: Form[str] = ImportJob.Mode.ALL_OR_NOTHING
+) -> Status[ImportJob]:
+    organisation = access_organisation_for_staff(request.user, ref)
+    job = do_queue_import(
+        organisation, file.open("rb"), file.name or "upload.csv", size=file.size or 0, mode=mode,
+        person=request.user,
+    )  # fmt: skip
+    job.refresh_from_db()
+    return Status(202, job)
+
+
+@router.get(
+    "/organisations/{ref}/imports/{job_id}",
+    response=ImportOut,
+    auth=AUTH,
+    summary="A chain catalog import's progress and report",
+)
+def get_chain_import(request: HttpRequest, ref: str, job_id: int) -> ImportJob:
+    organisation = access_organisation_for_staff(request.user, ref)
+    return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)

@@ -18,3 +18,7 @@ class CatalogErrorCode(ErrorCode):
     SUPPLIER_NOT_FOUND = "supplier_not_found"
     SUPPLIER_EXISTS = "supplier_exists"
     SUPPLIER_CLOSE_MATCH = "supplier_close_match"
+    NOT_CHAIN_STAFF = "not_chain_staff"
+    SHARED_CATALOG = "shared_catalog"
+    BRANCH_PRICES_LOCKED = "branch_prices_locked"
+    UNKNOWN_SKU = "unknown_sku"

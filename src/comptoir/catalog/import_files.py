@@ -20,7 +20,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from django.conf import settings
@@ -78,7 +78,9 @@ def _stream_size(stream: IO[bytes]) -> int:
     return size
 
 
-def check_file(stream: IO[bytes], filename: str, *, scan: bool = True) -> int | None:
+def check_file(
+    stream: IO[bytes], filename: str, *, scan: bool = True, required: Sequence[str] = REQUIRED
+) -> int | None:
     """Refuse a file whose structure is out of bounds, before any row is checked or written.
 
     An XLSX is judged by its zip directory and declared dimension (reading its real rows
@@ -93,14 +95,14 @@ def check_file(stream: IO[bytes], filename: str, *, scan: bool = True) -> int | 
     try:
         if kind == "xlsx":
             return _check_xlsx(stream)
-        return _check_csv(stream, scan)
+        return _check_csv(stream, scan, required)
     finally:
         stream.seek(0)
 
 
-def _check_csv(stream: IO[bytes], scan: bool) -> int | None:
+def _check_csv(stream: IO[bytes], scan: bool, required: Sequence[str]) -> int | None:
     if scan:
-        return sum(1 for _row in _csv_rows(stream))
+        return sum(1 for _row in _csv_rows(stream, required))
     _csv_header(stream)
     return None
 
@@ -166,20 +168,23 @@ def _check_dimensions(rows: int, columns: int) -> None:
         )
 
 
-def read_rows(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
-    """Dict rows from a CSV (comma or semicolon, UTF-8) or XLSX file, header first; bounded."""
-    check_file(stream, filename, scan=False)  # the rows below are bounded as they stream
+def read_rows(
+    stream: IO[bytes], filename: str, *, required: Sequence[str] = REQUIRED
+) -> Iterator[dict[str, Any]]:
+    """Dict rows from a CSV (comma or semicolon, UTF-8) or XLSX file, header first; bounded.
+    `required`: the columns the header must hold (a branch's stock file needs only sku and stock)."""
+    check_file(stream, filename, scan=False, required=required)  # the rows below are bounded as they stream
     if file_kind(filename) == "xlsx":
-        yield from _xlsx_rows(stream)
+        yield from _xlsx_rows(stream, required)
     else:
-        yield from _csv_rows(stream)
+        yield from _csv_rows(stream, required)
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _csv_rows(stream: IO[bytes], required: Sequence[str] = REQUIRED) -> Iterator[dict[str, Any]]:
     first = _csv_header(stream)
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter), [])]
-    _check_header(header)
+    _check_header(header, required)
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
     rows = 0
     try:
@@ -212,7 +217,7 @@ def _check_row(rows: int, columns: int, longest: int) -> None:
         )
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _xlsx_rows(stream: IO[bytes], required: Sequence[str] = REQUIRED) -> Iterator[dict[str, Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -228,7 +233,7 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         first = next(rows, ())
         _check_row(0, len(first), 0)
         header = [str(h or "").strip().lower()[:100] for h in first]
-        _check_header(header)
+        _check_header(header, required)
         for number, values in enumerate(rows, start=1):
             _check_row(number, len(values), max((len(v) for v in values if isinstance(v, str)), default=0))
             if any(v not in (None, "") for v in values):
@@ -240,10 +245,11 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         book.close()
 
 
-def _check_header(header: list[str]) -> None:
-    missing = [c for c in REQUIRED if c not in header]
+def _check_header(header: list[str], required: Sequence[str] = REQUIRED) -> None:
+    missing = [c for c in required if c not in header]
     if missing:
+        expected = COLUMNS if tuple(required) == REQUIRED else list(required) + ["price"]
         raise InvalidInput(
             _("Missing columns: %(cols)s. Expected columns: %(all)s")
-            % {"cols": ", ".join(missing), "all": ", ".join(COLUMNS)}
+            % {"cols": ", ".join(missing), "all": ", ".join(expected)}
         )

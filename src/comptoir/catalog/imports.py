@@ -10,14 +10,15 @@ Shops import through the worker: `do_queue_import` checks the file's structure i
 the request (size, zip directory, declared dimensions, header: cheap), keeps the
 file and queues `catalog.tasks.run_catalog_import`, which calls `do_run_import_job`;
 the page polls the job. The CLI still imports in one go (`do_import_catalog`).
+
+A chain's files take the same road (`chain_imports.py`): a job of an organisation reads the
+chain's shared catalog, a job of a branch reads the branch's stock file.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,16 +27,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.catalog import chain_imports
 from comptoir.catalog.import_files import check_file, check_size, file_kind, read_rows
-from comptoir.catalog.models import ImportJob, Offer, Shop
+from comptoir.catalog.import_report import MAX_ERRORS_LISTED, ImportOutcome, Progress, note_row, row_as_text
+from comptoir.catalog.models import ImportJob, Offer, Organisation, Shop
 from comptoir.catalog.services import category_ids, mark_shop_changed
 from comptoir.catalog.suppliers import supplier_ids
-from comptoir.catalog.validation import COLUMNS, OPTIONAL_COLUMNS, FieldError, check_offer_fields
+from comptoir.catalog.validation import COLUMNS, OPTIONAL_COLUMNS, REQUIRED, FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
 
+__all__ = ["MAX_ERRORS_LISTED", "ImportOutcome", "do_import_catalog", "do_queue_import", "do_run_import_job"]
+
 BATCH = 2000
-MAX_ERRORS_LISTED = 1000  # the report lists the first errors and counts them all
-PROGRESS_EVERY = 1000
 UPSERT_FIELDS = [c for c in COLUMNS if c not in {"sku", "category", "price", *OPTIONAL_COLUMNS}] + [
     "category_id", "price_cents", "updated",
 ]  # fmt: skip
@@ -48,65 +51,45 @@ PROVENANCE_FIELDS = [
     "origin_stated_by",
     "origin_label",
 ]
-Progress = Callable[[int], None]
-
-
-@dataclass
-class ImportOutcome:
-    rows_total: int = 0
-    rows_created: int = 0
-    rows_updated: int = 0
-    rows_rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    errors_total: int = 0
-    valid: list[dict[str, Any]] = field(default_factory=list)
-    with_provenance: bool = False  # the file has at least one of the provenance columns
+Target = Shop | Organisation
 
 
 def _check_rows(
-    shop: Shop, stream: IO[bytes], filename: str, progress: Progress | None = None
+    target: Target, stream: IO[bytes], filename: str, progress: Progress | None = None
 ) -> ImportOutcome:
     """Read and check every row; raises InvalidInput when the file itself is out of bounds."""
     outcome = ImportOutcome()
+    if isinstance(target, Organisation):
+        chain_imports.check_product_rows(target, stream, filename, outcome, progress, category_ids())
+        return outcome
+    if target.organisation_id is not None:
+        chain_imports.check_stock_rows(target, stream, filename, outcome, progress)
+        return outcome
     categories, suppliers = category_ids(), supplier_ids()
     seen: dict[str, int] = {}
     for number, raw in enumerate(read_rows(stream, filename), start=2):  # row 1 is the header
-        outcome.rows_total += 1
         outcome.with_provenance = outcome.with_provenance or any(c in raw for c in OPTIONAL_COLUMNS)
-        fields, errors = check_offer_fields(_row_as_text(raw), categories, suppliers)
+        fields, errors = check_offer_fields(row_as_text(raw), categories, suppliers)
         sku = fields.get("sku", "")
         if sku and sku in seen:
             errors.append(FieldError("sku", _("same SKU as row %(row)d") % {"row": seen[sku]}))
         seen.setdefault(sku, number)
-        if errors:
-            outcome.rows_rejected += 1
-            outcome.errors_total += len(errors)
-            room = MAX_ERRORS_LISTED - len(outcome.errors)
-            outcome.errors.extend(
-                {"row": number, "column": e.column, "message": e.message} for e in errors[: max(0, room)]
-            )
-        else:
-            outcome.valid.append(fields)
-        if progress and outcome.rows_total % PROGRESS_EVERY == 0:
-            progress(outcome.rows_total)
+        note_row(outcome, number, fields, errors, progress)
     return outcome
 
 
-def _row_as_text(row: dict[str, Any]) -> dict[str, Any]:
-    # XLSX cells arrive typed; the checks read text like a CSV cell.
-    return {k: (v if isinstance(v, str) else ("" if v is None else _cell_text(v))) for k, v in row.items()}
-
-
-def _cell_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _write(shop: Shop, outcome: ImportOutcome, mode: str) -> str:
+def _write(target: Target, outcome: ImportOutcome, mode: str) -> str:
     """Write the valid rows when the mode allows; the job's final status."""
     written = outcome.errors_total == 0 or mode == ImportJob.Mode.VALID_ROWS
-    if written and outcome.valid:
+    if not (written and outcome.valid):
+        pass
+    elif isinstance(target, Organisation):
+        chain_imports.write_products(target, outcome)
+    elif target.organisation_id is not None:
+        chain_imports.write_stock(target, outcome)
+        mark_shop_changed(target.pk)
+    else:
+        shop = target
         existing = set(Offer.objects.filter(shop=shop).values_list("sku", flat=True))
         _upsert(
             [Offer(shop=shop, **fields) for fields in outcome.valid],
@@ -134,7 +117,7 @@ def _record(job: ImportJob, outcome: ImportOutcome, status: str) -> None:
 
 
 def do_import_catalog(
-    shop: Shop,
+    shop: Target,
     stream: IO[bytes],
     filename: str,
     *,
@@ -146,7 +129,7 @@ def do_import_catalog(
     outcome = _check_rows(shop, stream, filename, progress)
     with transaction.atomic():
         status = _write(shop, outcome, mode)
-        job = ImportJob(shop=shop, person=person, filename=filename[:200], mode=mode)
+        job = ImportJob(person=person, filename=filename[:200], mode=mode, **_owner(shop))
         _record(job, outcome, status)
     if progress:
         progress(outcome.rows_total)
@@ -159,8 +142,12 @@ def imports_dir() -> Path:
     return folder
 
 
+def _owner(target: Target) -> dict[str, Any]:
+    return {"organisation": target} if isinstance(target, Organisation) else {"shop": target}
+
+
 def do_queue_import(
-    shop: Shop, stream: IO[bytes], filename: str, *, size: int, mode: str, person: Any | None
+    shop: Target, stream: IO[bytes], filename: str, *, size: int, mode: str, person: Any | None
 ) -> ImportJob:
     """Check the file's structure, keep it for the worker and queue its import; returns the job."""
     from comptoir.catalog.tasks import run_catalog_import
@@ -168,14 +155,15 @@ def do_queue_import(
     if mode not in ImportJob.Mode.values:
         raise InvalidInput(_("Unknown import mode: %(m)s") % {"m": mode[:20]}, field="mode")
     check_size(size)
-    expected = check_file(stream, filename)
+    stock_file = isinstance(shop, Shop) and shop.organisation_id is not None
+    expected = check_file(stream, filename, required=chain_imports.STOCK_REQUIRED if stock_file else REQUIRED)
     path = imports_dir() / f"{uuid.uuid4().hex}.{file_kind(filename)}"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private from its first byte
     with os.fdopen(descriptor, "wb") as target:
         while chunk := stream.read(1 << 20):
             target.write(chunk)
     job = ImportJob.objects.create(
-        shop=shop, person=person, filename=filename[:200], mode=mode, status=ImportJob.Status.QUEUED,
+        **_owner(shop), person=person, filename=filename[:200], mode=mode, status=ImportJob.Status.QUEUED,
         upload=str(path), rows_expected=expected,
     )  # fmt: skip
     # Enqueued in the same transaction as the job (the database backend stores the task as a row),
@@ -186,7 +174,8 @@ def do_queue_import(
 
 def do_run_import_job(job_id: int) -> ImportJob:
     """The worker's part: read the kept file, check every row, write, record; the file is then removed."""
-    job = ImportJob.objects.select_related("shop").get(pk=job_id)
+    job = ImportJob.objects.select_related("shop__organisation", "organisation").get(pk=job_id)
+    target: Target = job.organisation if job.organisation is not None else job.shop  # type: ignore[assignment]
     if job.is_finished:  # a task run twice does the work once
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
@@ -197,9 +186,9 @@ def do_run_import_job(job_id: int) -> ImportJob:
 
     try:
         with path.open("rb") as stream:
-            outcome = _check_rows(job.shop, stream, job.filename, progress)
+            outcome = _check_rows(target, stream, job.filename, progress)
         with transaction.atomic():
-            _record(job, outcome, _write(job.shop, outcome, job.mode))
+            _record(job, outcome, _write(target, outcome, job.mode))
     except (InvalidInput, OSError) as error:
         job.status, job.finished = ImportJob.Status.FAILED, timezone.now()
         job.message = (error.message if isinstance(error, InvalidInput) else _("The file was lost."))[:500]

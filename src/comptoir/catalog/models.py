@@ -1,4 +1,4 @@
-"""Shops and offers. Thin: fields and constraints; rules live in services.py."""
+"""Shops, chains and offers. Thin: fields and constraints; rules live in services.py and chains.py."""
 
 from __future__ import annotations
 
@@ -6,6 +6,43 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A chain: one shared catalog (`ChainProduct`) sold by several shops, its branches.
+
+    A branch is an ordinary `Shop` (address, hours, staff, orders, pickup) whose offers are
+    copies of the chain's products with the branch's own stock, and its own price where the
+    chain lets branches set prices (decision 0015).
+    """
+
+    ref = models.SlugField(_("reference"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    branches_set_prices = models.BooleanField(_("branches may set their own prices"), default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationStaff(models.Model):
+    """Who acts for a whole chain: its shared catalog and every branch."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chain_roles")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "person"], name="one_role_per_organisation")
+        ]
 
 
 class Shop(models.Model):
@@ -50,6 +87,10 @@ class Shop(models.Model):
     offers_collect = models.BooleanField(_("click-and-collect"), default=True)
     offers_delivery = models.BooleanField(_("delivery by the cooperative"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="branches",
+        verbose_name=_("chain"),
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,8 +234,58 @@ class OriginSource(models.TextChoices):
     LABEL = "label", _("a label")
 
 
+class ChainProduct(models.Model):
+    """A product of a chain's shared catalog. Each branch sells it as an `Offer` linked here,
+    holding a copy of these fields (written by `chains.py` only) plus its own stock and price."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField(_("SKU"), max_length=64)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="chain_products"
+    )
+    unit = models.CharField(_("unit"), max_length=8, default="piece")
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3, default=1)
+    price_cents = models.PositiveIntegerField(_("price (cents, tax included)"))
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=4, decimal_places=2, default=5.5)
+    on_demand = models.BooleanField(_("made or ordered on demand"), default=False)
+    weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
+    volume_ml = models.PositiveIntegerField(_("volume (ml)"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    # Provenance is the product's, so every branch says the same (see `Offer`).
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="chain_products"
+    )
+    origin_place = models.CharField(_("place of production"), max_length=150, blank=True)
+    origin_lat = models.FloatField(_("latitude of production"), null=True, blank=True)
+    origin_lon = models.FloatField(_("longitude of production"), null=True, blank=True)
+    origin_stated_by = models.CharField(
+        _("origin stated by"), max_length=8, choices=OriginSource.choices, blank=True
+    )
+    origin_label = models.CharField(_("label stating the origin"), max_length=100, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation_id", "sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sku"], name="chain_sku_unique_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_fr} ({self.organisation_id}/{self.sku})"
+
+
 class Offer(models.Model):
-    """A product sold by one shop, with its price and stock, and where it comes from."""
+    """A product sold by one shop, with its price and stock, and where it comes from.
+
+    A branch's offer copies its chain's product (`chain_product`); only its stock, and its
+    price when `branch_price` (the chain allowing it), are the branch's own.
+    """
 
     class Unit(models.TextChoices):
         PIECE = "piece", _("piece")
@@ -237,6 +328,11 @@ class Offer(models.Model):
         _("label stating the origin"), max_length=100, blank=True, db_default=""
     )  # raw SQL upserts (network import) leave these out: the database fills them
     active = models.BooleanField(_("active"), default=True)
+    chain_product = models.ForeignKey(
+        ChainProduct, null=True, blank=True, on_delete=models.CASCADE, related_name="branch_offers"
+    )
+    # db_default: bulk inserts in raw SQL (network_import) need not name it.
+    branch_price = models.BooleanField(_("price set by the branch"), default=False, db_default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -286,7 +382,11 @@ class ImportJob(models.Model):
         PARTIAL = "partial", _("Applied, some rows rejected")
         FAILED = "failed", _("Could not be read, nothing written")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="imports")
+    # A shop's catalog, a branch's stock file (the shop is a branch), or a chain's shared catalog.
+    shop = models.ForeignKey(Shop, null=True, blank=True, on_delete=models.CASCADE, related_name="imports")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="imports"
+    )
     person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     filename = models.CharField(max_length=200)
     mode = models.CharField(max_length=8, choices=Mode.choices)

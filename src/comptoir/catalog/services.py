@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.chains import apply_branch_price, branch_prices_locked_message, check_branch_change
 from comptoir.catalog.exports import offer_as_raw
 from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff, Supplier
+from comptoir.catalog.permissions import check_not_branch
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
@@ -167,6 +169,7 @@ def _raise_field_errors(errors: list[Any]) -> None:
 
 @transaction.atomic
 def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
+    check_not_branch(shop)
     fields, errors = check_offer_fields(raw, category_ids(), supplier_ids_named(raw))
     _raise_field_errors(errors)
     if Offer.objects.filter(shop=shop, sku=fields["sku"]).exists():
@@ -185,6 +188,9 @@ def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
     merged = {**current, **raw}
     fields, errors = check_offer_fields(merged, category_ids(), supplier_ids_named(merged))
     _raise_field_errors(errors)
+    if offer.chain_product_id is not None:
+        check_branch_change(offer, fields)  # a branch changes its stock and maybe its price, no more
+        apply_branch_price(offer, fields.pop("price_cents"))
     if fields["sku"] != offer.sku and Offer.objects.filter(shop_id=offer.shop_id, sku=fields["sku"]).exists():
         raise InvalidInput(
             _("This shop already has an offer with SKU %(sku)s.") % {"sku": fields["sku"]}, field="sku"
@@ -227,14 +233,20 @@ def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]])
         bad = {e.column: e.message for e in errors if e.column in change}
         outcome.errors.update({(offer_id, column): message for column, message in bad.items()})
         good = set(change) - set(bad)
-        if "price" in good:
+        if "price" in good and offer.chain_product_id is not None:
+            if offer.shop.organisation is not None and not offer.shop.organisation.branches_set_prices:
+                outcome.errors[(offer_id, "price")] = branch_prices_locked_message()
+                good.discard("price")
+            else:
+                apply_branch_price(offer, fields["price_cents"])
+        elif "price" in good:
             offer.price_cents = fields["price_cents"]
         if "stock" in good:
             offer.stock = fields["stock"]
         if good:
             offer.updated = now
             changed.append(offer)
-    Offer.objects.bulk_update(changed, ["price_cents", "stock", "updated"], batch_size=500)
+    Offer.objects.bulk_update(changed, ["price_cents", "branch_price", "stock", "updated"], batch_size=500)
     mark_offers_changed(o.pk for o in changed)
     outcome.updated = len(changed)
     return outcome
@@ -242,6 +254,8 @@ def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]])
 
 @transaction.atomic
 def do_delete_offer(offer: Offer) -> None:
+    if offer.chain_product_id is not None:
+        check_not_branch(offer.shop)  # the chain removes a product from every branch at once
     offer_id = offer.pk
     offer.delete()
     mark_offers_changed([offer_id])

@@ -25,8 +25,9 @@ from comptoir.catalog.permissions import (
     access_offer_for_catalog_writes,
     access_shop_for_catalog_writes,
     access_shop_for_staff,
+    check_not_branch,
 )
-from comptoir.core.errors import ComptoirError
+from comptoir.core.errors import ComptoirError, NotAllowed
 from comptoir.core.inputs import read_page
 from comptoir.web.forms import ImportForm, OfferForm, OpeningHoursForm, ShopProfileForm
 
@@ -135,6 +136,8 @@ def _localised(raw: dict[str, Any]) -> dict[str, Any]:
 def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> HttpResponse:
     shop = access_shop_for_catalog_writes(request.user, ref)
     offer = access_offer_for_catalog_writes(request.user, offer_id) if offer_id else None
+    if offer is None:
+        check_not_branch(shop)  # a branch's products come from its chain's shared catalog: 403
     initial = (
         {**_localised(offer_as_raw(offer)), "on_demand": offer.on_demand, "active": offer.active}
         if offer
@@ -147,6 +150,8 @@ def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> H
                 offer = services.do_update_offer(offer, form.cleaned_data)
             else:
                 offer = services.do_create_offer(shop, form.cleaned_data)
+        except NotAllowed:
+            raise  # a shared field of a branch's offer: the 403 page says why
         except ComptoirError as error:
             for item in error.details.get("errors") or [{"column": None, "message": error.message}]:
                 form.add_error(item["column"] if item["column"] in form.fields else None, item["message"])

@@ -1,0 +1,252 @@
+"""Chains and their branches: one shared catalog, each branch's own stock and prices, who may do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from comptoir.catalog.chains import (
+    do_add_branch,
+    do_add_chain_staff,
+    do_create_organisation,
+    do_save_chain_product,
+)
+from comptoir.catalog.models import ChainProduct, ImportJob, Offer, Organisation, Shop
+from comptoir.catalog.services import do_add_shop_staff, do_create_shop
+from comptoir.members.services import do_issue_api_token
+from tests.conftest import PASSWORD, ApiClient
+
+BRANCHES = [
+    ("qj-centre", "Quincaillerie Jurassienne Centre", 47.056, 6.004),
+    ("qj-gare", "Quincaillerie Jurassienne Gare", 47.062, 6.021),
+    ("qj-plateau", "Quincaillerie Jurassienne Plateau", 47.040, 5.980),
+]
+
+
+@pytest.fixture
+def chain(make_person: Any) -> Organisation:
+    boss = make_person("siege@qj.example")
+    organisation = do_create_organisation(ref="qj", name="Quincaillerie Jurassienne", owner=boss)
+    for ref, name, lat, lon in BRANCHES:
+        shop = do_create_shop(owner=None, ref=ref, name=name, kind="hardware", lat=lat, lon=lon,
+                              status=Shop.Status.ACTIVE)  # fmt: skip
+        do_add_branch(organisation, shop)
+    return organisation
+
+
+@pytest.fixture
+def chain_api(chain: Organisation) -> ApiClient:
+    return ApiClient(do_issue_api_token(email="siege@qj.example", password=PASSWORD))
+
+
+@pytest.fixture
+def branch_api(chain: Organisation, make_person: Any) -> ApiClient:
+    person = make_person("gare@qj.example")
+    do_add_shop_staff(Shop.objects.get(ref="qj-gare"), person)
+    return ApiClient(do_issue_api_token(email=person.email, password=PASSWORD))
+
+
+def _product(chain: Organisation, sku: str = "MART-500", price: str = "12,90") -> ChainProduct:
+    return do_save_chain_product(
+        chain, {"sku": sku, "gtin": "3045386369300", "name_fr": "Marteau de menuisier 500 g", "price": price}
+    )
+
+
+def _offer(ref: str, sku: str = "MART-500") -> Offer:
+    return Offer.objects.get(shop__ref=ref, sku=sku)
+
+
+def test_a_product_of_the_shared_catalog_is_sold_by_every_branch(chain):
+    product = _product(chain)
+    offers = Offer.objects.filter(chain_product=product).order_by("shop__ref")
+    assert [(o.shop.ref, o.sku, o.name_fr, o.price_cents, o.stock, o.branch_price) for o in offers] == [
+        ("qj-centre", "MART-500", "Marteau de menuisier 500 g", 1290, 0, False),
+        ("qj-gare", "MART-500", "Marteau de menuisier 500 g", 1290, 0, False),
+        ("qj-plateau", "MART-500", "Marteau de menuisier 500 g", 1290, 0, False),
+    ]
+    # A branch joining later gets the whole shared catalog.
+    late = do_create_shop(
+        owner=None, ref="qj-lac", name="QJ Lac", lat=47.0, lon=6.0, status=Shop.Status.ACTIVE
+    )
+    do_add_branch(chain, late)
+    assert _offer("qj-lac").name_fr == "Marteau de menuisier 500 g"
+
+
+def test_a_branch_price_survives_the_chains_changes_and_stock_stays_the_branchs(chain):
+    chain.branches_set_prices = True
+    chain.save()
+    product = _product(chain)
+    gare = _offer("qj-gare")
+    from comptoir.catalog.services import do_update_offer
+
+    do_update_offer(gare, {"price": "11,50", "stock": "4"})
+    do_save_chain_product(chain, {"price": "13,40", "name_fr": "Marteau 500 g"}, product)
+    rows = Offer.objects.filter(chain_product=product).order_by("shop__ref")
+    assert [(o.shop.ref, o.name_fr, o.price_cents, o.stock, o.branch_price) for o in rows] == [
+        ("qj-centre", "Marteau 500 g", 1340, 0, False),
+        ("qj-gare", "Marteau 500 g", 1150, 4, True),
+        ("qj-plateau", "Marteau 500 g", 1340, 0, False),
+    ]
+    # Back at the chain's price, the branch follows the chain again.
+    do_update_offer(_offer("qj-gare"), {"price": "13,40"})
+    do_save_chain_product(chain, {"price": "13,90"}, product)
+    assert (_offer("qj-gare").price_cents, _offer("qj-gare").branch_price) == (1390, False)
+
+
+def test_chain_staff_edit_the_shared_catalog_branch_staff_do_not(chain_api, branch_api, anon_api, chain):
+    created = chain_api.call(
+        "post", "/organisations/qj/products", {"sku": "VIS-4", "name_fr": "Vis 4x40", "price": "3"}
+    )
+    assert created.status_code == 201, created.content
+    assert Offer.objects.filter(chain_product_id=created.json()["id"]).count() == 3
+
+    refused = branch_api.call(
+        "post", "/organisations/qj/products", {"sku": "X", "name_fr": "X", "price": "1"}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_chain_staff")
+    assert (
+        branch_api.call("patch", f"/chain-products/{created.json()['id']}", {"price": "0,01"}).status_code
+        == 403
+    )
+    assert branch_api.call("delete", f"/chain-products/{created.json()['id']}").status_code == 403
+    assert anon_api.call("post", "/organisations/qj/products", {"sku": "X"}).status_code == 401
+    # A branch cannot add a product of its own, nor change a shared one's name, nor delete it.
+    own = branch_api.call("post", "/shops/qj-gare/offers", {"sku": "Y", "name_fr": "Y", "price": "1"})
+    assert (own.status_code, own.json()["code"]) == (403, "shared_catalog")
+    gare = _offer("qj-gare", "VIS-4")
+    renamed = branch_api.call("patch", f"/offers/{gare.pk}", {"name_fr": "Vis à bois"})
+    assert (renamed.status_code, renamed.json()["code"], renamed.json()["details"]) == (
+        403, "shared_catalog", {"fields": ["name_fr"]},
+    )  # fmt: skip
+    deleted = branch_api.call("delete", f"/offers/{gare.pk}")
+    assert (deleted.status_code, deleted.json()["code"]) == (403, "shared_catalog")
+    # Its stock, yes; its price only where the chain allows.
+    stocked = branch_api.call("patch", f"/offers/{gare.pk}", {"stock": "17"})
+    assert (stocked.status_code, stocked.json()["stock"]) == (200, 17)
+    priced = branch_api.call("patch", f"/offers/{gare.pk}", {"price": "2,50"})
+    assert (priced.status_code, priced.json()["code"]) == (403, "branch_prices_locked")
+    chain.branches_set_prices = True
+    chain.save()
+    priced = branch_api.call("patch", f"/offers/{gare.pk}", {"price": "2,50"})
+    assert (priced.status_code, priced.json()["price_cents"], priced.json()["branch_price"]) == (
+        200,
+        250,
+        True,
+    )
+    # Another branch's offer: not theirs.
+    centre = _offer("qj-centre", "VIS-4")
+    assert branch_api.call("patch", f"/offers/{centre.pk}", {"stock": "1"}).status_code == 403
+    # The chain's staff act for every branch (stock, orders).
+    assert chain_api.call("patch", f"/offers/{centre.pk}", {"stock": "5"}).json()["stock"] == 5
+    assert [(o.shop.ref, o.name_fr, o.price_cents, o.stock) for o in Offer.objects.filter(sku="VIS-4").order_by("shop__ref")] == [
+        ("qj-centre", "Vis 4x40", 300, 5), ("qj-gare", "Vis 4x40", 250, 17), ("qj-plateau", "Vis 4x40", 300, 0),
+    ]  # fmt: skip
+
+
+def test_chain_catalog_then_branch_stock_files_with_row_errors(chain_api, branch_api, chain):
+    catalog = SimpleUploadedFile(
+        "qj.csv",
+        b"sku;name_fr;price;category\nMART-500;Marteau 500 g;12,90;\nVIS-4;Vis 4x40;3,00;\nBAD;;1,00;\n",
+        content_type="text/csv",
+    )
+    queued = chain_api.call("post", "/organisations/qj/imports", data={"file": catalog, "mode": "valid"})
+    assert queued.status_code == 202, queued.content
+    job = chain_api.call("get", f"/organisations/qj/imports/{queued.json()['id']}").json()
+    assert (job["status"], job["rows_created"], job["rows_rejected"], job["errors"]) == (
+        "partial", 2, 1, [{"row": 4, "column": "name_fr", "message": "obligatoire"}],
+    )  # fmt: skip
+    assert Offer.objects.filter(shop__organisation=chain).count() == 6
+
+    stock = SimpleUploadedFile(
+        "gare.csv", b"sku,stock\nMART-500,7\nVIS-4,abc\nPINCE-1,3\n", content_type="text/csv"
+    )
+    refused = branch_api.call("post", "/shops/qj-gare/imports", data={"file": stock, "mode": "all"})
+    job = branch_api.call("get", f"/shops/qj-gare/imports/{refused.json()['id']}").json()
+    assert (job["status"], job["rows_total"], job["rows_rejected"]) == ("rejected", 3, 2)
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [(3, "stock"), (4, "sku")]
+    assert job["errors"][1]["message"] == "SKU inconnu : le catalogue de la chaîne n'a pas de produit PINCE-1"
+    assert _offer("qj-gare").stock == 0  # all or nothing: nothing written
+
+    stock.seek(0)
+    partial = branch_api.call("post", "/shops/qj-gare/imports", data={"file": stock, "mode": "valid"})
+    job = branch_api.call("get", f"/shops/qj-gare/imports/{partial.json()['id']}").json()
+    assert (job["status"], job["rows_updated"], job["rows_rejected"]) == ("partial", 1, 2)
+    assert [(o.shop.ref, o.stock) for o in Offer.objects.filter(sku="MART-500").order_by("shop__ref")] == [
+        ("qj-centre", 0), ("qj-gare", 7), ("qj-plateau", 0),
+    ]  # fmt: skip
+    # A price column where the chain sets prices: a row error, with its reason.
+    priced = SimpleUploadedFile("p.csv", b"sku,stock,price\nMART-500,2,9.90\n", content_type="text/csv")
+    job_id = branch_api.call("post", "/shops/qj-gare/imports", data={"file": priced, "mode": "all"}).json()[
+        "id"
+    ]
+    assert ImportJob.objects.get(pk=job_id).errors == [
+        {"row": 2, "column": "price", "message": "La chaîne fixe les prix de ses succursales."}
+    ]
+    # A branch cannot send the chain's catalog.
+    again = SimpleUploadedFile("c.csv", b"sku,name_fr,price\nZ,Z,1\n", content_type="text/csv")
+    refused = branch_api.call("post", "/organisations/qj/imports", data={"file": again})
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_chain_staff")
+    assert not ChainProduct.objects.filter(sku="Z").exists()
+
+
+def test_chain_staff_role_is_per_chain(make_person, chain):
+    other = do_create_organisation(ref="autre", name="Autre chaîne")
+    person = make_person("x@autre.example")
+    do_add_chain_staff(other, person)
+    api = ApiClient(do_issue_api_token(email=person.email, password=PASSWORD))
+    assert (
+        api.call("post", "/organisations/qj/products", {"sku": "A", "name_fr": "A", "price": "1"}).status_code
+        == 403
+    )
+    assert (
+        api.call(
+            "post", "/organisations/autre/products", {"sku": "A", "name_fr": "A", "price": "1"}
+        ).status_code
+        == 201
+    )
+
+
+def test_back_office_pages_of_a_branch(chain, make_person):
+    from django.test import Client
+
+    _product(chain)
+    person = make_person("plateau@qj.example")
+    do_add_shop_staff(Shop.objects.get(ref="qj-plateau"), person)
+    client = Client()
+    assert client.login(username=person.email, password=PASSWORD)
+    new = client.get("/gestion/qj-plateau/offres/nouvelle/")
+    assert new.status_code == 403
+    assert "catalogue commun de la chaîne" in new.content.decode()
+    offer = _offer("qj-plateau")
+    renamed = client.post(
+        f"/gestion/qj-plateau/offres/{offer.pk}/",
+        {"sku": "MART-500", "name_fr": "Autre nom", "price": "12,90", "unit": "piece", "quantity": "1",
+         "tax_rate": "5,5", "stock": "2", "active": "on", "weight_g": "0", "volume_ml": "0", "gtin": "3045386369300"},
+    )  # fmt: skip
+    assert renamed.status_code == 403
+    assert _offer("qj-plateau").name_fr == "Marteau de menuisier 500 g"
+    stocked = client.post(
+        f"/gestion/qj-plateau/offres/{offer.pk}/",
+        {"sku": "MART-500", "name_fr": "Marteau de menuisier 500 g", "price": "12,90", "unit": "piece",
+         "quantity": "1", "tax_rate": "5,5", "stock": "2", "active": "on", "weight_g": "0", "volume_ml": "0",
+         "gtin": "3045386369300"},
+    )  # fmt: skip
+    assert stocked.status_code == 302
+    assert _offer("qj-plateau").stock == 2
+    # The bulk edit takes the stock, and refuses the price the chain sets, cell by cell.
+    bulk = client.post(
+        "/gestion/qj-plateau/prix-stock/",
+        {
+            f"was_price-{offer.pk}": "12,90",
+            f"was_stock-{offer.pk}": "2",
+            f"price-{offer.pk}": "9,90",
+            f"stock-{offer.pk}": "6",
+            "q": "",
+            "page": "1",
+        },
+    )
+    assert bulk.status_code == 422
+    assert "La chaîne fixe les prix de ses succursales." in bulk.content.decode()
+    assert (_offer("qj-plateau").price_cents, _offer("qj-plateau").stock) == (1290, 6)
