@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("comptoir.delivery.urls")),
     path("", include("comptoir.ledger.urls")),
     path("", include("comptoir.privacy.urls")),
+    path("", include("comptoir.governance.urls")),
     path("", include("comptoir.web.urls")),
 ]
 

@@ -20,6 +20,7 @@ import asyncio
 import json
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -28,6 +29,7 @@ import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from comptoir.delivery.demo import generate_demo_delivery
 from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_residents, generate_demo
@@ -65,8 +67,30 @@ MEASURE = """() => {
 }"""
 
 
+def _governance_pages() -> list[str]:
+    """A decided proposal (its tally is the longest governance page) and the new-proposal form."""
+    from comptoir.governance import services as governance
+    from comptoir.members.models import Membership
+
+    start = timezone.now() - timedelta(days=20)
+    voting = Membership.objects.filter(college__code__in=["shops", "workers", "residents"])
+    voting.update(since=start.date() - timedelta(days=1))  # members before the vote opened
+    voters = list({m.person_id: m.person for m in voting.select_related("person").order_by("pk")}.values())
+    proposal = governance.do_draft_proposal(
+        author=voters[0], title="Contribution coopérative à 1,8 %", body="Pour les vélos.",
+        changes={"coop_fee_percent": "1.8"}, applies_from=timezone.now() + timedelta(days=5), now=start,
+    )  # fmt: skip
+    governance.do_open_discussion(actor=voters[0], proposal_id=proposal.pk, now=start)
+    governance.tick(start + timedelta(days=7, minutes=1))
+    for i, person in enumerate(voters):
+        governance.do_vote(voter=person, proposal_id=proposal.pk, choice=("for", "against")[i % 2],
+                           now=start + timedelta(days=8))  # fmt: skip
+    governance.tick(start + timedelta(days=15))
+    return [f"/gouvernance/propositions/{proposal.pk}/", "/gouvernance/propositions/nouvelle/"]
+
+
 @pytest.fixture
-def town(transactional_db: Any, settings: Any, tmp_path: Path) -> None:
+def town(transactional_db: Any, settings: Any, tmp_path: Path) -> list[str]:
     ensure_colleges()  # another transactional test may have flushed them
     settings.COMPTOIR_SEARCH_DIR = tmp_path / "search"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -76,6 +100,7 @@ def town(transactional_db: Any, settings: Any, tmp_path: Path) -> None:
     generate_demo_orders(7, residents, count=30)
     generate_demo_deliveries(7, residents, DemoTown(STREETS, POSTAL_CODE, TOWN, CENTRE), count=8)
     call_command("search-rebuild", verbosity=0)
+    return _governance_pages()
 
 
 def _route(url: str) -> str | None:
@@ -188,7 +213,7 @@ def _write_table(rows: list[dict[str, Any]]) -> None:
 
 
 def test_every_reachable_page_within_budget(
-    browser: Any, live_server: Any, town: None, monkeypatch: Any
+    browser: Any, live_server: Any, town: list[str], monkeypatch: Any
 ) -> None:
     # The test server answers static files itself, before the middleware; in production they
     # go through the app (WhiteNoise, then GZip). Measure what production sends.
@@ -200,7 +225,7 @@ def test_every_reachable_page_within_budget(
         if email is not None:
             meter.page.base_url = live_server.url  # type: ignore[attr-defined]
             sign_in(meter.page, email, DEMO_PASSWORD)
-        rows += _crawl(meter, role, live_server.url + "/", [live_server.url + p for p in SEEDS])
+        rows += _crawl(meter, role, live_server.url + "/", [live_server.url + p for p in SEEDS + town])
         context.close()
     _write_table(rows)
     assert {r["role"] for r in rows} == set(ROLES)

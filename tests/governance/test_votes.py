@@ -177,9 +177,17 @@ def test_below_quorum_is_rejected_and_leavers_and_newcomers_do_not_vote(colleges
 def test_bad_proposals_are_refused_and_change_nothing(colleges, make_person):
     author = colleges["shops0"]
     for changes, applies, message in [
-        ({"coop_fee_percent": "-1"}, T0 + DAY, "outside"),
-        ({"coop_fee_percent": "deux"}, T0 + DAY, "is not a Decimal"),
-        ({"no_such_thing": "1"}, T0 + DAY, "unknown governed parameter"),
+        (
+            {"coop_fee_percent": "-1"},
+            T0 + DAY,
+            "« -1 » est refusée ; la valeur doit être un nombre de 0\u202f% à 100\u202f%",
+        ),
+        (
+            {"coop_fee_percent": "deux"},
+            T0 + DAY,
+            "Contribution coopérative sur les marchandises : « deux » est refusée",
+        ),
+        ({"no_such_thing": "1"}, T0 + DAY, "no_such_thing n’est pas un paramètre gouverné"),
         ({"coop_fee_percent": "3"}, None, "à partir de quand"),
         ({"coop_fee_percent": "3"}, T0 - DAY, "futur"),
     ]:

@@ -123,6 +123,12 @@ def kind_of(name: str) -> type:
     return type(DEFAULTS[name])
 
 
+def bounds(name: str) -> tuple[Any, Any]:
+    """The inclusive bounds of a parameter's values (upper None: no upper bound)."""
+    kind = kind_of(name)
+    return BOUNDS.get(name, (kind(0), None))
+
+
 def parse_value(name: str, raw: Any) -> Any:
     """A proposed value, typed like the founding value and within its bounds."""
     kind = kind_of(name)
@@ -143,7 +149,7 @@ def parse_value(name: str, raw: Any) -> Any:
             value = kind(raw)
     except (InvalidOperation, ValueError, TypeError) as error:
         raise ParameterError(f"{name}: {raw!r} is not a {kind.__name__}") from error
-    low, high = BOUNDS.get(name, (kind(0), None))
+    low, high = bounds(name)
     if value < low or (high is not None and value > high):
         raise ParameterError(f"{name}: {value} is outside [{low}, {high if high is not None else '∞'}]")
     return value

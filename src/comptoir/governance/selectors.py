@@ -11,9 +11,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from comptoir.core.parameters import DEFAULTS, FOUNDING_SOURCE, GovernedValue, kind_of
-from comptoir.governance.models import Ballot, ParameterVersion, Proposal
+from comptoir.governance.models import Ballot, ParameterVersion, Participation, Proposal
 from comptoir.governance.tally import BallotIn, Rules, count
-from comptoir.members.models import Membership, Person
+from comptoir.members.models import College, Membership, Person
 
 # Staff administer the node; their college does not vote.
 VOTING_COLLEGES = ("shops", "workers", "residents")
@@ -147,3 +147,89 @@ def published_tally(proposal: Proposal) -> PublishedTally:
         proposal.pk, proposal.status, proposal.rules, sorted(ballots(proposal), key=lambda b: b.receipt),
         proposal.result, recount(proposal),
     )  # fmt: skip
+
+
+# The three lists a member sees; drafts are their author's business until submitted.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "open": (Proposal.Status.DISCUSSION, Proposal.Status.VOTING),
+    "adopted": (Proposal.Status.ADOPTED, Proposal.Status.APPLIED),
+    "rejected": (Proposal.Status.REJECTED, Proposal.Status.WITHDRAWN),
+}
+
+
+def proposals_in(group: str) -> QuerySet[Proposal]:
+    return proposals().filter(status__in=GROUPS[group]).order_by("-created", "-id")
+
+
+def drafts_of(person: Any) -> QuerySet[Proposal]:
+    if not getattr(person, "is_authenticated", False):
+        return Proposal.objects.none()
+    return proposals().filter(author=person, status=Proposal.Status.DRAFT)
+
+
+def has_voted(person: Any, proposal: Proposal) -> bool:
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return Participation.objects.filter(proposal=proposal, person=person).exists()
+
+
+def published_ballot(receipt: str) -> Ballot | None:
+    """The ballot of a receipt once its vote is closed (before that, a receipt tells nothing)."""
+    found = Ballot.objects.select_related("proposal").filter(receipt=receipt.strip().lower()[:32]).first()
+    return found if found is not None and is_published(found.proposal) else None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A proposed change as the proposal page shows it: words, value in force, proposed value, effect."""
+
+    name: str
+    label: str
+    current: str
+    current_source: str
+    proposed: str
+    effect: str
+
+
+def changes_of(proposal: Proposal) -> list[ChangeView]:
+    from comptoir.core.parameters import governed_many
+    from comptoir.governance import labels
+
+    changes = list(proposal.changes.all())
+    now = governed_many([c.name for c in changes if c.name in DEFAULTS])
+    voters = sum(electorate(timezone.localdate()).values()) if any(
+        c.name == "vote_quorum_percent" for c in changes
+    ) else 0  # fmt: skip
+    rows = []
+    for change in changes:
+        if change.name not in now:  # a parameter that left the registry: shown as stored
+            rows.append(ChangeView(change.name, change.name, "", "", change.value, ""))
+            continue
+        current, proposed = now[change.name], _typed(change.name, change.value)
+        rows.append(ChangeView(
+            change.name, labels.label(change.name), labels.show(change.name, current.value), current.source,
+            labels.show(change.name, proposed),
+            labels.effect(change.name, current.value, proposed, electorate=voters),
+        ))  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands on a proposal open for vote: may they vote, in which college, with what weight."""
+
+    college: str | None
+    weight: int | None
+    voted: bool
+
+    @property
+    def college_label(self) -> str:
+        return str(College.Code(self.college).label) if self.college else ""
+
+
+def standing(proposal: Proposal, person: Any) -> Standing | None:
+    if proposal.status != Proposal.Status.VOTING or proposal.voting_opens is None:
+        return None
+    college = voting_college(person, proposal.voting_opens.date())
+    weight = proposal.rules.get("weights", {}).get(college) if college else None
+    return Standing(college, weight, has_voted(person, proposal))

@@ -30,7 +30,7 @@ from comptoir.core.parameters import (
     governed_many,
     parse_value,
 )
-from comptoir.governance import selectors
+from comptoir.governance import labels, selectors
 from comptoir.governance.models import (
     Ballot,
     Comment,
@@ -98,12 +98,20 @@ def _proposal(proposal_id: int, *, lock: bool = False) -> Proposal:
 
 
 def _changes(raw: dict[str, Any]) -> dict[str, str]:
+    """Each proposed value typed and within its bounds, or a refusal a member can act on."""
     typed = {}
     for name, value in raw.items():
+        if name not in DEFAULTS:
+            raise InvalidInput(
+                _("%(name)s is not a governed parameter.") % {"name": name}, code="bad_parameter", field=name
+            )
         try:
             typed[name] = dump_value(parse_value(name, value))
         except ParameterError as error:
-            raise InvalidInput(str(error), code="bad_parameter", field=name) from error
+            message = _("%(label)s: “%(value)s” is refused; the value must be a number %(bounds)s.") % {
+                "label": labels.label(name), "value": str(value)[:40], "bounds": labels.bounds_text(name),
+            }  # fmt: skip
+            raise InvalidInput(message, code="bad_parameter", field=name, reason=str(error)) from error
     return typed
 
 
