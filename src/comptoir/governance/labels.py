@@ -53,6 +53,11 @@ LABELS: dict[str, tuple[Promise, str]] = {
     "ranking_on_demand_factor": (gettext_lazy("Search ranking: factor of an offer made on demand"), FACTOR),
     "ranking_out_of_stock_factor": (gettext_lazy("Search ranking: factor of an offer out of stock"), FACTOR),
     "ranking_weight_local": (gettext_lazy("Search ranking: weight of local origin"), WEIGHT),
+    "ranking_local_half_km": (
+        gettext_lazy("Search ranking: distance of origin that halves the local bonus"),
+        KM,
+    ),
+    "local_radius_km": (gettext_lazy("“Local”: an origin within this distance of the node"), KM),
     "search_boost_own_name": (gettext_lazy("Search: a word in the name (reader's language)"), WEIGHT),
     "search_boost_other_name": (gettext_lazy("Search: a word in the name (other language)"), WEIGHT),
     "search_boost_description": (gettext_lazy("Search: a word in the description"), WEIGHT),
