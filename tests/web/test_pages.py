@@ -41,10 +41,11 @@ def test_demo_is_deterministic(db):
         Offer.objects.order_by("shop__ref", "sku").values_list("shop__ref", "sku", "name_fr", "price_cents")
     )
     Offer.objects.all().delete()
-    from comptoir.catalog.models import Shop
+    from comptoir.catalog.models import Shop, Supplier
     from comptoir.members.models import Person
 
     Shop.objects.all().delete()
+    Supplier.objects.all().delete()
     Person.objects.all().delete()
     generate_demo(seed=3, shops=10, offers=100)
     again = list(

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
 from comptoir.core.gtin import gtin_check_digit
+from comptoir.demo.suppliers import VAL_SUR_LOUE, create_suppliers, provenance_for
 from comptoir.demo.vocabulary import (
     CENTRE,
     FILLERS,
@@ -44,6 +45,7 @@ TAX_BY_CATEGORY = {
 class DemoSummary:
     shops: int = 0
     offers: int = 0
+    suppliers: int = 0
     residents: int = 0
     couriers: int = 0
 
@@ -156,6 +158,9 @@ def generate_demo(
     Person.objects.bulk_create(owners)
     owners = list(Person.objects.filter(email__in=[o.email for o in owners]))
     owner_by_email = {o.email: o for o in owners}
+    suppliers = create_suppliers(VAL_SUR_LOUE, slugify)
+    provenance = provenance_for(VAL_SUR_LOUE, suppliers)
+    summary.suppliers = len(suppliers)
     hours: list[OpeningHours] = []
     staff_rows: list[ShopStaff] = []
     offer_rows: list[Offer] = []
@@ -179,6 +184,7 @@ def generate_demo(
                 stock=rng.choice([0, 2, 5, 8, 12, 20, 40, 100]) if rng.random() < 0.9 else 0,
                 on_demand=shop.kind == "bakery" and rng.random() < 0.3,
                 weight_g=int(grams * (quantity if unit == "piece" else 1)), volume_ml=int(grams * 1.2),
+                **provenance(shop.kind, fr),
             ))  # fmt: skip
     OpeningHours.objects.bulk_create(hours)
     ShopStaff.objects.bulk_create(staff_rows)

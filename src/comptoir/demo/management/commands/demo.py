@@ -47,7 +47,8 @@ class Command(BaseCommand):
             summary = generate_demo(seed=options["seed"], shops=options["shops"], offers=options["offers"])
             self.stdout.write(
                 f"Demo town loaded in {time.perf_counter() - started:.1f} s: {summary.shops} shops, "
-                f"{summary.offers} offers, {summary.residents} residents, {summary.couriers} couriers."
+                f"{summary.offers} offers ({summary.suppliers} suppliers), {summary.residents} residents, "
+                f"{summary.couriers} couriers."
             )
             self._load_extras(options["seed"])
         call_command("search-rebuild", verbosity=0)
