@@ -279,10 +279,13 @@ def test_page_without_javascript_shows_groups_facets_and_why(town: Town) -> None
     assert 'action="/recherche/"' in home and 'role="search"' in home
 
 
-def test_search_rebuild_command_and_missing_index(town: Town, settings: Any, tmp_path: Path) -> None:
+def test_search_rebuild_command_and_missing_index(
+    town: Town, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = io.StringIO()
     call_command("search-rebuild", "--json", stdout=out)
     assert json.loads(out.getvalue())["offers"] == 5
+    assert "100.0%          5 offers" in capsys.readouterr().err  # the bar on stderr, complete
     settings.COMPTOIR_SEARCH_DIR = tmp_path / "empty"
     page = search_offers(parse_params({"q": "pain"}))
     assert (page.ready, page.result.total) == (False, 0)

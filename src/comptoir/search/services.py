@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from comptoir.catalog.models import Offer, OfferChange, Shop
 from comptoir.catalog.provenance import origin_distance_km, origin_of
 from comptoir.catalog.selectors import is_sellable, sellable_offers
+from comptoir.core.progress import Progress, counted
 from comptoir.search.documents import OfferDoc, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, build
 
@@ -170,8 +171,10 @@ def visible_offer_docs() -> Iterator[OfferDoc]:
 # --- use cases ------------------------------------------------------------------------
 
 
-def do_rebuild_index() -> RebuildReport:
+def do_rebuild_index(progress: Progress | None = None) -> RebuildReport:
     """Rebuild from the database into a new generation, swap it in, clear the changes it covers.
+
+    `progress`, if given, is told how many offers have been read so far (for a progress bar).
 
     The outbox rows are read *before* streaming the offers: those changes are in what the
     rebuild reads; any later one stays queued and is applied on top by the worker.
@@ -180,7 +183,8 @@ def do_rebuild_index() -> RebuildReport:
     with writer_lock(blocking=True), _WRITER.lock:
         covered = list(OfferChange.objects.values_list("id", flat=True))
         _WRITER.forget()
-        stats = build(path, visible_offer_docs(), tie_salt=settings.COMPTOIR_SEARCH_TIE_SALT)
+        docs = counted(visible_offer_docs(), progress)
+        stats = build(path, docs, tie_salt=settings.COMPTOIR_SEARCH_TIE_SALT)
         for chunk in _chunks(covered, ID_CHUNK):
             OfferChange.objects.filter(id__in=chunk).delete()
     return RebuildReport(stats.offers, stats.seconds, stats.bytes_on_disk, len(covered))

@@ -17,25 +17,7 @@ from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import ImportJob, Shop
 from comptoir.catalog.network_import import describe, import_network
 from comptoir.core.errors import ComptoirError
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr: rows done, rows per second, and % when the total is known."""
-
-    def __init__(self, total: int | None) -> None:
-        self.total = total
-        self.started = time.perf_counter()
-
-    def __call__(self, done: int) -> None:
-        elapsed = max(1e-6, time.perf_counter() - self.started)
-        rate = done / elapsed
-        if self.total:
-            share = min(1.0, done / self.total)
-            bar = "#" * int(share * 30)
-            sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {done:>10,} rows {rate:>9,.0f} rows/s")
-        else:
-            sys.stderr.write(f"\r{done:>10,} rows {rate:>9,.0f} rows/s")
-        sys.stderr.flush()
+from comptoir.core.progress import ProgressBar
 
 
 def _count_lines(path: Path) -> int:

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from comptoir.catalog.selectors import sellable_offers
+from comptoir.core.progress import ProgressBar
 from comptoir.search.services import do_rebuild_index, index_path
 
 
@@ -20,9 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the figures as one JSON line.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar on stderr.")
 
-    def handle(self, *args: Any, json: bool = False, **options: Any) -> None:
-        report = do_rebuild_index()
+    def handle(self, *args: Any, json: bool = False, no_progress: bool = False, **options: Any) -> None:
+        bar = None if no_progress else ProgressBar(sellable_offers().count(), unit="offers")
+        report = do_rebuild_index(progress=bar)
+        if bar:
+            bar.finish()
         figures = {
             "offers": report.offers,
             "seconds": round(report.seconds, 2),
