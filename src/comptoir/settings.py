@@ -325,6 +325,10 @@ COMPTOIR_PROTOCOL_POLL = float(
     os.environ.get("COMPTOIR_PROTOCOL_POLL", "0.1")
 )  # seconds between worker passes
 COMPTOIR_PROTOCOL_TIMEOUT = float(os.environ.get("COMPTOIR_PROTOCOL_TIMEOUT", "5"))
+# a resident's checkout from another node waits at most this long for each callback (then says so)
+COMPTOIR_PROTOCOL_CALLBACK_WAIT = float(os.environ.get("COMPTOIR_PROTOCOL_CALLBACK_WAIT", "8"))
+# the search page waits at most this long for other nodes' offers (a silent node is named as missing)
+COMPTOIR_PEER_SEARCH_WAIT = float(os.environ.get("COMPTOIR_PEER_SEARCH_WAIT", "1.5"))
 
 # Orders (docs/orders.md). A placed shop order holds its stock for the governed order_accept_minutes
 # if its shop does not answer; a guest's, only this long until they type the code mailed to them.

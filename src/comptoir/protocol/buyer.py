@@ -47,6 +47,12 @@ def handle_callback(inbox: InboxMessage) -> str:
     if order.get("id") and not tx.order_ref:
         tx.order_ref = order["id"]
         tx.save(update_fields=["order_ref", "updated"])
+    if inbox.action in ("on_status", "on_cancel", "on_update") and order and not inbox.body.get("error"):
+        from comptoir.protocol.remote import apply_seller_report
+
+        return f"{inbox.action} filed; " + apply_seller_report(
+            inbox.sender_id, context["transaction_id"], order
+        )
     return f"{inbox.action} filed"
 
 
@@ -64,6 +70,7 @@ class PeerResult:
 
 @dataclass
 class MergedSearch:
+    transaction_id: str  # the search's: adding a result to a cart reads the offer from its stored on_search
     results: list[PeerResult]
     answered: list[str]
     missing: list[str]  # asked but silent within the wait: their offers are absent, and we say so
@@ -79,6 +86,17 @@ def _sellers(domain: str, city: str) -> list[Subscriber]:
         do_refresh_participants(domain=domain, role=Subscriber.Role.BPP, now=now)
         found = participants(role=Subscriber.Role.BPP, domain=domain, city=city, now=now)
     return [seller for seller in found if seller.subscriber_id != settings.COMPTOIR_PROTOCOL_ID]
+
+
+def peers_reachable() -> bool:
+    """Whether a peer search can go anywhere: our keys exist, and a gateway or a known seller."""
+    from comptoir.protocol.identity import keys_path
+
+    if not keys_path().exists():
+        return False
+    if settings.COMPTOIR_GATEWAY_URL or settings.COMPTOIR_REGISTRY_URL:
+        return True
+    return bool(_sellers("ONDC:RET10", settings.COMPTOIR_PROTOCOL_CITY))
 
 
 def do_search_peers(query: str, *, wait: float = 2.0, domain: str = "ONDC:RET10") -> MergedSearch:
@@ -118,6 +136,7 @@ def do_search_peers(query: str, *, wait: float = 2.0, domain: str = "ONDC:RET10"
         r for sender, parts in sorted(answers.items()) for answer in parts for r in _results(sender, answer)
     ]
     return MergedSearch(
+        transaction_id=context.transaction_id,
         results=sorted(results, key=lambda r: (r.name.lower(), Decimal(r.price or "0"), r.node)),
         answered=sorted(answers),
         missing=sorted(expected - set(answers)),

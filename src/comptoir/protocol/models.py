@@ -6,6 +6,7 @@ never reaches these tables: only a log line records it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -142,3 +143,59 @@ class Transaction(models.Model):
             models.UniqueConstraint(fields=["role", "transaction_id"], name="protocol_transaction_per_role")
         ]
         indexes = [models.Index(fields=["role", "pushed_state"], name="protocol_tx_push_idx")]
+
+
+class RemoteOrder(models.Model):
+    """A resident's order from a shop of another node (we are the buyer app).
+
+    Until checkout it is that shop's group in the resident's cart (never mixed with
+    our own shops' lines, which are orders' ``CartItem``); checkout sends select,
+    init and confirm to the seller's node, and its callbacks then move it
+    (``remote_status.py`` holds the table of states).
+    """
+
+    class State(models.TextChoices):
+        CART = "cart"
+        PLACING = "placing"  # select → init → confirm in flight
+        PLACED = "placed"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seller_id = models.CharField(max_length=255)  # the seller app's subscriber id: the node of origin
+    seller_url = models.URLField(max_length=500)
+    domain = models.CharField(max_length=40)
+    provider_id = models.CharField(max_length=100)
+    provider_name = models.CharField(max_length=200)
+    location_id = models.CharField(max_length=100, blank=True)
+    currency = models.CharField(max_length=3)
+    # [{"item_id", "name", "price_cents", "quantity"}]: the price seen in the catalog, then the confirmed one
+    lines = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CART)
+    transaction_id = models.CharField(max_length=100, blank=True, db_index=True)
+    order_ref = models.CharField(max_length=100, blank=True)  # the order id on the wire
+    order_state = models.CharField(max_length=20, blank=True)  # the seller's ONDC order state
+    fulfillment_state = models.CharField(max_length=30, blank=True)
+    quote = models.JSONField(default=dict)  # the confirmed quote, as the seller wrote it
+    total_cents = models.IntegerField(null=True, blank=True)
+    drop = models.JSONField(default=dict)  # where and to whom it is delivered
+    cancel_reason = models.CharField(max_length=3, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "seller_id", "provider_id"],
+                condition=models.Q(state="cart"),
+                name="protocol_remote_one_cart_group",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "state"], name="protocol_remote_person_state")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_name} @ {self.seller_id} ({self.state})"
+
+    @property
+    def goods_cents(self) -> int:
+        return sum(int(line["price_cents"]) * int(line["quantity"]) for line in self.lines)
