@@ -293,6 +293,7 @@ def test_one_cart_group_is_placed_once_even_from_two_tabs(make_person):
 
     def claim(n: int) -> str:
         try:
+            translation.activate("en")  # each thread has its own language
             return remote._claim(person, group.pk, f"t-{n}").transaction_id
         except remote.RemoteRefused as refused:
             return refused.message
