@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from comptoir.catalog import chains, selectors, services
+from comptoir.catalog import chains, linked_data, selectors, services
 from comptoir.catalog.imports import do_queue_import
 from comptoir.catalog.models import Category, ChainProduct, ImportJob, Offer, Organisation, Shop
 from comptoir.catalog.permissions import (
@@ -314,3 +314,36 @@ def import_chain_catalog(
 def get_chain_import(request: HttpRequest, ref: str, job_id: int) -> ImportJob:
     organisation = access_organisation_for_staff(request.user, ref)
     return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)
+
+
+LD_JSON = {"application/ld+json": {"schema": {"type": "object"}}}
+
+
+@router.get(
+    "/shops/{ref}/catalog.jsonld",
+    summary="A shop's visible offers as JSON-LD: schema.org (ItemList of Product/Offer) or Data Food Consortium",
+    openapi_extra={"responses": {200: {"description": "A JSON-LD document", "content": LD_JSON}}},
+)
+def shop_catalog_jsonld(
+    request: HttpRequest, ref: str, vocabulary: str = Query("schema.org", pattern="^(schema.org|dfc)$")
+) -> HttpResponse:
+    shop = get_object_or_404(selectors.active_shops(), ref=ref)
+    offers = list(selectors.visible_offers(shop).select_related("shop", "category", "supplier"))
+    document = (
+        linked_data.dfc_catalog(shop, offers)
+        if vocabulary == "dfc"
+        else linked_data.schema_org_catalog(shop, offers)
+    )
+    return JsonResponse(document, content_type="application/ld+json")
+
+
+@router.get(
+    "/offers/{offer_id}/jsonld",
+    summary="One offer as a schema.org Product with its Offer (JSON-LD)",
+    openapi_extra={"responses": {200: {"description": "A JSON-LD document", "content": LD_JSON}}},
+)
+def offer_jsonld(request: HttpRequest, offer_id: int) -> HttpResponse:
+    offer = get_object_or_404(
+        selectors.sellable_offers().select_related("shop", "category", "supplier"), pk=offer_id
+    )
+    return JsonResponse(linked_data.schema_org_product(offer), content_type="application/ld+json")
