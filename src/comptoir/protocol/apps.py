@@ -9,4 +9,4 @@ class ProtocolConfig(AppConfig):
 
     def ready(self) -> None:
         # the roles register their message handlers (services.HANDLERS) when imported
-        from comptoir.protocol import buyer, gateway, seller  # noqa: F401
+        from comptoir.protocol import buyer, gateway, logistics, seller  # noqa: F401

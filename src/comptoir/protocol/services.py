@@ -20,12 +20,16 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[InboxMessage], str]
 HANDLERS: dict[str, Handler] = {}
+DOMAIN_HANDLERS: dict[tuple[str, str], Handler] = {}  # (domain, action): a role bound to a domain (logistics)
 
 
-def handles(*actions: str) -> Callable[[Handler], Handler]:
+def handles(*actions: str, domain: str = "") -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         for action in actions:
-            HANDLERS[action] = function
+            if domain:
+                DOMAIN_HANDLERS[(domain, action)] = function
+            else:
+                HANDLERS[action] = function
         return function
 
     return register
@@ -85,7 +89,7 @@ def do_process_inbox(inbox_id: int) -> str:
         inbox = InboxMessage.objects.select_for_update().get(pk=inbox_id)
         if inbox.processed:
             return inbox.outcome
-        handler = HANDLERS.get(inbox.action)
+        handler = DOMAIN_HANDLERS.get((inbox.domain, inbox.action)) or HANDLERS.get(inbox.action)
         outcome = handler(inbox) if handler else f"no handler for {inbox.action} on this node"
         inbox.processed, inbox.outcome = timezone.now(), outcome[:200]
         inbox.save(update_fields=["processed", "outcome"])
