@@ -10,15 +10,27 @@ pages, at most two per route: one shop page stands for the others) and measures 
 - the EcoIndex grade (A), from DOM elements, requests and kilobytes with the published
   formula and quantiles (`ecoindex-compute`).
 
-The table of every page goes to test-results/budgets.md and .json; the test fails listing
-every page over budget.
+The same crawl checks what else every page owes a person (issues 19 and 20):
+
+- nothing scrolls sideways at 390 px nor at 320 px (`scrollWidth <= innerWidth`), the widest
+  elements named when it does; a full-page screenshot at 320 px of each page;
+- axe-core (shipped by the `axe-playwright-python` package, MPL-2.0) finds no serious or
+  critical violation of WCAG 2.1 A/AA nor of its best practices;
+- dark mode follows the system: the page's background changes under `prefers-color-scheme:
+  dark` (a screenshot of each page in dark mode);
+- French typography on French pages, and no French left on English pages (two English roles).
+
+The table of every page goes to test-results/budgets.md and .json, screenshots to
+test-results/pages/; each test fails listing every page at fault.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -26,8 +38,10 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -38,23 +52,26 @@ from comptoir.members.services import ensure_colleges
 from comptoir.orders.demo import DemoTown, generate_demo_deliveries, generate_demo_orders
 from tests.e2e.conftest import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 COLD_KB, WARM_KB, MAX_DOM, MAX_REQUESTS, GRADE = 100, 30, 400, 15, "A"
 PAGES_PER_ROLE = 18
 PER_ROUTE = 2
+WIDTHS = (390, 320)  # a common phone, and the narrowest one still sold
 # Not pages: leaving the session, the admin (staff tooling, not part of the budgets), files.
 SKIP = ("/deconnexion/", "/admin/", "/api/", "/static/", "/media/", "export.", "/logout")
-ROLES = {
-    "anonymous": None,
-    "resident": f"habitant1@{DEMO_DOMAIN}",
-    "shop staff": f"boulangerie-du-pont@{DEMO_DOMAIN}",
-    "courier": f"coursier1@{DEMO_DOMAIN}",
-    "dispatcher": f"coop@{DEMO_DOMAIN}",
+# role: (who signs in, the language they chose)
+ROLES: dict[str, tuple[str | None, str]] = {
+    "anonymous": (None, "fr"),
+    "resident": (f"habitant1@{DEMO_DOMAIN}", "fr"),
+    "shop staff": (f"boulangerie-du-pont@{DEMO_DOMAIN}", "fr"),
+    "courier": (f"coursier1@{DEMO_DOMAIN}", "fr"),
+    "dispatcher": (f"coop@{DEMO_DOMAIN}", "fr"),
+    "resident (en)": (f"habitant1@{DEMO_DOMAIN}", "en"),
+    "shop staff (en)": (f"boulangerie-du-pont@{DEMO_DOMAIN}", "en"),
 }
 # Pages a form leads to, which no link reaches: the search (a GET form), grouped as the page asks.
 SEEDS = ["/recherche/?q=pain&group=1", "/recherche/?q=farine+de+ble&sort=price"]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+SHOTS = RESULTS / "pages"
 MEASURE = """() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const resources = performance.getEntriesByType('resource');
@@ -64,6 +81,37 @@ MEASURE = """() => {
         dom: document.getElementsByTagName('*').length,
         links: Array.from(document.querySelectorAll('a[href]:not([download])'), a => a.href),
     };
+}"""
+# How wide the page is, and the innermost elements that stick out of the window (to name them).
+OVERFLOW = """() => {
+    const width = window.innerWidth;
+    const wide = Array.from(document.body.querySelectorAll('*')).filter(e => {
+        const box = e.getBoundingClientRect();
+        return box.right > width + 0.5 && !e.closest('.scroll');
+    });
+    const innermost = wide.filter(e => !wide.some(o => o !== e && e.contains(o)));
+    const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+        + ' (' + Math.round(e.getBoundingClientRect().right) + 'px)';
+    return {scroll: document.documentElement.scrollWidth, width, culprits: innermost.slice(0, 4).map(name)};
+}"""
+BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+        resultTypes: ['violations'],
+    });
+    return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+    }));
+}"""
+AXE_CONTRAST = """async () => {
+    const result = await axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']});
+    return result.violations.map(v => ({
+        id: v.id + ' (dark)', impact: v.impact, help: v.help,
+        targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+    }));
 }"""
 
 
@@ -89,18 +137,23 @@ def _governance_pages() -> list[str]:
     return [f"/gouvernance/propositions/{proposal.pk}/", "/gouvernance/propositions/nouvelle/"]
 
 
-@pytest.fixture
-def town(transactional_db: Any, settings: Any, tmp_path: Path) -> list[str]:
+def _axe_source() -> str:
+    """axe-core as the axe-playwright-python package ships it (MPL-2.0), never committed here."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def _town(search_dir: Path) -> list[str]:
     ensure_colleges()  # another transactional test may have flushed them
-    settings.COMPTOIR_SEARCH_DIR = tmp_path / "search"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    generate_demo(seed=7, shops=10, offers=900, residents=6, couriers=2)  # ~90 offers a shop
-    generate_demo_delivery(7)
-    residents = demo_residents()
-    generate_demo_orders(7, residents, count=30)
-    generate_demo_deliveries(7, residents, DemoTown(STREETS, POSTAL_CODE, TOWN, CENTRE), count=8)
-    call_command("search-rebuild", verbosity=0)
-    return _governance_pages()
+    with override_settings(COMPTOIR_SEARCH_DIR=search_dir):
+        generate_demo(seed=7, shops=10, offers=900, residents=6, couriers=2)  # ~90 offers a shop
+        generate_demo_delivery(7)
+        residents = demo_residents()
+        generate_demo_orders(7, residents, count=30)
+        generate_demo_deliveries(7, residents, DemoTown(STREETS, POSTAL_CODE, TOWN, CENTRE), count=8)
+        call_command("search-rebuild", verbosity=0)
+        return _governance_pages()
 
 
 def _route(url: str) -> str | None:
@@ -149,7 +202,41 @@ class Meter:
         return self.page.evaluate(MEASURE), list(self.requests), kind
 
 
-def _crawl(meter: Meter, role: str, home: str, seeds: list[str]) -> list[dict[str, Any]]:
+def _slug(role: str, path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", f"{role} {path}".lower()).strip("-")[:90]
+
+
+def _inspect(page: Any, role: str, path: str, axe: str) -> dict[str, Any]:
+    """What else the loaded page owes a person: widths, accessibility, dark mode, its text."""
+    slug = _slug(role, path)
+    found: dict[str, Any] = {"overflow": {}}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        box = page.evaluate(OVERFLOW)
+        if box["scroll"] > box["width"]:
+            found["overflow"][width] = box
+        if width == 320:
+            page.screenshot(path=str(SHOTS / "320" / f"{slug}.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate(axe)
+    found["axe"] = page.evaluate(AXE_RUN)
+    found["light"] = page.evaluate(BACKGROUND)
+    found["text"] = page.evaluate("() => document.body.innerText")
+    found["lang"] = page.evaluate("() => document.documentElement.lang")
+    page.emulate_media(color_scheme="dark")
+    found["dark"] = page.evaluate(BACKGROUND)
+    found["axe"] += page.evaluate(AXE_CONTRAST)
+    page.screenshot(path=str(SHOTS / "dark" / f"{slug}.png"))
+    page.emulate_media(color_scheme="light")
+    return found
+
+
+def _crawl(
+    meter: Meter, role: str, home: str, seeds: list[str], measured: dict[str, int], axe: str
+) -> list[dict[str, Any]]:
+    """Measure up to PAGES_PER_ROLE pages reachable from the home page. `measured` counts the
+    pages of each route measured so far by every role of the same language: a route measured
+    PER_ROUTE times is only followed (its links), so each role reaches pages of its own."""
     rows: list[dict[str, Any]] = []
     queue, queued, per_route = deque([home, *seeds]), {home, *seeds}, {}  # type: ignore[var-annotated]
     while queue and len(rows) < PAGES_PER_ROLE:
@@ -163,6 +250,14 @@ def _crawl(meter: Meter, role: str, home: str, seeds: list[str]) -> list[dict[st
         if _route(meter.page.url) != route:  # redirected (sign-in, a form's next step): another page
             continue
         per_route[route] = per_route.get(route, 0) + 1
+        for link in cold["links"]:
+            link = urldefrag(link).url
+            if link.startswith(meter.origin) and link not in queued:
+                queued.add(link)
+                queue.append(link)
+        if measured.get(route, 0) >= PER_ROUTE:
+            continue
+        measured[route] = measured.get(route, 0) + 1
         meter.load(home, cold=False)
         warm, _, _ = meter.load(url, cold=False)
         third_party = sorted(
@@ -170,16 +265,13 @@ def _crawl(meter: Meter, role: str, home: str, seeds: list[str]) -> list[dict[st
         )
         kb = cold["bytes"] / 1024
         score, grade = _ecoindex(cold["dom"], kb, len(requests))
+        path = url.removeprefix(meter.origin)
         rows.append({
-            "role": role, "path": url.removeprefix(meter.origin), "cold_kb": round(kb, 1),
+            "role": role, "path": path, "cold_kb": round(kb, 1),
             "warm_kb": round(warm["bytes"] / 1024, 1), "dom": cold["dom"], "requests": len(requests),
             "third_party": third_party, "ecoindex": score, "grade": grade,
+            **_inspect(meter.page, role, path, axe),
         })  # fmt: skip
-        for link in cold["links"]:
-            link = urldefrag(link).url
-            if link.startswith(meter.origin) and link not in queued:
-                queued.add(link)
-                queue.append(link)
     return rows
 
 
@@ -200,35 +292,93 @@ def _write_table(rows: list[dict[str, Any]]) -> None:
     (RESULTS / "budgets.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
     lines = [
         f"Budgets: cold ≤ {COLD_KB} KB, warm ≤ {WARM_KB} KB, DOM ≤ {MAX_DOM}, requests ≤ {MAX_REQUESTS}, "
-        f"no third party, EcoIndex {GRADE} (Chromium, 390×844, demo town)\n",
-        "| role | page | cold KB | warm KB | DOM | requests | EcoIndex | over budget |",
-        "|---|---|---|---|---|---|---|---|",
+        f"no third party, EcoIndex {GRADE} (Chromium, 390×844, demo town); sideways scroll at "
+        f"{' and '.join(f'{w} px' for w in WIDTHS)}; serious or critical axe-core violations\n",
+        "| role | page | cold KB | warm KB | DOM | requests | EcoIndex | over budget | scrolls sideways | axe |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {r['role']} | `{r['path']}` | {r['cold_kb']} | {r['warm_kb']} | {r['dom']} | {r['requests']} "
-        f"| {r['grade']} ({r['ecoindex']:.0f}) | {'; '.join(_over(r)) or '—'} |"
+        f"| {r['grade']} ({r['ecoindex']:.0f}) | {'; '.join(_over(r)) or '—'} "
+        f"| {', '.join(f'{w}: {b["scroll"]} px' for w, b in r['overflow'].items()) or '—'} "
+        f"| {', '.join(v['id'] for v in r['axe']) or '—'} |"
         for r in rows
     ]
     (RESULTS / "budgets.md").write_text("\n".join(lines) + "\n")
 
 
-def test_every_reachable_page_within_budget(
-    browser: Any, live_server: Any, town: list[str], monkeypatch: Any
-) -> None:
-    # The test server answers static files itself, before the middleware; in production they
-    # go through the app (WhiteNoise, then GZip). Measure what production sends.
-    monkeypatch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
-    rows: list[dict[str, Any]] = []
-    for role, email in ROLES.items():
-        context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
-        meter = Meter(context, live_server.url)
-        if email is not None:
-            meter.page.base_url = live_server.url  # type: ignore[attr-defined]
-            sign_in(meter.page, email, DEMO_PASSWORD)
-        rows += _crawl(meter, role, live_server.url + "/", [live_server.url + p for p in SEEDS + town])
-        context.close()
-    _write_table(rows)
-    assert {r["role"] for r in rows} == set(ROLES)
-    assert len(rows) >= 20  # the crawl reached the town's pages, not only the home page
-    over = [f"{r['role']} {r['path']}: {', '.join(_over(r))}" for r in rows if _over(r)]
+@pytest.fixture(scope="module")
+def crawl(
+    browser: Any, live_server: Any, django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[list[dict[str, Any]]]:
+    """Every role's crawl of the demo town, once for all the tests of this module."""
+    for folder in ("320", "dark"):
+        (SHOTS / folder).mkdir(parents=True, exist_ok=True)
+    axe = _axe_source()
+    tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    search_dir = tmp_path_factory.mktemp("search")
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        # The test server answers static files itself, before the middleware; in production
+        # they go through the app (WhiteNoise, then GZip). Measure what production sends.
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        try:
+            with override_settings(TASKS=tasks, COMPTOIR_SEARCH_DIR=search_dir):
+                pages = _town(search_dir)
+                rows: list[dict[str, Any]] = []
+                measured: dict[str, dict[str, int]] = {"fr": {}, "en": {}}
+                for role, (email, language) in ROLES.items():
+                    context = browser.new_context(
+                        locale="fr-FR", viewport={"width": 390, "height": 844}, bypass_csp=True
+                    )  # axe-core is injected as a script: the node's CSP would refuse it
+                    meter = Meter(context, live_server.url)
+                    if email is not None:
+                        meter.page.base_url = live_server.url  # type: ignore[attr-defined]
+                        sign_in(meter.page, email, DEMO_PASSWORD)
+                    context.add_cookies([{
+                        "name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url,
+                    }])  # fmt: skip
+                    home, seeds = live_server.url + "/", [live_server.url + p for p in SEEDS + pages]
+                    rows += [
+                        {**row, "language": language}
+                        for row in _crawl(meter, role, home, seeds, measured[language], axe)
+                    ]
+                    context.close()
+            _write_table(rows)
+            yield rows
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def test_every_reachable_page_within_budget(crawl: list[dict[str, Any]]) -> None:
+    assert {r["role"] for r in crawl} == set(ROLES)
+    assert len(crawl) >= 20  # the crawl reached the town's pages, not only the home page
+    over = [f"{r['role']} {r['path']}: {', '.join(_over(r))}" for r in crawl if _over(r)]
     assert not over, "pages over budget (test-results/budgets.md):\n" + "\n".join(over)
+
+
+def test_no_page_scrolls_sideways_from_320_px(crawl: list[dict[str, Any]]) -> None:
+    """Issue 20 item 8: at 390 and 320 px the page is never wider than the window."""
+    wide = [
+        f"{r['role']} {r['path']} at {w} px: {b['scroll']} px wide, {'; '.join(b['culprits'])}"
+        for r in crawl
+        for w, b in r["overflow"].items()
+    ]
+    assert not wide, "pages wider than the window (screenshots in test-results/pages/320):\n" + "\n".join(
+        wide
+    )
+
+
+def test_no_serious_accessibility_violation(crawl: list[dict[str, Any]]) -> None:
+    """Issue 19 item 3: axe-core, WCAG 2.1 A/AA and best practices, light and dark."""
+    found = [
+        f"{r['role']} {r['path']}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
+        for r in crawl
+        for v in r["axe"]
+    ]
+    assert not found, "accessibility violations:\n" + "\n".join(found)
+    assert {r["lang"] for r in crawl} == {"fr", "en"}
+
+
+def test_dark_mode_follows_the_system(crawl: list[dict[str, Any]]) -> None:
+    """Issue 19 item 4: under prefers-color-scheme: dark every page's background is dark."""
+    assert {(r["light"], r["dark"]) for r in crawl} == {("rgb(251, 250, 245)", "rgb(27, 26, 23)")}
