@@ -114,7 +114,8 @@ def test_after_delivery_every_screen_agrees(town, resident, owner, other_shop):
     assert "Terminée" in page and "En attente de l’acceptation" not in page
     assert "/cancel/" not in page  # no cancel button anywhere
     assert "Pas remis au coursier avant la livraison" in page
-    assert "Vous paierez 6,95\xa0€" in page  # 2,40 + 0,05 + 4,50: the part that missed the round is not paid
+    # 2,40 + 0,05 + 4,50: the part that missed the round is not paid; the courier collected the rest
+    assert "Payé : 6,95\xa0€." in page and "Vous paierez" not in page
     shop = Client()
     shop.force_login(owner)
     queue = shop.get("/gestion/boulangerie/commandes/").content.decode()

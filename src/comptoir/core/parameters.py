@@ -48,6 +48,13 @@ DEFAULTS: dict[str, Any] = {
     "delivery_km_per_order": 2.5,
     "delivery_round_base_minutes": 30,  # depot to zone and back, shared by the slot's orders
     "delivery_slot_expected_orders": 8,  # the estimate shares the base over at least this many
+    # Delivery slots (delivery.services.do_create_slot): a new slot's length, when its bookings
+    # close, and its capacity, in force when the dispatcher creates it. A dispatcher may open a
+    # smaller slot (fewer couriers that day), never a larger one.
+    "slot_minutes": 120,
+    "slot_booking_closes_minutes": 120,
+    "slot_capacity_orders": 25,
+    "slot_capacity_ml": 2_000_000,  # 2 m³: what a slot's rounds carry at most
     # One resident, one doorbell: an order's parcels go in one round unless that makes the
     # rounds involved longer by more than this, percent (the dispatcher sees why).
     "delivery_same_round_max_extra_percent": Decimal("10.0"),
@@ -77,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     "local_radius_km": 100.0,
     # Orders: minutes a shop has to accept an order before its stock is released.
     "order_accept_minutes": 120,
+    # A period's surplus, closed (ledger/closing.py): this share goes to the indivisible reserves,
+    # the rest is carried forward until the members vote on its use (a SCIC keeps at least 57.5 %).
+    "surplus_reserve_percent": Decimal("57.5"),
     # VAT included in the cooperative's own fees (coop fee, delivery), percent; 0 if exempt.
     "fees_vat_percent": Decimal("20.0"),
     # Privacy: days a completed delivery's name, address, phone and signature are kept.
@@ -99,10 +109,15 @@ BOUNDS: dict[str, tuple[Any, Any]] = {
     "coop_fee_percent": (Decimal(0), Decimal(100)),
     "delivery_margin_percent": (Decimal(0), Decimal(100)),
     "fees_vat_percent": (Decimal(0), Decimal(100)),
+    "surplus_reserve_percent": (Decimal(0), Decimal(100)),
     "vote_quorum_percent": (Decimal(0), Decimal(100)),
     "vote_majority_percent": (Decimal(0), Decimal(99)),
     "delivery_slot_expected_orders": (1, 10_000),
     "order_accept_minutes": (1, 7 * 24 * 60),
+    "slot_minutes": (15, 24 * 60),
+    "slot_booking_closes_minutes": (0, 7 * 24 * 60),
+    "slot_capacity_orders": (1, 10_000),
+    "slot_capacity_ml": (1, 1_000_000_000),
     "vote_voting_days": (1, 90),
     "vote_discussion_days": (0, 90),
     "local_radius_km": (0.0, 20_000.0),  # half the Earth's circumference: everything placed is local

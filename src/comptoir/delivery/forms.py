@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +58,8 @@ class SlotForm(forms.ModelForm):
         model = Slot
         fields = ["zone", "starts", "ends", "closes_at", "capacity_orders", "capacity_ml"]
         widgets = {"starts": DATETIME, "ends": DATETIME, "closes_at": DATETIME}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("ends", "closes_at", "capacity_orders", "capacity_ml"):  # empty: the governed default
+            self.fields[name].required = False

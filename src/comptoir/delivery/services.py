@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.geo import GeoError, check_coordinates
 from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.core.parameters import governed_many
 from comptoir.delivery import order_events, planning, selectors
 from comptoir.delivery.fees import round_cost
 from comptoir.delivery.lock_objects import round_for_update
@@ -116,10 +117,29 @@ def do_create_shift(dispatcher: Any, **fields: Any) -> Shift:
     return Shift.objects.create(**fields)
 
 
+SLOT_RULES = {"capacity_orders": "slot_capacity_orders", "capacity_ml": "slot_capacity_ml"}
+
+
 @transaction.atomic
 def do_create_slot(dispatcher: Any, **fields: Any) -> Slot:
+    """A delivery window; what the dispatcher leaves empty comes from the governed values in force now
+    (length, bookings' close, capacities), and a capacity above the governed one is refused."""
     check_dispatcher(dispatcher)
-    if fields["ends"] <= fields["starts"] or fields["closes_at"] > fields["starts"]:
+    rules = governed_many(
+        ["slot_minutes", "slot_booking_closes_minutes", *SLOT_RULES.values()], timezone.now()
+    )
+    fields = {name: value for name, value in fields.items() if value is not None}
+    starts = fields["starts"]
+    fields.setdefault("ends", starts + timedelta(minutes=rules["slot_minutes"].value))
+    fields.setdefault("closes_at", starts - timedelta(minutes=rules["slot_booking_closes_minutes"].value))
+    for field, name in SLOT_RULES.items():
+        fields.setdefault(field, rules[name].value)
+        if fields[field] > rules[name].value:
+            raise InvalidInput(
+                _("At most %(max)s (%(source)s); a proposal to the members raises it.")
+                % {"max": rules[name].value, "source": rules[name].source}, field=field,
+            )  # fmt: skip
+    if fields["ends"] <= starts or fields["closes_at"] > starts:
         raise InvalidInput(_("A slot ends after it starts, and bookings close before it starts."))
     return Slot.objects.create(**fields)
 

@@ -64,8 +64,13 @@ LABELS: dict[str, tuple[Promise, str]] = {
     "search_boost_gtin": (gettext_lazy("Search: a barcode typed"), WEIGHT),
     "search_boost_typo": (gettext_lazy("Search: a word one typo away"), WEIGHT),
     "search_boost_written_form": (gettext_lazy("Search: the word exactly as typed"), WEIGHT),
+    "slot_minutes": (gettext_lazy("Length of a new delivery slot"), MINUTES),
+    "slot_booking_closes_minutes": (gettext_lazy("Bookings close this long before a slot starts"), MINUTES),
+    "slot_capacity_orders": (gettext_lazy("Orders a new slot takes, at most"), COUNT),
+    "slot_capacity_ml": (gettext_lazy("Volume a new slot takes, at most (ml)"), COUNT),
     "order_accept_minutes": (gettext_lazy("Time a shop has to accept an order"), MINUTES),
     "fees_vat_percent": (gettext_lazy("VAT included in the cooperative's fees"), PERCENT),
+    "surplus_reserve_percent": (gettext_lazy("Share of a surplus put in the indivisible reserves"), PERCENT),
     "retention_delivery_days": (gettext_lazy("Days a delivery's name, address and signature are kept"), DAYS),
     "college_weight_shops": (gettext_lazy("Weight of the shops' college in a vote"), WEIGHT),
     "college_weight_workers": (gettext_lazy("Weight of the workers' college in a vote"), WEIGHT),
@@ -84,6 +89,7 @@ UNIT_TEXT: dict[str, Promise] = {
 EXAMPLE_BASKET = Money(5000)  # the basket the coop fee's effect is shown on
 EXAMPLE_DELIVERY = Money(600)
 EXAMPLE_FEES = Money(100)
+EXAMPLE_SURPLUS = Money(100_000)
 
 
 def label(name: str) -> str:
@@ -160,6 +166,11 @@ def effect(name: str, current: Any, proposed: Any, *, electorate: int = 0) -> st
         return _("In %(fees)s of fees, the VAT goes from %(a)s to %(b)s.") % {
             "fees": _money(EXAMPLE_FEES), "a": _money(tax_included_in(EXAMPLE_FEES, current)),
             "b": _money(tax_included_in(EXAMPLE_FEES, proposed)),
+        }  # fmt: skip
+    if name == "surplus_reserve_percent":
+        return _("Of a surplus of %(surplus)s, the reserves get %(a)s instead of %(b)s; the rest is carried forward.") % {
+            "surplus": _money(EXAMPLE_SURPLUS), "a": _money(percent_of(EXAMPLE_SURPLUS, proposed)),
+            "b": _money(percent_of(EXAMPLE_SURPLUS, current)),
         }  # fmt: skip
     if name == "vote_quorum_percent" and electorate:
         return _("With today's %(n)d members who may vote, a vote counts with %(a)d voters instead of %(b)d.") % {

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 
 from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.errors import NotAllowed
+from comptoir.core.errors import InvalidInput, NotAllowed
 from comptoir.core.money import DEFAULT_CURRENCY
-from comptoir.ledger import postings, selectors
+from comptoir.ledger import postings, reports, selectors, services
+from comptoir.ledger.models import Entry
 from comptoir.members.api import AUTH
 from comptoir.members.permissions import check_staff
 
@@ -108,13 +110,34 @@ def entries(
 ) -> list[dict[str, Any]]:
     check_staff(request.user)
     start = (max(page, 1) - 1) * PAGE
-    return [
-        {"id": e.pk, "kind": e.kind, "occurred_at": e.occurred_at, "memo": e.memo, "order_id": e.order_id,
-         "round_id": e.round_id, "reverses_id": e.reverses_id, "sources": e.sources,
-         "lines": [{"account": x.account.code, "currency": x.currency, "debit": x.debit, "credit": x.credit}
-                   for x in e.lines.all()]}
-        for e in selectors.entries(account=account, order_id=order_id)[start : start + PAGE]
-    ]  # fmt: skip
+    return [_entry(e) for e in selectors.entries(account=account, order_id=order_id)[start : start + PAGE]]
+
+
+def _entry(e: Entry) -> dict[str, Any]:
+    return {"id": e.pk, "kind": e.kind, "occurred_at": e.occurred_at, "memo": e.memo, "order_id": e.order_id,
+            "round_id": e.round_id, "reverses_id": e.reverses_id, "sources": e.sources,
+            "lines": [{"account": x.account.code, "currency": x.currency, "debit": x.debit, "credit": x.credit}
+                      for x in e.lines.all()]}  # fmt: skip
+
+
+class CostIn(Schema):
+    account: str  # 613 rent, 6156 servers, 6063 bikes, 6226 fees, 628 other, 6155 vehicles
+    amount_cents: int
+    memo: str
+    paid: bool = True  # paid from the bank (512), else owed to the supplier (401)
+    reference: str = ""
+    currency: str = DEFAULT_CURRENCY
+    at: datetime | None = None
+
+
+@router.post("/costs", response={201: EntryOut, 400: ErrorOut, 403: ErrorOut}, auth=AUTH,
+             summary="Enter a cost (staff): rent, servers, bikes, an accountant's invoice")  # fmt: skip
+def record_cost(request: HttpRequest, body: CostIn) -> Any:
+    entry = services.do_record_cost(
+        actor=request.user, account_code=body.account, amount_cents=body.amount_cents, currency=body.currency,
+        memo=body.memo, at=body.at or timezone.now(), paid=body.paid, reference=body.reference,
+    )  # fmt: skip
+    return 201, _entry(entry)
 
 
 class StatementLineOut(Schema):
@@ -174,3 +197,19 @@ def month_report(request: HttpRequest, month: str, currency: str = DEFAULT_CURRE
     except ValueError as error:
         raise InvalidInput("A month is written YYYY-MM.", field="month") from error
     return report(first, currency).as_dict()
+
+
+class ClosingIn(Schema):
+    period: str  # YYYY-MM or YYYY, over
+    currency: str = DEFAULT_CURRENCY
+
+
+@router.post("/closings", response={201: EntryOut, 400: ErrorOut, 403: ErrorOut}, auth=AUTH,
+             summary="Close a finished month or year (staff): the result allocated per surplus_reserve_percent")  # fmt: skip
+def close_period(request: HttpRequest, body: ClosingIn) -> Any:
+    try:
+        since, until = reports.period_bounds(body.period)
+    except ValueError as error:
+        raise InvalidInput(str(error), field="period") from error
+    entry = services.do_close_period(actor=request.user, since=since, until=until, currency=body.currency)
+    return 201, _entry(entry)

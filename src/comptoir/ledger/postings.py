@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 ASSET, LIABILITY, INCOME, EXPENSE = "asset", "liability", "income", "expense"
+EQUITY = "equity"  # reserves and results carried forward (ledger/closing.py)
 
 CUSTOMERS = "411"
 GOODS_OWED = "4671"
@@ -75,6 +76,9 @@ CHART: dict[str, tuple[str, str, str]] = {
     "6063": ("Petit équipement (vélos, caisses)", "Small equipment (bikes, crates)", EXPENSE),
     "6226": ("Honoraires", "Fees (accountant, lawyer)", EXPENSE),
     "628": ("Charges diverses", "Other costs", EXPENSE),
+    "1068": ("Autres réserves (réserves impartageables)", "Reserves (indivisible)", EQUITY),
+    "110": ("Report à nouveau (solde créditeur)", "Surplus carried forward", EQUITY),
+    "119": ("Report à nouveau (solde débiteur)", "Deficit carried forward", EQUITY),
 }
 STAFF_COST_ACCOUNTS = ("613", "6156", "6063", "6226", "628", VEHICLE_COSTS)
 SALE_KINDS = ("checkout", "acceptance", "changes", "cancellation", "rejection", "expiry", "delivery")

@@ -37,6 +37,28 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(0), zone), datetime.combine(following, time(0), zone)
 
 
+def period_bounds(text: str) -> tuple[datetime, datetime]:
+    """A month ("2026-11") or a year ("2026"), local time, as [since, until); ValueError otherwise."""
+    text = text.strip()
+    if len(text) == 4 and text.isdigit():
+        zone = timezone.get_current_timezone()
+        year = int(text)
+        return datetime.combine(date(year, 1, 1), time(0), zone), datetime.combine(
+            date(year + 1, 1, 1), time(0), zone
+        )
+    if len(text) == 7 and text[4] == "-":
+        return month_bounds(date.fromisoformat(f"{text}-01"))
+    raise ValueError(f"not a month (YYYY-MM) or a year (YYYY): {text!r}")
+
+
+def closing_of(since: datetime, until: datetime, currency: str) -> Entry | None:
+    """The closing entry dated inside [since, until): the result's allocation shown on the month's page."""
+    return (
+        Entry.objects.filter(kind="closing", occurred_at__gte=since, occurred_at__lt=until, lines__currency=currency)
+        .distinct().first()
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MonthReport:
     month: str  # YYYY-MM
@@ -70,12 +92,16 @@ class MonthReport:
 
 
 def _net(parents: tuple[str, ...], since: datetime, until: datetime, currency: str, *, credit: bool) -> int:
-    row = Line.objects.filter(
-        account__parent__in=parents,
-        currency=currency,
-        entry__occurred_at__gte=since,
-        entry__occurred_at__lt=until,
-    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    row = (
+        Line.objects.filter(
+            account__parent__in=parents,
+            currency=currency,
+            entry__occurred_at__gte=since,
+            entry__occurred_at__lt=until,
+        )
+        .exclude(entry__kind="closing")
+        .aggregate(d=Sum("debit"), c=Sum("credit"))
+    )  # a closing moves no money
     net = (row["c"] or 0) - (row["d"] or 0)
     return net if credit else -net
 

@@ -12,7 +12,7 @@ do_reverse_entry(...)                       a correction: the same lines, swappe
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.ledger import postings
+from comptoir.core.parameters import governed
+from comptoir.ledger import closing, postings
 from comptoir.ledger.models import Account, Entry, Line
 from comptoir.ledger.postings import LineOut, OrderPosition, RoundPosting
 
@@ -233,5 +234,54 @@ def do_reverse_entry(*, actor: Any, entry_id: int, reason: str) -> Entry:
     [(currency, lines)] = by_currency.items()
     entry = _write("reversal", lines, currency=currency, at=timezone.now(), memo=reason, reverses=original,
                    order_id=original.order_id, actor_id=actor.pk)  # fmt: skip
+    assert entry is not None
+    return entry
+
+
+def period_nets(since: datetime, until: datetime, currency: str) -> dict[str, int]:
+    """Each income and expense account's net (credit − debit) over [since, until), closings left out."""
+    rows = (
+        Line.objects.filter(account__kind__in=(postings.INCOME, postings.EXPENSE), currency=currency,
+                            entry__occurred_at__gte=since, entry__occurred_at__lt=until)
+        .exclude(entry__kind="closing")
+        .values_list("account__code").annotate(c=Sum("credit"), d=Sum("debit"))
+    )  # fmt: skip
+    return {code: c - d for code, c, d in rows if c != d}
+
+
+@transaction.atomic
+def do_close_period(*, actor: Any, since: datetime, until: datetime, currency: str) -> Entry:
+    """Close a finished period (a month, a year): its result out of the income and expense accounts,
+    allocated per `surplus_reserve_percent` in force at the period's end. Once per period; periods
+    never overlap. The entry is dated the period's last second, so it belongs to the period it closes."""
+    from comptoir.members.permissions import check_staff
+
+    check_staff(actor)
+    if not since < until <= timezone.now():
+        raise InvalidInput(_("Close a period once it is over."), code="period_not_over", field="until")
+    # Closings one at a time: the reserves account's row is the lock (two staff closing the same month).
+    Account.objects.select_for_update().filter(pk=account(closing.RESERVES).pk).get()
+    for closed in Entry.objects.filter(kind="closing", lines__currency=currency).distinct():
+        start, end = (datetime.fromisoformat(x) for x in closed.sources["period"].split("/"))
+        if start < until and since < end:
+            raise InvalidInput(
+                _("This period overlaps one already closed (%(period)s).")
+                % {"period": closed.sources["period"]},
+                code="period_closed",
+            )
+    rule = governed("surplus_reserve_percent", until)
+    lines, allocation = closing.closing_lines(period_nets(since, until, currency), rule.value)
+    if not lines:
+        raise InvalidInput(
+            _("Nothing to close: no income or expense in this period."), code="nothing_to_close"
+        )
+    period = f"{since.isoformat()}/{until.isoformat()}"
+    entry = _write(
+        "closing", lines, currency=currency, at=until - timedelta(seconds=1), actor_id=actor.pk,
+        memo=f"Closing {timezone.localdate(since)} – {timezone.localdate(until - timedelta(seconds=1))}",
+        reference=f"closing {currency} {timezone.localdate(since)}",
+        sources={"period": period, "surplus_reserve_percent": rule.source, "result": allocation.result,
+                 "reserves": allocation.reserves, "carried_forward": allocation.carried_forward},
+    )  # fmt: skip
     assert entry is not None
     return entry

@@ -63,8 +63,9 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
         return _csv(f"comptoir-{month}", list(data), [list(data.values())])
     chart = reports.bar_chart_svg([(report.month, report.fees, report.costs)], labels=(_("Fees"), _("Costs")),
                                   title=_("Fees and costs"))  # fmt: skip
+    closed = reports.closing_of(since, until, DEFAULT_CURRENCY)
     return render(request, "ledger/month.html", {
-        "report": report, "accounts": public, "chart": chart,
+        "report": report, "accounts": public, "chart": chart, "closing": closed.sources if closed else None,
         "van_g": reports.VAN_G_PER_KM, "bike_g": reports.CARGO_BIKE_G_PER_KM,
     })  # fmt: skip
 

@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from comptoir.core.errors import NotFound
 from comptoir.members.api import AUTH
-from comptoir.orders import selectors, services
+from comptoir.orders import books, selectors, services
 from comptoir.orders.cart import cart_of
 from comptoir.orders.guards import Client
 from comptoir.orders.models import Order
@@ -297,3 +297,46 @@ def shop_action(
     )
     payload = order_payload(shop_order.order)
     return next(so for so in payload["shop_orders"] if so["id"] == shop_order.pk)
+
+
+class MoneyIn(Schema):
+    amount_cents: int
+    method: Literal["bank", "cash"] = "bank"  # refunds go back by bank
+    reference: str = ""
+    at: datetime | None = None
+
+
+class MoneyOut(Schema):
+    entry_id: int
+    order_id: int
+    kind: str
+    amount_cents: int
+    owed_cents: int  # what the resident still owes (negative: what the coop owes them)
+    payment_status: str
+
+
+def _money_out(entry: Any, order_id: int) -> dict[str, Any]:
+    order = Order.objects.get(pk=order_id)
+    return {"entry_id": entry.pk, "order_id": order_id, "kind": entry.kind,
+            "amount_cents": sum(x.debit for x in entry.lines.all()), "owed_cents": books.owed(order_id),
+            "payment_status": order.payment_status}  # fmt: skip
+
+
+@router.post(
+    "/orders/{order_id}/payments", response={201: MoneyOut},
+    summary="Record money received for an order (staff): by bank or cash, at most what is owed; paid once nothing is",
+)  # fmt: skip
+def record_payment(request: HttpRequest, order_id: int, body: MoneyIn) -> Status[dict[str, Any]]:
+    entry = books.do_enter_payment(actor=request.user, order_id=order_id, amount_cents=body.amount_cents,
+                                   method=body.method, reference=body.reference, at=body.at)  # fmt: skip
+    return Status(201, _money_out(entry, order_id))
+
+
+@router.post(
+    "/orders/{order_id}/refunds", response={201: MoneyOut},
+    summary="Record money sent back to a resident (staff), at most what the coop owes them for this order",
+)  # fmt: skip
+def record_refund(request: HttpRequest, order_id: int, body: MoneyIn) -> Status[dict[str, Any]]:
+    entry = books.do_enter_refund(actor=request.user, order_id=order_id, amount_cents=body.amount_cents,
+                                  reference=body.reference, at=body.at)  # fmt: skip
+    return Status(201, _money_out(entry, order_id))

@@ -35,3 +35,5 @@ class OrderErrorCode(ErrorCode):
     SUBSTITUTE_UNAVAILABLE = "substitute_unavailable"
     WRONG_RECIPIENT = "wrong_recipient"
     NOTHING_HANDED_OVER = "nothing_handed_over"
+    # money in and out, entered by staff
+    BAD_AMOUNT = "bad_amount"

@@ -326,6 +326,9 @@ def do_mark_delivered(order_id: int, *, proof: str, actor: Any = None) -> Order:
     order.delivery_status, order.delivery_proof = Order.DeliveryStatus.DELIVERED, proof
     order.save(update_fields=["delivery_status", "delivery_proof"])
     transitions.record(order, "delivered", courier, note=proof)
+    # The drop confirmed with the resident's code or signature is the courier's word that they
+    # collected what the screen told them to (pay on delivery): posted now, 530 Caisse / 411.
+    books.do_collect_on_handover(order, reference=f"{order.number} on delivery")
     send_after_commit("delivered", order.pk)
     return order
 

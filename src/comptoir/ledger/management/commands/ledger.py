@@ -55,6 +55,14 @@ class Command(BaseCommand):
         payee.add_argument("--bic", required=True)
         payee.add_argument("--as", dest="staff", required=True)
 
+        close = sub.add_parser(
+            "close", help="Close a finished month or year: its result allocated per the rules."
+        )
+        close.add_argument("period", help="YYYY-MM or YYYY")
+        close.add_argument("--as", dest="staff", required=True)
+        close.add_argument("--currency", default=DEFAULT_CURRENCY)
+        close.add_argument("--json", action="store_true")
+
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
             getattr(self, "_" + action.replace("-", "_"))(**options)
@@ -99,6 +107,21 @@ class Command(BaseCommand):
 
         do_set_payee_account(actor=self._staff(staff), shop_ref=shop_ref, holder=holder, iban=iban, bic=bic)
         self.stdout.write(f"payouts of {shop_ref} go to {iban}")
+
+    def _close(self, *, period: str, staff: str, currency: str, json: bool, **_: Any) -> None:
+        from comptoir.ledger.reports import period_bounds
+        from comptoir.ledger.services import do_close_period
+
+        try:
+            since, until = period_bounds(period)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        entry = do_close_period(actor=self._staff(staff), since=since, until=until, currency=currency)
+        lines = [(x.account.code, x.debit, x.credit) for x in entry.lines.select_related("account")]
+        data = {"entry": entry.pk, **entry.sources, "lines": [dict(zip(("account", "debit", "credit"), x, strict=True))
+                                                              for x in lines]}  # fmt: skip
+        self._out(data, json, [f"{period}: result {entry.sources['result']}, reserves {entry.sources['reserves']}, "
+                               f"carried forward {entry.sources['carried_forward']} ({currency}, minor units)"])  # fmt: skip
 
     def _out(self, data: Any, as_json: bool, text: list[str]) -> None:
         self.stdout.write(_json(data) if as_json else "\n".join(text))
