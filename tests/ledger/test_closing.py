@@ -40,10 +40,14 @@ def staff(make_person):
 
 
 def _october(staff):
-    position = postings.OrderPosition(1, "EUR", [postings.ShopPart("a", 10000, True, True)], 200, 600, Decimal("20"))
+    position = postings.OrderPosition(
+        1, "EUR", [postings.ShopPart("a", 10000, True, True)], 200, 600, Decimal("20")
+    )
     do_post_order(position, kind="checkout", at=OCTOBER)  # 706100 167, 706200 500, VAT 33 + 100
     do_post_round(postings.RoundPosting(9, staff.pk, "Courier", 300, 50, "EUR"), at=OCTOBER)
-    do_record_cost(actor=staff, account_code="6156", amount_cents=100, currency="EUR", memo="Serveur", at=OCTOBER)
+    do_record_cost(
+        actor=staff, account_code="6156", amount_cents=100, currency="EUR", memo="Serveur", at=OCTOBER
+    )
 
 
 def test_closing_a_month_allocates_its_surplus_per_the_rule_in_force(staff):

@@ -29,7 +29,9 @@ def _balanced():
     return all(v["balanced"] for v in selectors.check().values())
 
 
-def test_cash_collected_on_delivery_is_posted_with_the_drop_and_the_order_is_paid(resident, town, owner, make_person):
+def test_cash_collected_on_delivery_is_posted_with_the_drop_and_the_order_is_paid(
+    resident, town, owner, make_person
+):
     order = checkout(resident, town, items=[(town["bread"].pk, 2), (town["hammer"].pk, 1)])
     assert (order.total_cents, order.payment_method) == (480 + 1050 + 31 + 450, "on_handover")
     parts = {so.shop.ref: so for so in order.shop_orders.select_related("shop")}
@@ -68,7 +70,9 @@ def test_staff_enter_payments_and_refunds_within_what_is_owed(resident, town, re
     assert staff_api.call("post", path, {"amount_cents": 500, "method": "cheque"}).status_code == 422
     assert staff_api.call("post", "/orders/999999/payments", {"amount_cents": 1}).status_code == 404
     assert Entry.objects.filter(kind="payment").count() == 0
-    first = staff_api.call("post", path, {"amount_cents": 1000, "method": "cash", "reference": "caisse"}).json()
+    first = staff_api.call(
+        "post", path, {"amount_cents": 1000, "method": "cash", "reference": "caisse"}
+    ).json()
     assert (first["owed_cents"], first["payment_status"], first["amount_cents"]) == (1011, "pending", 1000)
     second = staff_api.call("post", path, {"amount_cents": 1011}).json()
     assert (second["owed_cents"], second["payment_status"]) == (0, "paid")

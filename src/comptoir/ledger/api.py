@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import InvalidInput, NotAllowed
@@ -137,7 +138,7 @@ def record_cost(request: HttpRequest, body: CostIn) -> Any:
         actor=request.user, account_code=body.account, amount_cents=body.amount_cents, currency=body.currency,
         memo=body.memo, at=body.at or timezone.now(), paid=body.paid, reference=body.reference,
     )  # fmt: skip
-    return 201, _entry(entry)
+    return Status(201, _entry(entry))
 
 
 class StatementLineOut(Schema):
@@ -212,4 +213,4 @@ def close_period(request: HttpRequest, body: ClosingIn) -> Any:
     except ValueError as error:
         raise InvalidInput(str(error), field="period") from error
     entry = services.do_close_period(actor=request.user, since=since, until=until, currency=body.currency)
-    return 201, _entry(entry)
+    return Status(201, _entry(entry))
