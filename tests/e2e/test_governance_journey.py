@@ -138,7 +138,8 @@ def test_a_member_proposes_a_fee_rate_members_adopt_it_and_the_next_order_uses_i
         page.get_by_role("link", name="Commander").click()
         total = page.get_by_label("Votre total").inner_text()
         source = f"proposal #{proposal.pk}, in force from {starts.isoformat()} (v2)"
-        assert "0,15\xa0€" in total and source in total  # 1.5 % of 10,00 €, no longer 0,20 €
+        shown = f"proposition n° {proposal.pk}, en vigueur depuis le {starts:%d/%m/%Y} (v2)"
+        assert "0,15\xa0€" in total and shown in total  # 1.5 % of 10,00 €, no longer 0,20 €
         shot(page, "07-checkout-new-rate")
         page.get_by_label("Créneau de livraison").select_option(index=1)
         page.get_by_label("Adresse", exact=True).fill("12 rue des Granges")
@@ -148,8 +149,10 @@ def test_a_member_proposes_a_fee_rate_members_adopt_it_and_the_next_order_uses_i
         order = Order.objects.get()
         coop = order.fee_lines.get(kind="coop")
         assert (coop.amount_cents, coop.rate_percent, coop.source) == (15, Decimal("1.500"), source)
-        assert source in _text(page)
         shot(page, "08-order-cites-version")
+        page.get_by_role("link", name=shown).click()  # from the order's fee to the vote that set it
+        page.get_by_role("heading", name=f"#{proposal.pk} Contribution coopérative à 1,5 %").wait_for()
+        assert page.locator("#status").inner_text() == "Adoptée et appliquée"
 
         # 5. The member reads the month's open books: the figures are the ledger's.
         month = timezone.localdate().replace(day=1)
