@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from comptoir.catalog.provenance import origin_label
 from comptoir.search.analysis import tie_key
 from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery
 from comptoir.search.engine import SearchIndex, build
 from comptoir.search.locality import local_factor
-from comptoir.search.ranking import origin_label
 from tests.search.test_engine import CATALOG, HOME, MID, NEAR, offer
 
 LOCAL = RankingWeights(local=0.5, local_half_km=50.0)

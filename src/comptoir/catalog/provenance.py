@@ -62,3 +62,21 @@ def origin_distance_km(origin: Origin, centre: tuple[float, float]) -> float | N
 def is_local(distance_km: float | None, radius_km: float) -> bool:
     """Local means placed, and within the radius: an unknown origin is never local."""
     return distance_km is not None and distance_km <= radius_km
+
+
+_BADGE = {
+    "fr": ("Produit à %s km", "Origine inconnue"),
+    "en": ("Made %s km away", "Origin unknown"),
+}
+
+
+def origin_km_text(km: float) -> str:
+    """Whole kilometres, at least 1: "23", never "0"."""
+    return str(max(1, round(km)))
+
+
+def origin_label(origin_km: float | None, supplier_name: str, lang: str = "fr") -> str:
+    """The badge: "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"."""
+    placed, unknown = _BADGE["en" if lang.startswith("en") else "fr"]
+    text = unknown if origin_km is None else placed % origin_km_text(origin_km)
+    return f"{text} — {supplier_name}" if supplier_name else text

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from comptoir.catalog.models import Offer, OpeningHours, Shop
+from comptoir.catalog.models import Offer, OpeningHours, Shop, Supplier
+from comptoir.catalog.provenance import is_local, origin_distance_km, origin_label, origin_of
+from comptoir.core.parameters import governed
 
 # "Can this offer be shown and sold?" — the one rule, in three shapes that must agree:
 # a predicate on values (search reads rows), on an offer (cart, checkout), and a queryset
@@ -65,4 +69,81 @@ def open_shop_ids(at: datetime | None = None) -> set[int]:
         OpeningHours.objects.filter(
             weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time()
         ).values_list("shop_id", flat=True)
+    )
+
+
+# --- suppliers and provenance (decision 0014) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferOrigin:
+    """Where an offer comes from, as its page shows it."""
+
+    km: float | None
+    local: bool
+    label: str  # "Produit à 23 km — Ferme des Trois-Rivières" or "Origine inconnue"
+    place: str
+    stated_by: str  # "shop", "supplier", "label" or ""
+    stated_label: str  # the label's name when a label states it
+
+
+def node_centre() -> tuple[float, float]:
+    lat, lon = settings.COMPTOIR_NODE_CENTRE
+    return float(lat), float(lon)
+
+
+def local_radius_km() -> float:
+    return float(governed("local_radius_km").value)
+
+
+def offer_origin(offer: Offer, lang: str = "fr") -> OfferOrigin:
+    supplier = offer.supplier
+    origin = origin_of(
+        origin_lat=offer.origin_lat, origin_lon=offer.origin_lon, origin_place=offer.origin_place,
+        supplier_lat=supplier.lat if supplier else None, supplier_lon=supplier.lon if supplier else None,
+        supplier_name=supplier.name if supplier else "",
+        supplier_place=(supplier.city or supplier.region) if supplier else "",
+    )  # fmt: skip
+    km = origin_distance_km(origin, node_centre())
+    return OfferOrigin(
+        km, is_local(km, local_radius_km()), origin_label(km, origin.supplier_name, lang), origin.place,
+        offer.origin_stated_by, offer.origin_label,
+    )  # fmt: skip
+
+
+def supplier_km(supplier: Supplier) -> float | None:
+    if supplier.lat is None or supplier.lon is None:
+        return None
+    return origin_distance_km(origin_of(origin_lat=supplier.lat, origin_lon=supplier.lon), node_centre())
+
+
+def supplier_directory(kind: str = "", within_km: float | None = None) -> list[tuple[Supplier, float | None]]:
+    """The suppliers who chose to be listed, nearest first (those known only by a region last),
+    each with its km from the node's centre. No other order: nobody pays for a place."""
+    suppliers = Supplier.objects.filter(listed=True)
+    if kind:
+        suppliers = suppliers.filter(kind=kind)
+    rows = [(s, supplier_km(s)) for s in suppliers]
+    if within_km is not None:
+        rows = [(s, km) for s, km in rows if km is not None and km <= within_km]
+    return sorted(rows, key=lambda row: (row[1] is None, row[1] or 0.0, row[0].name))
+
+
+def supplier_offers(supplier: Supplier) -> QuerySet[Offer]:
+    """What a resident can buy of this supplier's, shop by shop."""
+    return (
+        sellable_offers()
+        .filter(supplier=supplier)
+        .select_related("shop")
+        .order_by("name_fr", "shop__name", "pk")
+    )
+
+
+def supplier_shops(supplier: Supplier) -> QuerySet[Shop]:
+    """The active shops that carry it, with how many of its products each sells."""
+    return (
+        active_shops()
+        .filter(offers__supplier=supplier, offers__active=True)
+        .annotate(supplied=Count("offers", filter=Q(offers__supplier=supplier, offers__active=True)))
+        .order_by("name")
     )

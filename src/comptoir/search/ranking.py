@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
+from comptoir.catalog.provenance import origin_km_text
 from comptoir.search.analysis import QueryWord
 from comptoir.search.documents import MatchTier, RankingWeights, TermMatch, Why
 from comptoir.search.locality import is_local, local_factor
@@ -229,24 +230,6 @@ def render_why(why: Why, lang: str = "fr") -> str:
     if origin:
         parts.append(origin)
     return " · ".join(parts)
-
-
-_BADGE = {
-    "fr": ("Produit à %s km", "Origine inconnue"),
-    "en": ("Made %s km away", "Origin unknown"),
-}
-
-
-def origin_label(origin_km: float | None, supplier_name: str, lang: str = "fr") -> str:
-    """The badge: "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"."""
-    placed, unknown = _BADGE["en" if lang == "en" else "fr"]
-    text = unknown if origin_km is None else placed % origin_km_text(origin_km)
-    return f"{text} — {supplier_name}" if supplier_name else text
-
-
-def origin_km_text(km: float) -> str:
-    """Whole kilometres, at least 1: "23", never "0"."""
-    return str(max(1, round(km)))
 
 
 def _render_origin(why: Why, words: Mapping[str, object]) -> str:

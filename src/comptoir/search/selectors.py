@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Avg, Q
 
 from comptoir.catalog.models import Category, Shop
+from comptoir.catalog.provenance import origin_label
 from comptoir.catalog.selectors import open_shop_ids
 from comptoir.core.parameters import governed_many
 from comptoir.search.documents import (
@@ -31,7 +32,6 @@ from comptoir.search.documents import (
 )
 from comptoir.search.engine import SearchIndex, StaleIndexError
 from comptoir.search.params import SearchParams
-from comptoir.search.ranking import origin_label
 from comptoir.search.services import index_path, node_centre
 
 WEIGHT_PARAMETERS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.catalog.models import ImportJob, Offer, OpeningHours, Shop
+from comptoir.catalog.models import ImportJob, Offer, OpeningHours, OriginSource, Shop, Supplier
 from comptoir.members.models import College
 
 
@@ -39,10 +39,42 @@ class OfferForm(forms.Form):
     weight_g = forms.CharField(label=_("Weight (g)"), initial="0")
     volume_ml = forms.CharField(label=_("Volume (ml)"), initial="0")
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    supplier = forms.CharField(
+        label=_("Supplier reference"), max_length=64, required=False,
+        help_text=_("Who made or grew it: find or add the supplier on your Suppliers page, then give its reference."),
+    )  # fmt: skip
+    origin = forms.CharField(
+        label=_("Place of production, if not the supplier's"), max_length=150, required=False
+    )
+    origin_lat = forms.CharField(label=_("Its latitude"), max_length=20, required=False)
+    origin_lon = forms.CharField(label=_("Its longitude"), max_length=20, required=False)
+    origin_stated_by = forms.ChoiceField(
+        label=_("Origin stated by"), choices=[("", "—"), *OriginSource.choices], required=False
+    )
+    origin_label = forms.CharField(label=_("Label stating the origin"), max_length=100, required=False)
 
     def __init__(self, *args: object, categories: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+
+
+class SupplierForm(forms.Form):
+    """A supplier as a shop adds it; `catalog.suppliers` matches it against the known ones."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Supplier.Kind.choices)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    region = forms.CharField(
+        label=_("Region (enough for a far-away supplier)"), max_length=100, required=False
+    )
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    listed = forms.BooleanField(label=_("The supplier agrees to appear in the directory"), required=False)
+    distinct_from_close = forms.BooleanField(
+        label=_("None of the suppliers proposed: this is a different one"), required=False
+    )
 
 
 class ImportForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from comptoir.web import account, backoffice, views
+from comptoir.web import account, backoffice, suppliers, views
 
 app_name = "web"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("commerces/", views.directory, name="directory"),
     path("commerces/<slug:ref>/", views.shop_page, name="shop"),
     path("produits/<int:offer_id>/", views.offer_page, name="offer"),
+    path("fournisseurs/", suppliers.supplier_directory, name="suppliers"),
+    path("fournisseurs/<slug:ref>/", suppliers.supplier_page, name="supplier"),
+    path("part-locale/", suppliers.local_share_page, name="local-share"),
+    path("gestion/<slug:ref>/fournisseurs/", suppliers.shop_suppliers, name="shop-suppliers"),
     path("inscription/", account.signup, name="signup"),
     path("inscription/envoye/", account.signup_sent, name="signup-sent"),
     path("inscription/confirmer/<str:uidb64>/<str:token>/", account.signup_confirm, name="signup-confirm"),

@@ -66,8 +66,11 @@ def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = get_object_or_404(selectors.sellable_offers().select_related("shop", "category"), pk=offer_id)
-    return render(request, "web/offer.html", {"offer": offer, "shop": offer.shop})
+    offer = get_object_or_404(
+        selectors.sellable_offers().select_related("shop", "category", "supplier"), pk=offer_id
+    )
+    origin = selectors.offer_origin(offer, request.LANGUAGE_CODE)
+    return render(request, "web/offer.html", {"offer": offer, "shop": offer.shop, "origin": origin})
 
 
 @login_required

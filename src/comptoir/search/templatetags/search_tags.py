@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.provenance import origin_label
 from comptoir.core.money import Money
 from comptoir.search.documents import Hit, PriceBand
-from comptoir.search.ranking import origin_label
 
 register = template.Library()
 
