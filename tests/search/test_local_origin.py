@@ -133,3 +133,25 @@ def test_the_why_cites_the_origin_and_its_factor(tmp_path: Path) -> None:
     assert origin_label(23.4, "Ferme des Trois-Rivières") == "Produit à 23 km — Ferme des Trois-Rivières"
     assert origin_label(0.2, "") == "Produit à 1 km"
     assert origin_label(None, "Conserverie Bretonne", "en") == "Origin unknown — Conserverie Bretonne"
+
+
+def test_a_page_without_near_is_the_head_of_the_full_ranking_with_origins(tmp_path: Path) -> None:
+    """The exact top-k (no resident's place) stays exact with the local factor: a weak text
+    match with a near origin reaches the first page, found without reading every match."""
+    words = ["pain", "seigle", "complet", "bio", "campagne", "levain", "graines", "maison"]
+    docs = []
+    for i in range(1, 401):
+        name = " ".join(words[j] for j in range(len(words)) if (i >> j) % 2 or j == 0)
+        km = None if i % 3 == 0 else float((i * 37) % 900)
+        docs.append(offer(i, name, shop_id=i % 40, at=NEAR, origin_km=km))
+    index = _index(tmp_path, docs)
+    strong = RankingWeights(local=2.0, local_half_km=30.0)
+    for text in ("pain", "pain seigle", "levain bio", "pain maison graines"):
+        page = index.search(SearchQuery(text, limit=20), weights=strong)
+        full = index.search(SearchQuery(text, limit=400), weights=strong)
+        assert ids(page) == ids(full)[:20]
+        assert [h.score for h in page.hits] == [h.score for h in full.hits[:20]]
+    # The local factor does move the first page here: not the text-only order.
+    assert ids(index.search(SearchQuery("pain", limit=20), weights=strong)) != ids(
+        index.search(SearchQuery("pain", limit=20), weights=RankingWeights())
+    )

@@ -84,11 +84,14 @@ class Candidates:
     def _top(self, ctx: QueryContext, text: tantivy.Query, tier: Tier, plan: FilterPlan) -> Found:
         """Top-k by text, re-ranked by stock, with as few candidates as the page allows.
 
-        Stock (and distance, when proximity is off) can only lower a score and a local
-        origin raise it by at most `MAX_LOCAL_FACTOR^w_local`, so no offer beyond the k-th
-        text match can beat `text_k^w × best factors`, nor tie it unless it reaches that bound: once the page's last score is *above* the bound the page is
+        Stock (and distance, when proximity is off) can only lower a score, so no offer
+        beyond the k-th text match can beat `text_k^w × best factor`, nor tie it unless it
+        reaches that bound: once the page's last score is *above* the bound the page is
         exact; otherwise k grows fourfold. When the page's last score *equals* the bound, an
-        unseen offer could tie it with a smaller tie key: `_complete_ties` fetches those."""
+        unseen offer could tie it with a smaller tie key: `_complete_ties` fetches those.
+        A local origin raises a score by up to `MAX_LOCAL_FACTOR^w_local`: when only such a
+        raise could let an unseen offer in, only offers whose origin is near enough can, and
+        `_near_origins` asks for those instead of growing k for every offer."""
         fast = with_filters(text, plan.pushed)
         weights, stats, needed = ctx.weights, ctx.stats, ctx.needed
         k = self.first_k(max(2 * needed, MIN_CANDIDATES), plan, stats)
@@ -104,10 +107,16 @@ class Candidates:
             if seen_all:
                 break
             edge = hits[-1][0]
-            bound = combine(edge, 1.0, best_factor, weights, best_local)
+            plain_bound = combine(edge, 1.0, best_factor, weights)
+            bound = plain_bound * best_local
             if len(ranked) >= needed and ranked[needed - 1].score >= bound:
                 if ranked[needed - 1].score == bound:
                     ranked = self._complete_ties(ctx, fast, hits, ranked, plan, tier, edge)
+                break
+            if len(ranked) >= needed and ranked[needed - 1].score > plain_bound > 0:
+                ranked = self._near_origins(
+                    ctx, fast, k, ranked, plan, tier, ranked[needed - 1].score / plain_bound
+                )
                 break
             if k >= MAX_CANDIDATES:
                 break
@@ -115,6 +124,42 @@ class Candidates:
         if len(ranked) < needed and not seen_all:
             return self._all_filters_pushed(ctx, text, tier, plan)
         return Found(tier, text, ranked, seen_all)
+
+    def _near_origins(
+        self,
+        ctx: QueryContext,
+        fast: tantivy.Query,
+        k: int,
+        ranked: list[Candidate],
+        plan: FilterPlan,
+        tier: Tier,
+        ratio: float,
+    ) -> list[Candidate]:
+        """The unseen offers that could still enter the page need a local factor above `ratio`
+        (the page's last score over the bound without origins): an origin within `reach` km.
+        Only those are searched, with the same growing top-k as `_top` (their own bound is
+        `text_k^w × best factor × MAX_LOCAL_FACTOR^w_local`), up to MAX_CANDIDATES."""
+        weights, needed = ctx.weights, ctx.needed
+        excess = ratio ** (1.0 / weights.local) - 1.0  # the half / (half + km) they need
+        if excess >= MAX_LOCAL_FACTOR - 1.0:
+            return ranked  # no origin is near enough: the page is exact
+        half = max(weights.local_half_km, 1e-6)
+        reach = half / excess - half if excess > 0 else 20_000.0
+        origin = tantivy.Query.range_query(self._schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, reach)
+        near = with_filters(fast, [origin])
+        best = max(weighted(availability_factor(s, weights), weights.availability) for s in STOCK_STATES)
+        best *= weighted(MAX_LOCAL_FACTOR, weights.local)
+        seen = {(c.address.segment_ord, c.address.doc) for c in ranked}
+        while True:
+            hits = ctx.searcher.search(near, limit=k, count=False).hits
+            new = [(s, a) for s, a in hits if (a.segment_ord, a.doc) not in seen]
+            seen.update((a.segment_ord, a.doc) for _, a in new)
+            ranked = sorted(ranked + self.score(ctx, new, plan, tier), key=order)
+            if len(hits) < k or k >= MAX_CANDIDATES:
+                return ranked
+            if ranked[needed - 1].score >= combine(hits[-1][0], 1.0, best, weights):
+                return ranked
+            k = min(k * 4, MAX_CANDIDATES)
 
     def _complete_ties(
         self,
