@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 # Each app's error-code enum registers itself when imported: import them all for the OpenAPI document.
 from comptoir.catalog import error_codes as _catalog_codes  # noqa: F401
 from comptoir.catalog.api import router as catalog_router
+from comptoir.catalog.supplier_api import router as supplier_router
 from comptoir.core.errors import ComptoirError, all_codes
 from comptoir.delivery.api import router as delivery_router
 from comptoir.governance import error_codes as _governance_codes  # noqa: F401
@@ -73,6 +74,7 @@ api.add_router("/governance", governance_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/me", privacy_router)
 api.add_router("/", catalog_router)
+api.add_router("/", supplier_router)
 api.add_router("/", search_router)
 api.add_router("/", orders_router)
 

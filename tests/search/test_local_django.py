@@ -1,5 +1,5 @@
 """Local origin through the database: suppliers' places in the index, the governed weight and
-radius, the "local only" filter in the page, the API and the CLI (decision 0014)."""
+radius, the "local only" filter in the page, the API and the CLI (decision 0015)."""
 
 from __future__ import annotations
 

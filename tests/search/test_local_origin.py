@@ -1,4 +1,4 @@
-"""The fourth ranking factor, local origin (decision 0014), and the "local only" filter, on a
+"""The fourth ranking factor, local origin (decision 0015), and the "local only" filter, on a
 hand-made index: exact ids in exact order, exact scores."""
 
 from __future__ import annotations

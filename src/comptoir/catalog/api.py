@@ -67,10 +67,20 @@ class OfferOut(Schema):
     active: bool
     chain_product: int | None = Field(None, alias="chain_product_id")
     branch_price: bool = False
+    supplier: str | None = None  # the supplier's reference (decision 0015)
+    origin_place: str = ""
+    origin_lat: float | None = None
+    origin_lon: float | None = None
+    origin_stated_by: str = ""
+    origin_label: str = ""
 
     @staticmethod
     def resolve_shop_ref(offer: Offer) -> str:
         return offer.shop.ref
+
+    @staticmethod
+    def resolve_supplier(offer: Offer) -> str | None:
+        return offer.supplier.ref if offer.supplier is not None else None
 
     @staticmethod
     def resolve_category(offer: Offer) -> str | None:
@@ -106,6 +116,12 @@ class OfferIn(Schema):
     weight_g: str | None = NUMBER_TEXT
     volume_ml: str | None = NUMBER_TEXT
     active: bool | None = None
+    supplier: str | None = Field(None, max_length=64)  # a supplier's reference; "" unlinks
+    origin: str | None = _column("origin_place")  # a place of production other than the supplier's
+    origin_lat: str | None = NUMBER_TEXT
+    origin_lon: str | None = NUMBER_TEXT
+    origin_stated_by: str | None = Field(None, max_length=16)  # shop, supplier or label
+    origin_label: str | None = _column("origin_label")
 
 
 class ImportOut(Schema):
@@ -144,7 +160,7 @@ def list_offers(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     shop = get_object_or_404(selectors.active_shops(), ref=ref)
-    return selectors.visible_offers(shop).select_related("shop")[offset : offset + limit]
+    return selectors.visible_offers(shop).select_related("shop", "supplier")[offset : offset + limit]
 
 
 @router.post(

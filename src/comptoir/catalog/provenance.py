@@ -5,7 +5,7 @@ declared when it differs from the supplier's place, else the supplier's own plac
 An origin that cannot be placed on the map (no supplier, or a far-away supplier known
 only by its region) has no distance and is never local. "Local" is never typed by
 hand: it is the distance from the origin to the node's centre within the governed
-radius `local_radius_km` (decision 0014).
+radius `local_radius_km` (decision 0015).
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def open_shop_ids(at: datetime | None = None) -> set[int]:
     )
 
 
-# --- suppliers and provenance (decision 0014) --------------------------------------------------
+# --- suppliers and provenance (decision 0015) --------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Suppliers: one shared record per farm, workshop or manufacturer, whoever sells its products.
 
-How a supplier is matched (decision 0014): by its reference, or by its exact normalised
+How a supplier is matched (decision 0015): by its reference, or by its exact normalised
 name and postal code. Nothing else merges two suppliers: a close name ("Ferme des 3
 Rivières" for "Ferme des Trois-Rivières") is *proposed* to the shop, which either links
 its offer to the existing supplier or confirms that it is a different one. An import

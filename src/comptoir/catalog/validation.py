@@ -222,7 +222,7 @@ def check_provenance(
 
     Fills `fields` with supplier_id, origin_place, origin_lat, origin_lon, origin_stated_by and
     origin_label. A reference that names no supplier is an error, never a new supplier: shops
-    create or match suppliers on their own page (decision 0014).
+    create or match suppliers on their own page (decision 0015).
     """
     errors: list[FieldError] = []
     ref = str(raw.get("supplier") or "").strip()

@@ -74,7 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "search_boost_gtin": 5.0,  # a typed barcode names exactly one product
     "search_boost_typo": 1.0,  # a name word one edit from a word no name has: below an exact word
     "search_boost_written_form": 1.0,  # the word as typed, unstemmed: "tomate" before "tomates"
-    # Local origin (decision 0014): the fourth ranking factor, 1 + half / (half + origin km), so
+    # Local origin (decision 0015): the fourth ranking factor, 1 + half / (half + origin km), so
     # an offer whose origin is at the node's centre counts up to 2^w, a far one about 1, an
     # unknown one exactly 1 (0 switches the factor off: today's order).
     "ranking_weight_local": 0.5,

@@ -5,7 +5,7 @@ A sale is a line of a completed shop order, dated by its order. Its origin is it
 the declared place of production, else the supplier's place (`catalog.provenance`); it is
 local when that place lies within the governed `local_radius_km` of the node's centre, and
 "unknown" when it cannot be placed (no supplier, a supplier known only by its region, or an
-offer deleted since). The origin read is the offer's *current* one (decision 0014 says why).
+offer deleted since). The origin read is the offer's *current* one (decision 0015 says why).
 """
 
 from __future__ import annotations

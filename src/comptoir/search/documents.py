@@ -43,7 +43,7 @@ class OfferDoc:
     lon: float
     unit_label: str
     group_key: str
-    # Provenance (decision 0014): km from the origin to the node's centre, None when it cannot
+    # Provenance (decision 0015): km from the origin to the node's centre, None when it cannot
     # be placed; who made it and where, for the badge ("Produit à 23 km — Ferme des Trois-Rivières").
     origin_km: float | None = None
     supplier_name: str = ""

@@ -1,4 +1,4 @@
-"""The local-origin factor of the ranking, and how an origin is kept in the index (decision 0014).
+"""The local-origin factor of the ranking, and how an origin is kept in the index (decision 0015).
 
 local_factor = 1 + half / (half + origin_km): 2 for an origin at the node's centre, 1.5 at
 `local_half_km`, towards 1 far away, and exactly 1 when the origin cannot be placed. It

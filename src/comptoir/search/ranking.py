@@ -5,7 +5,7 @@ score = text ** w_text × proximity ** w_proximity × availability ** w_availabi
 
 Only four things may move an offer: how well its text matches, how far its
 shop is, whether it is in stock, and how near its origin is (`locality`, decision
-0014). The functions here take exactly those inputs (plus the governed
+0015). The functions here take exactly those inputs (plus the governed
 `RankingWeights`), so no other attribute can leak in.
 """
 

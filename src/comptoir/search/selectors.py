@@ -116,7 +116,7 @@ _READER = _Reader()
 
 def ranking_weights() -> tuple[RankingWeights, dict[str, str], float]:
     """The governed weights, stock factors and field boosts, and where each comes from
-    (shown in every explanation); and the radius within which an origin is local (decision 0014)."""
+    (shown in every explanation); and the radius within which an origin is local (decision 0015)."""
     found = governed_many([*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values(), LOCAL_RADIUS])  # one read
     values = {key: found[name] for key, name in WEIGHT_PARAMETERS.items()}
     boosts = {key: found[name] for key, name in BOOST_PARAMETERS.items()}

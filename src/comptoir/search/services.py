@@ -39,7 +39,7 @@ ROW_FIELDS = (
     "id", "shop_id", "shop__ref", "shop__name", "sku", "gtin", "name_fr", "name_en", "description_fr",
     "description_en", "category__path", "price_cents", "stock", "on_demand", "shop__lat", "shop__lon",
     "unit", "quantity", "active", "shop__status",
-    # Provenance (decision 0014): the declared origin, else the supplier's place.
+    # Provenance (decision 0015): the declared origin, else the supplier's place.
     "origin_lat", "origin_lon", "origin_place", "supplier__name", "supplier__lat", "supplier__lon",
     "supplier__city", "supplier__region",
 )  # fmt: skip
