@@ -18,7 +18,7 @@ generated catalog sells the same product in many shops, and those offers are
 indistinguishable to a text query.
 
 `--origins` gives 40 % of the offers an origin (0–800 km from the node's centre, the rest
-unknown) and `--local-weight W` sets the local-origin factor's weight (decision 0014; 0, the
+unknown) and `--local-weight W` sets the local-origin factor's weight (decision 0015; 0, the
 default, is the three-factor ranking); with origins, a sixth kind of query keeps local offers only.
 """
 
