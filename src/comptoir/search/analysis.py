@@ -26,6 +26,7 @@ NAME_FIELDS = {"fr": "name_fr", "en": "name_en"}
 # name writes it earns a small bonus over another form of the same stem.
 PLAIN_NAME_FIELD = "name_plain"
 TIE_FIELD = "tie"  # tie_key: equal scores are ordered by it, never by index order
+CHAIN_FIELD = "chain_id"  # a branch's chain: a group shows each chain's nearest branch in stock
 DESCRIPTION_FIELDS = {"fr": "description_fr", "en": "description_en"}
 FIELD_LANG = {"name_fr": "fr", "name_en": "en", "description_fr": "fr", "description_en": "en"}
 STOCK_CODES = {state: code for code, state in enumerate(STOCK_STATES)}
@@ -138,6 +139,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_float_field(ORIGIN_FIELD, stored=True, fast=True)
     sb.add_text_field("supplier_name", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("origin_place", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field(CHAIN_FIELD, stored=True, indexed=True, fast=True)  # 0: not a chain's branch
+    sb.add_text_field("chain_name", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -197,6 +200,8 @@ def to_tantivy(doc: OfferDoc, tie_salt: str = "") -> tantivy.Document:
         origin_km=stored_km(doc.origin_km),
         supplier_name=doc.supplier_name,
         origin_place=doc.origin_place,
+        chain_id=doc.chain_id,
+        chain_name=doc.chain_name,
     )
 
 

@@ -75,11 +75,23 @@ class GroupOfferOut(Schema):
     distance_km: float | None
 
 
+class ChainBranchesOut(Schema):
+    """A chain selling the product: its nearest branch with it in stock (else its nearest), at that
+    branch's own price, and how many of its other branches sell it."""
+
+    chain_id: int
+    chain_name: str
+    in_stock: bool
+    other_branches: int
+    nearest: GroupOfferOut
+
+
 class GroupOut(Schema):
     group_key: str
     count: int
     min_price: str
     offers: list[GroupOfferOut]
+    chains: list[ChainBranchesOut] = []
 
 
 class HitOut(Schema):

@@ -48,6 +48,8 @@ class OfferDoc:
     origin_km: float | None = None
     supplier_name: str = ""
     origin_place: str = ""
+    chain_id: int = 0  # the shop's chain (organisation), 0 for a shop of its own
+    chain_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +194,29 @@ class GroupOffer:
 
 
 @dataclass(frozen=True, slots=True)
+class ChainBranches:
+    """One chain's branches selling a product: the nearest that has it in stock (else the
+    nearest), and how many other branches sell it — "en stock à 1,2 km — QJ Gare ; 3 autres
+    succursales". Its offer carries that branch's own price."""
+
+    chain_id: int
+    chain_name: str
+    nearest: GroupOffer
+    in_stock: bool
+    other_branches: int
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
-    """The same product in several shops: "3 shops have it, from 2,40 €"."""
+    """The same product in several shops: "3 shops have it, from 2,40 €"; for each chain among
+    them, its nearest branch with the product in stock."""
 
     group_key: str
     best: Hit
     count: int
     min_price_cents: int
     offers: tuple[GroupOffer, ...]
+    chains: tuple[ChainBranches, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

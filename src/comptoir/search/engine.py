@@ -17,6 +17,7 @@ from typing import Protocol
 import tantivy
 
 from comptoir.search.analysis import (
+    CHAIN_FIELD,
     PLAIN_NAME_FIELD,
     TIE_FIELD,
     Analyzers,
@@ -56,6 +57,7 @@ def _check_schema(schema: tantivy.Schema) -> None:
         tantivy.Query.term_query(schema, PLAIN_NAME_FIELD, "x")
         tantivy.Query.term_query(schema, TIE_FIELD, 0)
         tantivy.Query.range_query(schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, 1.0)
+        tantivy.Query.term_query(schema, CHAIN_FIELD, 0)
     except ValueError as error:
         raise StaleIndexError(f"search index built by an older version ({error}): run a rebuild") from error
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import tantivy
 
-from comptoir.search.analysis import TIE_FIELD, Analyzers, group_hash
+from comptoir.search.analysis import CHAIN_FIELD, TIE_FIELD, Analyzers, group_hash
+from comptoir.search.branches import chain_branches
 from comptoir.search.candidates import GROUP_OFFERS_SHOWN, Candidate, Candidates, Found, order
 from comptoir.search.context import QueryContext
 from comptoir.search.documents import STOCK_STATES, Group, GroupOffer, Hit, TermMatch
@@ -35,10 +36,12 @@ class Results:
         self._candidates = candidates
         self._tokens: dict[tuple[str, str], frozenset[str]] = {}
         self._shop_names: dict[int, tuple[str, str]] = {}
+        self._chain_names: dict[int, str] = {}
 
     def forget_shops(self) -> None:
-        """After a reload: a shop may have been renamed."""
+        """After a reload: a shop (or a chain) may have been renamed."""
         self._shop_names = {}
+        self._chain_names = {}
 
     def page(self, ctx: QueryContext, found: Found) -> tuple[Hit, ...]:
         page = found.ranked[ctx.query.offset : ctx.needed]
@@ -131,11 +134,14 @@ class Results:
         # own wording (a shop may name a GTIN differently), and no text needs scoring here.
         in_filters = with_filters(tantivy.Query.all_query(), plan.full)
         members = self._group_members(ctx, in_filters, [h.group_key for h in hits_])
+        chains = chain_branches(
+            ctx, self._schema, in_filters, [h.group_key for h in hits_], self._shop_label, self._chain_name
+        )
         groups = []
         for hit in hits_:
             count, offers = members.get(hit.group_key, (1, ()))
             min_price = min((o.price_cents for o in offers), default=hit.price_cents)
-            groups.append(Group(hit.group_key, hit, count, min_price, offers))
+            groups.append(Group(hit.group_key, hit, count, min_price, offers, chains.get(hit.group_key, ())))
         return tuple(groups)
 
     def _group_members(
@@ -198,6 +204,15 @@ class Results:
             tokens = frozenset(analyzer.analyze(name))
             self._tokens[key] = tokens
         return tokens
+
+    def _chain_name(self, searcher: tantivy.Searcher, chain_id: int) -> str:
+        if chain_id not in self._chain_names:
+            query = tantivy.Query.term_query(self._schema, CHAIN_FIELD, chain_id, index_option="basic")
+            hits = searcher.search(query, limit=1, count=False).hits
+            self._chain_names[chain_id] = (
+                (searcher.doc(hits[0][1]).get_first("chain_name") or "") if hits else ""
+            )
+        return self._chain_names[chain_id]
 
     def _shop_label(self, searcher: tantivy.Searcher, shop_id: int) -> tuple[str, str]:
         if shop_id not in self._shop_names:

@@ -289,6 +289,23 @@ def group_as_dict(group: Group) -> dict[str, Any]:
             }
             for o in group.offers
         ],
+        "chains": [
+            {
+                "chain_id": c.chain_id,
+                "chain_name": c.chain_name,
+                "in_stock": c.in_stock,
+                "other_branches": c.other_branches,
+                "nearest": {
+                    "offer_id": c.nearest.offer_id,
+                    "shop_ref": c.nearest.shop_ref,
+                    "shop_name": c.nearest.shop_name,
+                    "price": _price(c.nearest.price_cents),
+                    "stock_state": c.nearest.stock_state,
+                    "distance_km": _km(c.nearest.distance_km),
+                },
+            }
+            for c in group.chains
+        ],
     }
 
 

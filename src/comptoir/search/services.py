@@ -42,6 +42,7 @@ ROW_FIELDS = (
     # Provenance (decision 0015): the declared origin, else the supplier's place.
     "origin_lat", "origin_lon", "origin_place", "supplier__name", "supplier__lat", "supplier__lon",
     "supplier__city", "supplier__region",
+    "shop__organisation_id", "shop__organisation__name",
 )  # fmt: skip
 
 
@@ -139,7 +140,7 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
     (offer_id, shop_id, shop_ref, shop_name, sku, gtin, name_fr, name_en, description_fr, description_en,
      category, price_cents, stock, on_demand, lat, lon, unit, quantity, _active, _status,
      origin_lat, origin_lon, origin_place, supplier_name, supplier_lat, supplier_lon, supplier_city,
-     supplier_region) = row  # fmt: skip
+     supplier_region, chain_id, chain_name) = row  # fmt: skip
     unit_label = _quantity_label(unit, quantity)
     origin = origin_of(
         origin_lat=origin_lat, origin_lon=origin_lon, origin_place=origin_place, supplier_lat=supplier_lat,
@@ -153,6 +154,7 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
         lat=lat, lon=lon, unit_label=unit_label, group_key=group_key_for(name_fr, unit_label, gtin or None),
         origin_km=origin_distance_km(origin, node_centre()), supplier_name=origin.supplier_name,
         origin_place=origin.place,
+        chain_id=chain_id or 0, chain_name=chain_name or "",
     )  # fmt: skip
 
 
