@@ -99,8 +99,9 @@ from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import Offer, Organisation, Shop
 started = time.perf_counter()
 {body}
-print(json.dumps({{"seconds": time.perf_counter() - started,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **figures}}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss_mb": usage.ru_maxrss / 1024, **figures}}))
 """
 CATALOG = """
 job = do_import_catalog(Organisation.objects.get(ref="qj"), open("{work}/catalog.csv", "rb"), "catalog.csv")
@@ -159,23 +160,24 @@ def main() -> None:
 
     f = timed(env, CATALOG.format(work=work))
     print(f"chain catalog import ({f['status']}): {f['rows']:,} products -> {f['offers']:,} branch offers "
-          f"in {f['seconds']:.1f} s; peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
+          f"in {f['seconds']:.1f} s (process CPU {f['cpu']:.1f} s); peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
     f = timed(env, STOCK.format(work=work, products=args.products))
     print(f"stock files ({', '.join(f['statuses'])}): {args.branches} x {args.products:,} = {f['rows']:,} rows "
           f"in {f['seconds']:.1f} s ({f['seconds'] / args.branches:.2f} s per branch), {f['own_prices']:,} branch "
-          f"prices; peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
+          f"prices (process CPU {f['cpu']:.1f} s); peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
     _seconds, out = run(env, "shell", "-c", (
         "import json,resource,time;from comptoir.search.services import do_rebuild_index;t=time.perf_counter();"
-        "r=do_rebuild_index();print(json.dumps({'offers':r.offers,'seconds':time.perf_counter()-t,"
-        "'bytes':r.bytes_on_disk,'rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
+        "r=do_rebuild_index();u=resource.getrusage(resource.RUSAGE_SELF);print(json.dumps({'offers':r.offers,"
+        "'seconds':time.perf_counter()-t,'cpu':u.ru_utime+u.ru_stime,'bytes':r.bytes_on_disk,'rss_mb':u.ru_maxrss/1024}))"
     ))  # fmt: skip
     f = json.loads(out.strip().splitlines()[-1])
     print(f"index rebuild: {f['offers']:,} offers in {f['seconds']:.1f} s ({f['offers'] / f['seconds']:,.0f} offers/s), "
-          f"{f['bytes'] / 1e6:.0f} MB on disk; peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
+          f"{f['bytes'] / 1e6:.0f} MB on disk (process CPU {f['cpu']:.1f} s); peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
     f = timed(env, DRAIN.format(work=work))
     print(f"one branch's stock file then the worker's drain: {f['indexed']:,} offers re-indexed in "
           f"{f['drain_seconds']:.1f} s; peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
-    print(f"work dir {work} (remove it when done)")
+    _seconds, load = run(env, "shell", "-c", "import os; print(*os.getloadavg())")
+    print(f"load average at the end (1, 5, 15 min): {load.strip()}; work dir {work} (remove it when done)")
 
 
 if __name__ == "__main__":

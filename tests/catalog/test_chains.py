@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -250,3 +251,72 @@ def test_back_office_pages_of_a_branch(chain, make_person):
     assert bulk.status_code == 422
     assert "La chaîne fixe les prix de ses succursales." in bulk.content.decode()
     assert (_offer("qj-plateau").price_cents, _offer("qj-plateau").stock) == (1290, 6)
+
+
+def test_import_network_with_an_organisation_column(db, tmp_path):
+    from comptoir.catalog.network_import import import_network
+
+    path = tmp_path / "network.csv"
+    header = "shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock,organisation\n"
+    path.write_text(
+        header
+        + "rc-1,RC Centre,47.05,6.00,H1,,Marteau,,12.90,4,rc\n"
+        + "rc-2,RC Gare,47.06,6.01,H1,,Marteau,,12.90,7,rc\n"
+        + "rc-2,RC Gare,47.06,6.01,S1,,Scie,,19.00,1,rc\n"
+        + "indep,Indépendant,47.07,6.02,X1,,Pelle,,9.00,2,\n"
+        + "indep,Indépendant,47.07,6.02,X2,,Bêche,,9.00,2,rc\n"
+        + "rc-1,RC Centre,47.05,6.00,X3,,Râteau,,9.00,2,\n"
+        + "rc-3,RC Lac,47.08,6.03,H1,,Marteau,,bad,2,rc\n"
+    )
+    report = import_network(path)
+    assert (report.rows, report.organisations_created, report.chain_products_written) == (7, 1, 2)
+    assert [(number, message) for number, message in report.rejected] == [
+        (6, "organisation: ce commerce n'est pas une succursale de rc"),
+        (7, "organisation: ce commerce est une succursale d'une chaîne : indiquez son organisation"),
+        (8, "price: prix invalide (par ex. 2,40) : bad"),
+    ]
+    chain = Organisation.objects.get(ref="rc")
+    assert sorted(chain.branches.values_list("ref", flat=True)) == ["rc-1", "rc-2"]
+    assert not Shop.objects.filter(ref="rc-3").exists()  # a rejected row creates nothing
+    # Every branch sells every product of the chain; each row's stock is its branch's.
+    offers = Offer.objects.filter(shop__organisation=chain).order_by("shop__ref", "sku")
+    assert [(o.shop.ref, o.sku, o.price_cents, o.stock, o.chain_product.sku) for o in offers] == [
+        ("rc-1", "H1", 1290, 4, "H1"), ("rc-1", "S1", 1900, 0, "S1"),
+        ("rc-2", "H1", 1290, 7, "H1"), ("rc-2", "S1", 1900, 1, "S1"),
+    ]  # fmt: skip
+    assert Offer.objects.get(shop__ref="indep").chain_product is None
+
+
+def test_chain_back_office_pages(chain, make_person):
+    from django.test import Client
+
+    _product(chain)
+    boss, branch_staff = Client(), Client()
+    assert boss.login(username="siege@qj.example", password=PASSWORD)
+    person = make_person("centre@qj.example")
+    do_add_shop_staff(Shop.objects.get(ref="qj-centre"), person)
+    assert branch_staff.login(username=person.email, password=PASSWORD)
+
+    page = boss.get("/chaine/qj/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Marteau de menuisier 500 g" in text and "Quincaillerie Jurassienne Gare" in text
+    refused = branch_staff.get("/chaine/qj/")
+    assert refused.status_code == 403
+    assert "Seule l'équipe de la chaîne peut modifier son catalogue commun." in html.unescape(
+        refused.content.decode()
+    )
+    assert branch_staff.get("/chaine/qj/import/").status_code == 403
+    # The branch's own back office says where its products come from, and offers a stock file.
+    dashboard = html.unescape(branch_staff.get("/gestion/qj-centre/").content.decode())
+    assert "succursale de Quincaillerie Jurassienne" in dashboard
+    assert "/gestion/qj-centre/offres/nouvelle/" not in dashboard
+    # The chain imports its catalog from its page; the job's page reports it.
+    upload = SimpleUploadedFile(
+        "qj.csv", b"sku,name_fr,price\nSCIE-1,Scie egoine,19.90\n", content_type="text/csv"
+    )
+    sent = boss.post("/chaine/qj/import/", {"file": upload, "mode": "all"})
+    assert sent.status_code == 302
+    result = boss.get(sent["Location"])
+    assert result.status_code == 200
+    assert Offer.objects.filter(sku="SCIE-1").count() == 3

@@ -3,7 +3,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from comptoir.catalog.models import Category, ImportJob, Offer, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.models import (
+    Category,
+    ImportJob,
+    Offer,
+    OpeningHours,
+    Organisation,
+    OrganisationStaff,
+    Shop,
+    ShopStaff,
+)
 from comptoir.catalog.services import mark_offers_changed, mark_shop_changed
 
 
@@ -24,6 +33,7 @@ class ShopAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("name", "ref")
     inlines = [OpeningHoursInline, ShopStaffInline]
+    readonly_fields = ("organisation",)  # a shop joins a chain through chains.do_add_branch (its catalog)
 
     def save_model(self, request: HttpRequest, obj: Shop, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -40,6 +50,21 @@ class OfferAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Offer, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         mark_offers_changed([obj.pk])  # the index follows admin edits too
+
+
+class OrganisationStaffInline(admin.TabularInline):
+    model = OrganisationStaff
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Chains: their staff here; their shared catalog through the chain's page, API or import."""
+
+    list_display = ("name", "ref", "branches_set_prices")
+    search_fields = ("name", "ref")
+    inlines = [OrganisationStaffInline]
 
 
 admin.site.register(Category)

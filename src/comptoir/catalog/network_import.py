@@ -2,7 +2,12 @@
 
 Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, then optionally
 `supplier` (a supplier reference: an unknown one rejects the row; a file without the
-column leaves the offers' suppliers as they are).
+column leaves the offers' suppliers as they are) and `organisation` (a chain's reference).
+A row with an organisation is a branch's row (decision 0015): its product goes to the chain's
+shared catalog (the last row of a SKU sets its name, price, category, supplier) and every
+branch sells it; its stock is the branch's. An unknown organisation is created with its first
+valid row, a new shop becomes its branch; a shop of another chain, or a chain's branch named
+without its organisation, rejects the row.
 Streams the file and writes in batches (memory stays bounded whatever the
 size); creates missing shops and categories (operators seed from other
 taxonomies) for rows that are valid, never for a rejected row, and upserts offers by shop_ref + sku. Meant for
@@ -23,7 +28,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.models import Category, Offer, OfferChange, Shop
+from comptoir.catalog.chains import do_add_branch, do_save_chain_products, write_branch_stock
+from comptoir.catalog.models import Category, Offer, OfferChange, Organisation, Shop
 from comptoir.catalog.services import category_ids
 from comptoir.catalog.suppliers import supplier_ids
 from comptoir.catalog.validation import FieldError, check_offer_fields
@@ -31,7 +37,7 @@ from comptoir.core.errors import InvalidInput
 from comptoir.core.numbers import NumberError, parse_decimal
 
 HEADER = ["shop_ref", "shop_name", "lat", "lon", "sku", "gtin", "name", "category", "price", "stock"]
-OPTIONAL = ["supplier"]  # after HEADER, in any order
+OPTIONAL = ["supplier", "organisation"]  # after HEADER, in any order
 BATCH = 5000
 SHOP_REF = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # what a SlugField of 64 holds
 
@@ -47,6 +53,26 @@ class NetworkOffer(NamedTuple):
     supplier_id: int | None = None
 
 
+class ChainRow(NamedTuple):
+    """A branch's row: the chain's product, and the branch's stock of it."""
+
+    organisation_id: int
+    shop_id: int
+    fields: dict[str, Any]
+    stock: int
+
+
+@dataclass
+class Known:
+    """What the import has met so far: references to ids, and each shop's chain."""
+
+    shops: dict[str, int]
+    shop_chains: dict[int, int | None]
+    organisations: dict[str, int]
+    categories: dict[str, int]
+    suppliers: dict[str, int]
+
+
 @dataclass
 class NetworkImportReport:
     rows: int = 0
@@ -55,6 +81,8 @@ class NetworkImportReport:
     categories_created: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     with_suppliers: bool = False  # the file has the `supplier` column
+    organisations_created: int = 0
+    chain_products_written: int = 0
 
 
 def _rows(path: Path, report: NetworkImportReport) -> Iterator[tuple[int, dict[str, str]]]:
@@ -80,22 +108,35 @@ def _rows(path: Path, report: NetworkImportReport) -> Iterator[tuple[int, dict[s
 
 def import_network(path: Path, progress: Callable[[int], None] | None = None) -> NetworkImportReport:
     report = NetworkImportReport()
-    shops: dict[str, int] = dict(Shop.objects.values_list("ref", "id"))
-    categories, suppliers = category_ids(), supplier_ids()
+    known = Known(
+        shops=dict(Shop.objects.values_list("ref", "id")),
+        shop_chains=dict(Shop.objects.values_list("id", "organisation_id")),
+        organisations=dict(Organisation.objects.values_list("ref", "id")),
+        categories=category_ids(),
+        suppliers=supplier_ids(),
+    )
     batch: list[NetworkOffer] = []
+    chain_batch: list[ChainRow] = []
     touched: set[int] = set()
+    chains: set[int] = set()
     for number, row in _rows(path, report):
         report.rows += 1
-        offer = _offer_from_row(number, row, shops, categories, suppliers, report)
-        if offer is not None:
+        offer = _offer_from_row(number, row, known, report)
+        if isinstance(offer, ChainRow):
+            chain_batch.append(offer)
+            chains.add(offer.organisation_id)
+        elif offer is not None:
             batch.append(offer)
             touched.add(offer.shop_id)
-        if len(batch) >= BATCH:
+        if len(batch) + len(chain_batch) >= BATCH:
             _write(batch, report)
-            batch = []
+            _write_chain_rows(chain_batch, report)
+            batch, chain_batch = [], []
             if progress:
                 progress(report.rows)
     _write(batch, report)
+    _write_chain_rows(chain_batch, report)
+    touched.update(Shop.objects.filter(organisation_id__in=chains).values_list("pk", flat=True))
     # One outbox row per shop, once the whole file is in: marking shops per batch made the indexer
     # re-read every shop once per batch. An interrupted import is re-run (upserts are idempotent).
     OfferChange.objects.bulk_create(
@@ -107,25 +148,21 @@ def import_network(path: Path, progress: Callable[[int], None] | None = None) ->
 
 
 def _offer_from_row(
-    number: int,
-    row: dict[str, str],
-    shops: dict[str, int],
-    categories: dict[str, int],
-    suppliers: dict[str, int],
-    report: NetworkImportReport,
-) -> NetworkOffer | None:
-    """Check the whole row first; only a valid row may create its shop and its category."""
+    number: int, row: dict[str, str], known: Known, report: NetworkImportReport
+) -> NetworkOffer | ChainRow | None:
+    """Check the whole row first; only a valid row may create its shop, chain and category."""
+    shops, categories, suppliers = known.shops, known.categories, known.suppliers
     ref = row.get("shop_ref", "").strip()
     if not ref:
         report.rejected.append((number, "shop_ref: " + _("required")))
         return None
     category = (row.get("category") or "").strip().strip("/")
-    known = categories if not category or category in categories else {**categories, category: 0}
+    paths = categories if not category or category in categories else {**categories, category: 0}
     fields, errors = check_offer_fields(
         {"sku": row.get("sku"), "gtin": row.get("gtin"), "name_fr": row.get("name"),
          "category": row.get("category"), "price": row.get("price"), "stock": row.get("stock"),
          "supplier": row.get("supplier")},
-        known, suppliers,
+        paths, suppliers,
     )  # fmt: skip
     location = None
     if ref not in shops:
@@ -134,17 +171,68 @@ def _offer_from_row(
             errors.append(FieldError("shop_ref", _("a reference is up to 64 letters, digits and dashes")))
         if location is None:
             errors.append(FieldError("lat/lon", _("not coordinates")))
+    organisation = (row.get("organisation") or "").strip()
+    errors.extend(_chain_errors(organisation, shops.get(ref), known))
     if errors:
         report.rejected.append((number, "; ".join(f"{e.column}: {e.message}" for e in errors)))
         return None
+    if organisation and organisation not in known.organisations:
+        known.organisations[organisation] = Organisation.objects.create(
+            ref=organisation, name=organisation
+        ).pk
+        report.organisations_created += 1
     if location is not None:
         shops[ref] = _create_shop(ref, row, location, report)
+        known.shop_chains[shops[ref]] = None
+        if organisation:
+            do_add_branch(
+                Organisation.objects.get(pk=known.organisations[organisation]),
+                Shop.objects.get(pk=shops[ref]),
+            )
+            known.shop_chains[shops[ref]] = known.organisations[organisation]
     if category and category not in categories:
         _ensure_category(category, categories, report)
+    if organisation:
+        fields["category_id"] = categories.get(category) if category else None
+        stock = fields.pop("stock")
+        return ChainRow(known.organisations[organisation], shops[ref], fields, stock)
     return NetworkOffer(
         shops[ref], fields["sku"], fields["gtin"], fields["name_fr"], categories.get(category) if category else None,
         fields["price_cents"], fields["stock"], fields["supplier_id"],
     )  # fmt: skip
+
+
+def _chain_errors(organisation: str, shop_id: int | None, known: Known) -> list[FieldError]:
+    """A branch's row names its chain; a shop's own row names none; a shop stays in its chain."""
+    chain_of_shop = known.shop_chains.get(shop_id) if shop_id is not None else None
+    if not organisation:
+        if chain_of_shop is not None:
+            return [FieldError("organisation", _("this shop is a branch of a chain: name its organisation"))]
+        return []
+    if not SHOP_REF.fullmatch(organisation):
+        return [FieldError("organisation", _("a reference is up to 64 letters, digits and dashes"))]
+    if shop_id is not None and chain_of_shop != known.organisations.get(organisation):
+        return [FieldError("organisation", _("this shop is not a branch of %(org)s") % {"org": organisation})]
+    return []
+
+
+def _write_chain_rows(rows: list[ChainRow], report: NetworkImportReport) -> None:
+    """The chains' products first (fanned out to every branch), then each branch's stock."""
+    if not rows:
+        return
+    with transaction.atomic():
+        by_chain: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_chain.setdefault(row.organisation_id, []).append(row.fields)
+        for organisation_id, products in by_chain.items():
+            created, updated = do_save_chain_products(Organisation.objects.get(pk=organisation_id), products)
+            report.chain_products_written += created + updated
+        by_shop: dict[int, dict[str, tuple[str, int, int | None]]] = {}
+        for row in rows:
+            by_shop.setdefault(row.shop_id, {})[row.fields["sku"]] = (row.fields["sku"], row.stock, None)
+        for shop_id, stock in by_shop.items():
+            write_branch_stock(Shop.objects.get(pk=shop_id), list(stock.values()))
+    report.offers_written += len({(row.shop_id, row.fields["sku"]) for row in rows})
 
 
 def _ensure_category(path: str, categories: dict[str, int], report: NetworkImportReport) -> None:
@@ -233,4 +321,6 @@ def describe(report: NetworkImportReport) -> dict[str, Any]:
         "shops_created": report.shops_created,
         "categories_created": report.categories_created,
         "rejected": len(report.rejected),
+        "organisations_created": report.organisations_created,
+        "chain_products_written": report.chain_products_written,
     }

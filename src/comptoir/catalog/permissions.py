@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.error_codes import CatalogErrorCode
@@ -116,14 +115,10 @@ def access_offer_for_catalog_writes(person: Any, offer_id: int) -> Offer:
 
 
 def shops_of_staff(person: Any) -> list[Shop]:
-    """The shops a person acts for: their own, and every branch of a chain they work for."""
+    """The shops a person works in (a chain's staff reach its branches through the chain's page)."""
     if not person.is_authenticated:
         return []
-    return list(
-        Shop.objects.filter(Q(staff__person=person) | Q(organisation__staff__person=person))
-        .distinct()
-        .order_by("name")
-    )
+    return list(Shop.objects.filter(staff__person=person).order_by("name"))
 
 
 def organisations_of_staff(person: Any) -> list[Organisation]:

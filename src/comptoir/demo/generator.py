@@ -115,6 +115,11 @@ def _offer_lines(kind: str, rng: random.Random) -> list[tuple[str, str, str, str
     return lines
 
 
+def demo_offer_lines(kind: str, rng: random.Random) -> list[tuple[str, str, str, str, float, int, int]]:
+    """Every product line a shop of this kind could sell (a demo chain's catalog draws from them)."""
+    return _offer_lines(kind, rng)
+
+
 def _gtin(rng: random.Random) -> str:
     body = "3" + "".join(str(rng.randint(0, 9)) for _ in range(11))
     return body + str(gtin_check_digit(body))

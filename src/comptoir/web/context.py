@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from comptoir.catalog.permissions import shops_of_staff
+from comptoir.catalog.permissions import organisations_of_staff, shops_of_staff
 from comptoir.members.models import College
 from comptoir.members.permissions import is_member_of
 
@@ -16,12 +16,14 @@ def node(request: HttpRequest) -> dict[str, Any]:
         return {
             "node_name": settings.COMPTOIR_NODE_NAME,
             "my_shops": [],
+            "my_chains": [],
             "is_courier": False,
             "is_dispatcher": False,
         }
     return {
         "node_name": settings.COMPTOIR_NODE_NAME,
         "my_shops": shops_of_staff(user),
+        "my_chains": organisations_of_staff(user),
         "is_courier": is_member_of(user, College.Code.WORKERS),
         "is_dispatcher": user.is_staff or is_member_of(user, College.Code.STAFF),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from comptoir.web import account, backoffice, suppliers, views
+from comptoir.web import account, backoffice, chain_office, suppliers, views
 
 app_name = "web"
 
@@ -47,4 +47,7 @@ urlpatterns = [
         "gestion/<slug:ref>/import/<int:job_id>/", backoffice.catalog_import_result, name="shop-import-result"
     ),
     path("gestion/<slug:ref>/export.<str:fmt>", backoffice.catalog_export, name="shop-export"),
+    path("chaine/<slug:ref>/", chain_office.dashboard, name="chain-dashboard"),
+    path("chaine/<slug:ref>/import/", chain_office.catalog_import, name="chain-import"),
+    path("chaine/<slug:ref>/import/<int:job_id>/", chain_office.import_result, name="chain-import-result"),
 ]

@@ -19,7 +19,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from comptoir.delivery.demo import generate_demo_delivery
-from comptoir.demo.generator import DEMO_DOMAIN, DEMO_PASSWORD, demo_is_loaded, demo_residents, generate_demo
+from comptoir.demo.chains import QUINCAILLERIE_COMTOISE, demo_chain_provenance, generate_demo_chain
+from comptoir.demo.generator import (
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    demo_is_loaded,
+    demo_offer_lines,
+    demo_residents,
+    generate_demo,
+)
 from comptoir.demo.past import generate_governance_past, generate_orders_past
 from comptoir.demo.vocabulary import CENTRE, POSTAL_CODE, STREETS, TOWN
 from comptoir.orders.demo import DemoTown, generate_demo_deliveries, generate_demo_orders
@@ -49,6 +57,16 @@ class Command(BaseCommand):
                 f"Demo town loaded in {time.perf_counter() - started:.1f} s: {summary.shops} shops, "
                 f"{summary.offers} offers ({summary.suppliers} suppliers), {summary.residents} residents, "
                 f"{summary.couriers} couriers."
+            )
+            chain = generate_demo_chain(
+                QUINCAILLERIE_COMTOISE,
+                demo_offer_lines,
+                seed=options["seed"],
+                provenance=demo_chain_provenance(),
+            )
+            self.stdout.write(
+                f"A regional chain: {QUINCAILLERIE_COMTOISE.name}, {chain['branches']} branches sharing "
+                f"{chain['products']} products ({chain['offers']} branch offers, {chain['own_prices']} branch prices)."
             )
             self._load_extras(options["seed"])
         call_command("search-rebuild", verbosity=0)
@@ -83,6 +101,8 @@ class Command(BaseCommand):
             ("shop owner", f"boulangerie-du-pont@{DEMO_DOMAIN}"),
             ("resident", f"habitant1@{DEMO_DOMAIN}"),
             ("courier", f"coursier1@{DEMO_DOMAIN}"),
+            ("chain staff", f"siege-{QUINCAILLERIE_COMTOISE.ref}@{DEMO_DOMAIN}"),
+            ("branch staff", f"{QUINCAILLERIE_COMTOISE.ref}-2@{DEMO_DOMAIN}"),
         ]:
             self.stdout.write(f"  {role:<14} {email}")
 
