@@ -126,6 +126,7 @@ def test_chain_staff_edit_the_shared_catalog_branch_staff_do_not(chain_api, bran
     # Its stock, yes; its price only where the chain allows.
     stocked = branch_api.call("patch", f"/offers/{gare.pk}", {"stock": "17"})
     assert (stocked.status_code, stocked.json()["stock"]) == (200, 17)
+    assert (stocked.json()["chain_product"], stocked.json()["branch_price"]) == (created.json()["id"], False)
     priced = branch_api.call("patch", f"/offers/{gare.pk}", {"price": "2,50"})
     assert (priced.status_code, priced.json()["code"]) == (403, "branch_prices_locked")
     chain.branches_set_prices = True
