@@ -1,4 +1,4 @@
-"""The two files of a chain (decision 0015): its shared catalog, once, and a stock file per branch.
+"""The two files of a chain (decision 0016): its shared catalog, once, and a stock file per branch.
 
 Both go through the same bounded reader (`import_files`), the same modes (all or nothing, or
 the valid rows) and the same worker jobs as a shop's catalog (`imports.py` dispatches here):

@@ -1,6 +1,6 @@
 """Chains and their branches: the shared catalog, and what each branch keeps for itself.
 
-Decision 0015: a branch is an ordinary `Shop`, and each of its offers is an ordinary `Offer`
+Decision 0016: a branch is an ordinary `Shop`, and each of its offers is an ordinary `Offer`
 holding a copy of the chain's `ChainProduct` (names, unit, tax, weight...) plus the branch's
 own stock, and its own price where the chain lets branches set prices (`branch_price`). Cart,
 checkout, reservations, delivery and search read offers and never need to know about chains.

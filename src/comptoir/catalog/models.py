@@ -13,7 +13,7 @@ class Organisation(models.Model):
 
     A branch is an ordinary `Shop` (address, hours, staff, orders, pickup) whose offers are
     copies of the chain's products with the branch's own stock, and its own price where the
-    chain lets branches set prices (decision 0015).
+    chain lets branches set prices (decision 0016).
     """
 
     ref = models.SlugField(_("reference"), max_length=64, unique=True)

@@ -3,7 +3,7 @@
 Header: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, then optionally
 `supplier` (a supplier reference: an unknown one rejects the row; a file without the
 column leaves the offers' suppliers as they are) and `organisation` (a chain's reference).
-A row with an organisation is a branch's row (decision 0015): its product goes to the chain's
+A row with an organisation is a branch's row (decision 0016): its product goes to the chain's
 shared catalog (the last row of a SKU sets its name, price, category, supplier) and every
 branch sells it; its stock is the branch's. An unknown organisation is created with its first
 valid row, a new shop becomes its branch; a shop of another chain, or a chain's branch named

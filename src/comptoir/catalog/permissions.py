@@ -5,7 +5,7 @@ not, so a visitor cannot probe which references are real (applied shops are not 
 A shop's catalog changes only once the cooperative has approved it: an applicant sees
 its back office (its application, its profile) but cannot publish or import offers.
 
-Chains (decision 0015): a chain's staff (`OrganisationStaff`) edit its shared catalog and act
+Chains (decision 0016): a chain's staff (`OrganisationStaff`) edit its shared catalog and act
 for every branch; a branch's staff (`ShopStaff` of the branch) act for their branch only —
 its stock, its prices where the chain allows, its orders — and never for the shared catalog.
 """

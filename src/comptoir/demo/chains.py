@@ -1,4 +1,4 @@
-"""A demo chain with its branches, made through the real services (decision 0015).
+"""A demo chain with its branches, made through the real services (decision 0016).
 
 The French town gets "Quincaillerie Comtoise", a regional hardware chain with four branches:
 one shared catalog, each branch its own stock and hours, two branches with a few prices of

@@ -1,6 +1,6 @@
 """Chains in grouped results: for each product shown, each chain's nearest branch that has it.
 
-A chain's branches sell the same product (decision 0015), so a group holds one offer per
+A chain's branches sell the same product (decision 0016), so a group holds one offer per
 branch. The group stays one result; this adds, per chain, the branch a resident would go
 to — the nearest with the product in stock, else the nearest — at that branch's own price,
 and how many other branches sell it. It changes no score and no order: ranking is

@@ -1,4 +1,4 @@
-"""A chain's back office: its shared catalog, its import, its branches (decision 0015).
+"""A chain's back office: its shared catalog, its import, its branches (decision 0016).
 
 Only the chain's staff reach it (`access_organisation_for_staff`): a branch's staff get the
 403 page, with the reason. A branch's own back office (stock, prices, orders) is the shop's.
