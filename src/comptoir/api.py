@@ -22,6 +22,7 @@ from comptoir.orders import error_codes as _order_codes  # noqa: F401
 from comptoir.orders.api import router as orders_router
 from comptoir.privacy import error_codes as _privacy_codes  # noqa: F401
 from comptoir.privacy.api import router as privacy_router
+from comptoir.privacy.api import shops_router as privacy_shops_router
 from comptoir.search.api import router as search_router
 
 ERROR_STATUSES = ("400", "403", "404", "422", "429")
@@ -73,6 +74,7 @@ api.add_router("/delivery", delivery_router)
 api.add_router("/governance", governance_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/me", privacy_router)
+api.add_router("/", privacy_shops_router)
 api.add_router("/", catalog_router)
 api.add_router("/", supplier_router)
 api.add_router("/", search_router)

@@ -78,10 +78,12 @@ def comptoir(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restored_into_an_empty_node_gives_back_every_row_and_file(
-    request: Any, tmp_path: Path
+    request: Any, tmp_path: Path, settings: Any
 ) -> None:
+    settings.COMPTOIR_HOME = tmp_path / "node-a"  # node A's own data folder: its uploads only
+    settings.MEDIA_ROOT = settings.COMPTOIR_HOME / "media"
     world = request.getfixturevalue("world")
     bread: Offer = world["bread"]
     bread.image.save("pain.png", ContentFile(IMAGE))

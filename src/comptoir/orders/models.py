@@ -93,6 +93,8 @@ class Order(models.Model):
     delivery_proof = models.TextField(blank=True)
     delivery_failure = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The number an order had on the node it was moved from (a shop's migration bundle): kept as it was.
+    imported_number = models.CharField(max_length=20, blank=True, db_default="")
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -110,7 +112,7 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"C{self.pk:06d}"
+        return self.imported_number or f"C{self.pk:06d}"
 
 
 class ShopOrder(models.Model):

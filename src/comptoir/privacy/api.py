@@ -10,9 +10,10 @@ from ninja import Router, Schema
 
 from comptoir.members.api import AUTH
 from comptoir.privacy.services import do_erase_account
-from comptoir.privacy.views import archive_response
+from comptoir.privacy.views import archive_response, bundle_response
 
 router = Router(tags=["privacy"])
+shops_router = Router(tags=["privacy"])
 
 
 class EraseIn(Schema):
@@ -48,3 +49,15 @@ def erase(request: HttpRequest, body: EraseIn) -> dict[str, Any]:
         "kept": _("Orders (number, date, products, taxes, totals) and their entries in the books, without "
                   "name or address; cooperative shares until they are paid back."),
     }  # fmt: skip
+
+
+@shops_router.get(
+    "/shops/{ref}/bundle",
+    auth=AUTH,
+    summary="A shop's migration bundle (ZIP) for another Comptoir node: catalog, suppliers, images, orders, "
+    "statements (shop staff)",
+    openapi_extra={"responses": {200: {"description": "A ZIP archive",
+                                       "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}},
+)  # fmt: skip
+def shop_bundle(request: HttpRequest, ref: str) -> HttpResponse:
+    return bundle_response(request, ref)

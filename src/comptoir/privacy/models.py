@@ -27,3 +27,16 @@ class PurgeRun(models.Model):
 
     class Meta:
         ordering = ["-ran_at", "-id"]
+
+
+class BundleImport(models.Model):
+    """A shop moved here with its migration bundle: where from, and its statements from the old node's books
+    (kept as they were, read-only: they are not entries of this node's books)."""
+
+    shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="bundle_imports")
+    origin_node = models.CharField(max_length=200)
+    origin_ref = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+    manifest = models.JSONField()
+    statements = models.JSONField(default=list)
+    orders = models.PositiveIntegerField(default=0)

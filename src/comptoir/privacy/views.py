@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import ComptoirError
 from comptoir.core.parameters import governed
 from comptoir.members.models import Person
 from comptoir.privacy.archive import person_archive
+from comptoir.privacy.bundle import shop_bundle
 from comptoir.privacy.services import do_erase_account, orders_of
 
 
@@ -37,6 +39,22 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def archive(request: HttpRequest) -> HttpResponse:
     return archive_response(cast(Person, request.user))
+
+
+def bundle_response(request: HttpRequest, ref: str) -> HttpResponse:
+    shop = access_shop_for_staff(request.user, ref)
+    response = HttpResponse(shop_bundle(shop), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{shop.ref}-migration-bundle.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def shop_bundle_download(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        return bundle_response(request, ref)
+    except ComptoirError as refusal:
+        return render(request, "web/error.html", {"message": refusal.message}, status=403)
 
 
 @login_required

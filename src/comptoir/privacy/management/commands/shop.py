@@ -1,0 +1,68 @@
+"""`comptoir shop export-bundle REF FILE` and `comptoir shop import-bundle FILE --owner EMAIL [--ref REF]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from comptoir.catalog.models import Shop
+from comptoir.core.errors import ComptoirError
+from comptoir.members.models import Person
+from comptoir.privacy.bundle import do_import_bundle, write_bundle
+from comptoir.privacy.progress import StageBar
+
+
+class Command(BaseCommand):
+    help = "Move a shop between Comptoir nodes: export its migration bundle, or import one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export-bundle", help="Write a shop's migration bundle (ZIP).")
+        export.add_argument("ref")
+        export.add_argument("file", type=Path)
+        imp = sub.add_parser("import-bundle", help="Create a shop from a migration bundle, history included.")
+        imp.add_argument("file", type=Path)
+        imp.add_argument(
+            "--owner", required=True, help="email of the person of this node who will own the shop"
+        )
+        imp.add_argument("--ref", default="", help="another reference, if the bundle's is taken here")
+        for p in (export, imp):
+            p.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, action: str, no_progress: bool, **options: Any) -> None:
+        bar = None if no_progress else StageBar()
+        try:
+            if action == "export-bundle":
+                shop = Shop.objects.filter(ref=options["ref"]).first()
+                if shop is None:
+                    raise CommandError(f"no shop with the reference {options['ref']!r}")
+                if bar:
+                    bar("bundle", 0, 1)
+                size = write_bundle(shop, options["file"])
+                if bar:
+                    bar("bundle", 1, 1)
+                self.stdout.write(f"Bundle of {shop.ref} written to {options['file']} ({size / 1e6:.1f} MB).")
+                return
+            owner = Person.objects.filter(email__iexact=options["owner"], is_active=True).first()
+            if owner is None:
+                raise CommandError(f"no active person with the email {options['owner']!r} on this node")
+            if not options["file"].is_file():
+                raise CommandError(f"no bundle at {options['file']}")
+            if bar:
+                bar("import", 0, 1)
+            with options["file"].open("rb") as stream:
+                imported = do_import_bundle(stream, owner=owner, ref=options["ref"])
+            if bar:
+                bar("import", 1, 1)
+        except ComptoirError as error:
+            raise CommandError(error.message) from error
+        finally:
+            if bar:
+                bar.close()
+        counts = imported.manifest.get("counts", {})
+        self.stdout.write(
+            f"Shop {imported.shop.ref} imported from {imported.origin_node}: {counts.get('offers', 0)} offers, "
+            f"{imported.orders} orders, {len(imported.statements)} statement lines, {counts.get('images', 0)} images."
+        )
