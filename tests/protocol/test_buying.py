@@ -377,3 +377,47 @@ def test_a_node_alone_adds_nothing_to_the_search_page(client, db, settings, tmp_
     settings.COMPTOIR_HOME = tmp_path  # no keys: not part of a network
     answer = client.get("/recherche/autres-noeuds/?q=pain", HTTP_HX_REQUEST="true")
     assert (answer.status_code, answer.content) == (200, b"")
+
+
+def test_the_search_page_asks_other_nodes_for_the_same_text(client, db):
+    page = client.get("/recherche/?q=pain+de+mie").content.decode()
+    assert 'hx-get="/recherche/autres-noeuds/?q=pain%20de%20mie" hx-trigger="load"' in page
+    assert (
+        'href="/recherche/autres-noeuds/?q=pain%20de%20mie">Chercher sur les autres nœuds du réseau</a>'
+        in page
+    )
+
+
+def test_a_checkout_cut_short_is_finished_or_given_back_by_the_worker(ada, make_person):
+    from datetime import timedelta
+
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost = _placed(ada)  # the seller confirmed; our web process died before recording it
+    RemoteOrder.objects.filter(pk=lost.pk).update(state="placing", order_ref="", updated=long_ago)
+    confirmed = {"id": "2026-R1", "state": "Accepted", "fulfillments": [{"state": {"descriptor": {"code": "Pending"}}}],
+                 "quote": {"price": {"currency": "EUR", "value": "8.90"}, "breakup": [
+                     {"@ondc/org/item_id": "11", "@ondc/org/title_type": "item", "price": {"currency": "EUR", "value": "6.40"},
+                      "@ondc/org/item_quantity": {"count": 2}, "item": {"price": {"currency": "EUR", "value": "3.20"}}},
+                     {"@ondc/org/item_id": "F", "@ondc/org/title_type": "delivery", "price": {"currency": "EUR", "value": "2.50"}}]}}  # fmt: skip
+    InboxMessage.objects.create(sender_id=SELLER, action="on_confirm", message_id="m-1", transaction_id="t-9",
+                                domain="ONDC:RET10", body={"context": {}, "message": {"order": confirmed}})  # fmt: skip
+    other = make_person("bo@example.org")
+    _on_search()
+    given_back = remote.do_add_remote_item(other, search_id="s-1", node=SELLER, item_id="11", quantity=1)
+    RemoteOrder.objects.filter(pk=given_back.pk).update(
+        state="placing", transaction_id="t-dead", updated=long_ago
+    )
+    recent = remote.do_add_remote_item(ada, search_id="s-1", node=SELLER, item_id="12", quantity=1)
+    RemoteOrder.objects.filter(pk=recent.pk).update(state="placing", transaction_id="t-live")
+
+    assert remote.do_recover_placings() == 2
+    lost.refresh_from_db()
+    assert (lost.state, lost.order_ref, lost.order_state, lost.total_cents) == (
+        "placed",
+        "2026-R1",
+        "Accepted",
+        890,
+    )
+    given_back.refresh_from_db()
+    assert (given_back.state, given_back.transaction_id) == ("cart", "")
+    assert RemoteOrder.objects.get(pk=recent.pk).state == "placing"  # still within its waits

@@ -146,3 +146,20 @@ def test_confirm_says_it_is_not_built_and_books_nothing(coop):
     assert "does not yet take deliveries for other sellers" in reply["error"]["message"]
     assert not Booking.objects.exists()
     assert _ask("status", order_id="L-1")["error"]["code"] == "40001"
+
+
+def test_a_refusing_callback_passes_our_schema_only_with_a_coded_error():
+    from comptoir.protocol.wire import validation
+
+    context = messages.request_context(
+        action="on_search", domain=DOMAIN, city="std:0381", moment=datetime.now(UTC), transaction_id="lt-2",
+        **SELLER_APP, **US,
+    ).dump()  # fmt: skip
+    refusal = {"type": "DOMAIN-ERROR", "code": "60002", "message": "Dropoff location not serviceable"}
+    assert validation.problems({"context": context, "message": {}, "error": refusal}) == []
+    assert [str(p) for p in validation.problems({"context": context, "message": {}})] == [
+        "message: 'catalog' is a required property"
+    ]
+    assert [
+        str(p) for p in validation.problems({"context": context, "message": {}, "error": {"message": "no"}})
+    ] == ["error: 'code' is a required property"]

@@ -197,3 +197,60 @@ def do_pull_catalog(seller_id: str, *, expect: int, wait: float = 300.0) -> tupl
             )
         time.sleep(0.02)
     return time.perf_counter() - started, offers, parts
+
+
+@dataclass(frozen=True)
+class DeliveryQuote:
+    item_id: str
+    category: str
+    name: str
+    price: str
+    currency: str
+
+
+def do_ask_delivery_quote(
+    lsp_id: str,
+    *,
+    pickup: str,
+    drop: str,
+    weight_kg: float,
+    wait: float = 5.0,
+    pickup_area: str = "",
+    drop_area: str = "",
+) -> tuple[list[DeliveryQuote], dict[str, Any] | None]:
+    """Ask one logistics provider (ONDC logistics search) to quote a pickup and a drop: (offers, its error)."""
+    me = load_identity()
+    provider = Subscriber.objects.filter(subscriber_id=lsp_id).order_by("pk").first()
+    if provider is None:
+        raise ComptoirError(f"unknown logistics provider {lsp_id}")
+    context = messages.request_context(
+        action="search", domain=messages.LOGISTICS, city=settings.COMPTOIR_PROTOCOL_CITY, bap_id=me.subscriber_id,
+        bap_uri=me.url, moment=timezone.now(), transaction_id=messages.new_id(),
+    )  # fmt: skip
+
+    def stop(gps: str, area: str) -> dict[str, Any]:
+        return {"location": {"gps": gps, **({"address": {"area_code": area}} if area else {})}}
+
+    intent = {"category": {"id": "Standard Delivery"}, "fulfillment": {"type": "Delivery", "start": stop(pickup, pickup_area), "end": stop(drop, drop_area)},
+              "@ondc/org/payload_details": {"weight": {"unit": "kilogram", "value": weight_kg}}}  # fmt: skip
+    reply = http.post_signed(
+        provider.url + "/search", messages.envelope(context, intent=intent), me, timeout=wait
+    )
+    if not reply.acked:
+        raise ComptoirError(f"{lsp_id} refused the search: HTTP {reply.status} {reply.body.get('error', '')}")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        found = InboxMessage.objects.filter(
+            action="on_search", transaction_id=context.transaction_id, sender_id=lsp_id
+        ).first()
+        if found is not None:
+            body = found.body
+            offers = [
+                DeliveryQuote(item["id"], item.get("category_id", ""), item.get("descriptor", {}).get("name", ""),
+                              item["price"]["value"], item["price"]["currency"])
+                for provider_ in body.get("message", {}).get("catalog", {}).get("bpp/providers", [])
+                for item in provider_.get("items", [])
+            ]  # fmt: skip
+            return offers, body.get("error")
+        time.sleep(0.02)
+    raise ComptoirError(f"{lsp_id} did not answer within {wait:.0f} s")

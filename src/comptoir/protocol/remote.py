@@ -21,6 +21,7 @@ import secrets
 import time
 import urllib.error
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -411,7 +412,9 @@ def _wire_position(order: dict[str, Any]) -> tuple[str, str]:
 
 
 @transaction.atomic
-def _record_confirmed(remote_id: int, order: dict[str, Any], quoted: Quoted, drop: Drop) -> RemoteOrder:
+def _record_confirmed(
+    remote_id: int, order: dict[str, Any], quoted: Quoted, drop: Drop | None
+) -> RemoteOrder:
     remote = RemoteOrder.objects.select_for_update().get(pk=remote_id)
     # a status push may have arrived while we waited: keep whichever is further along
     order_state, fulfillment = _wire_position(order)
@@ -431,10 +434,37 @@ def _record_confirmed(remote_id: int, order: dict[str, Any], quoted: Quoted, dro
     )
     remote.order_ref = str(order.get("id", ""))
     remote.quote, remote.total_cents = order.get("quote") or {}, quoted.total_cents
-    remote.drop = {"name": drop.name, "phone": drop.phone, "email": drop.email, "address": drop.address,
-                   "postal_code": drop.postal_code, "city": drop.city}  # fmt: skip
+    if drop is not None:
+        remote.drop = {"name": drop.name, "phone": drop.phone, "email": drop.email, "address": drop.address,
+                       "postal_code": drop.postal_code, "city": drop.city}  # fmt: skip
     remote.save()
     return remote
+
+
+def do_recover_placings(*, now: datetime | None = None) -> int:
+    """A checkout whose web process died between confirm and its record: finish it or give the cart back.
+
+    Once every callback's wait has passed, a group still ``placing`` is ``placed`` if the seller's
+    on_confirm reached our inbox, else back in the cart as it was (the worker runs this).
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=6 * _wait() + 60)  # 3 posts and 3 waits, at most
+    stuck = list(
+        RemoteOrder.objects.filter(state=RemoteOrder.State.PLACING, updated__lt=cutoff).order_by("pk")[:20]
+    )
+    for remote in stuck:
+        answer = InboxMessage.objects.filter(
+            action="on_confirm", transaction_id=remote.transaction_id, sender_id=remote.seller_id
+        ).first()
+        if (
+            answer is not None
+            and not answer.body.get("error")
+            and answer.body.get("message", {}).get("order")
+        ):
+            order = answer.body["message"]["order"]
+            _record_confirmed(remote.pk, order, _read_quote(remote, order), None)
+        else:
+            _release(remote)
+    return len(stuck)
 
 
 def do_cancel_remote(person: Any, remote_id: int, reason: str) -> RemoteOrder:

@@ -150,8 +150,11 @@ def message_schema(action: str) -> dict[str, Any]:
     }[action]
 
 
+ERROR = _obj(["code"], type=STRING, code=STRING, message={"type": "string"}, path={"type": "string"})
+
+
 def schema_for(action: str) -> dict[str, Any]:
-    return {
+    schema: dict[str, Any] = {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": f"https://comptoir.coop/schemas/beckn-ondc-1.2.0/{action}.json",
         "title": f"Comptoir's checks on an incoming ONDC 1.2.0 {action}",
@@ -159,6 +162,15 @@ def schema_for(action: str) -> dict[str, Any]:
         "required": ["context", "message"],
         "properties": {"context": context_schema(action), "message": message_schema(action)},
     }
+    if action.startswith("on_"):
+        # a callback may refuse instead of answering (40002 out of stock, 60001 pickup not served…):
+        # then its error is checked, and its message may lack the order or catalog it could not give
+        del schema["properties"]["message"]
+        schema["properties"]["error"] = ERROR
+        schema["if"] = {"required": ["error"]}
+        schema["then"] = {"properties": {"message": {"type": "object"}}}
+        schema["else"] = {"properties": {"message": message_schema(action)}}
+    return schema
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:

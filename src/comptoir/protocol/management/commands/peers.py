@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comptoir.core.errors import ComptoirError
-from comptoir.protocol.buyer import as_json, do_pull_catalog, do_search_peers
+from comptoir.protocol.buyer import as_json, do_ask_delivery_quote, do_pull_catalog, do_search_peers
 
 
 class Command(BaseCommand):
@@ -25,6 +26,16 @@ class Command(BaseCommand):
         bench = sub.add_parser("bench", help="(bench/federation.py) Time merged searches; print JSON.")
         bench.add_argument("--queries", required=True, help="Comma-separated queries.")
         bench.add_argument("--wait", type=float, default=5.0)
+        quote = sub.add_parser(
+            "delivery-quote", help="Ask a logistics provider (ONDC nic2004:60232) to quote a delivery."
+        )
+        quote.add_argument("lsp_id")
+        quote.add_argument("--pickup", required=True, help='"lat,lon" of the pickup')
+        quote.add_argument("--drop", required=True, help='"lat,lon" of the drop')
+        quote.add_argument("--pickup-area", default="", help="Postal code of the pickup.")
+        quote.add_argument("--drop-area", default="", help="Postal code of the drop.")
+        quote.add_argument("--weight", type=float, default=1.0, help="Parcel weight in kg (default 1).")
+        quote.add_argument("--wait", type=float, default=5.0)
         pull = sub.add_parser(
             "pull", help="(bench/federation.py) Time a full catalog refresh from one seller."
         )
@@ -45,6 +56,15 @@ class Command(BaseCommand):
                 timings.append(merged.seconds)
                 answered.append(len(merged.answered))
             self.stdout.write(json.dumps({"seconds": timings, "answered": answered}))
+            return
+        if options["action"] == "delivery-quote":
+            quotes, error = do_ask_delivery_quote(
+                options["lsp_id"], pickup=options["pickup"], drop=options["drop"], weight_kg=options["weight"],
+                wait=options["wait"], pickup_area=options["pickup_area"], drop_area=options["drop_area"],
+            )  # fmt: skip
+            self.stdout.write(
+                json.dumps({"offers": [asdict(q) for q in quotes], "error": error}, ensure_ascii=False)
+            )
             return
         if options["action"] == "pull":
             seconds, offers, parts = do_pull_catalog(options["seller_id"], expect=options["expect"])
