@@ -1,5 +1,7 @@
-"""Property: for any sequence of checkouts, acceptances, changes, cancellations, expiries, rounds and payouts
-through the real services, debits equal credits and every shop's accounts hold exactly what it is owed."""
+"""Property: for any sequence of checkouts, acceptances, changes, cancellations, expiries, deliveries paid
+at the door, rounds, payouts and closings through the real services, debits equal credits, every shop's
+accounts hold exactly what it is owed, each resident owes their order's total less what the courier
+collected, and a closed period leaves nothing on its income and expense accounts."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from comptoir.core.errors import InvalidInput
 from comptoir.ledger import postings, selectors
-from comptoir.ledger.services import balance, do_post_payout, do_post_round
+from comptoir.ledger.models import Entry, Line
+from comptoir.ledger.services import balance, do_close_period, do_post_payout, do_post_round
+from comptoir.members.services import do_add_membership
 from comptoir.orders import services
 from comptoir.orders.models import Order, ShopOrder
 from tests.orders.conftest import delivery_body, first_slot
@@ -38,10 +42,12 @@ step = st.one_of(
     st.tuples(
         st.just("payout"), st.sampled_from(["boulangerie", "quincaillerie", "fleurs"]), st.integers(1, 3000)
     ),
+    st.tuples(st.just("deliver"), st.integers(0, 20)),
+    st.tuples(st.just("close")),
 )
 
 
-def _run(step_, town, resident, owner, state):
+def _run(step_, town, resident, owner, state) -> bool:
     kind = step_[0]
     shop_orders = list(ShopOrder.objects.order_by("pk"))
     index = step_[1] if len(step_) > 1 and isinstance(step_[1], int) else None
@@ -72,10 +78,15 @@ def _run(step_, town, resident, owner, state):
             reference="P",
         )
         state["paid"][step_[1]] = state["paid"].get(step_[1], 0) + step_[2]
+    elif kind == "close":
+        since = state["closed_until"] or timezone.now() - timedelta(days=1)
+        until = timezone.now()
+        do_close_period(actor=state["staff"], since=since, until=until, currency="EUR")
+        state["closed_until"] = until
     elif kind == "expire":
         services.do_expire_shop_orders(timezone.now() + timedelta(days=30))
     elif pick is None:
-        return
+        return False
     elif kind == "accept":
         services.do_accept_shop_order(pick.pk, actor=owner)
     elif kind == "reject":
@@ -90,8 +101,14 @@ def _run(step_, town, resident, owner, state):
             services.do_propose_changes(
                 pick.pk, actor=owner, quantities={line.pk: min(step_[2], line.quantity)}
             )
+    elif kind == "deliver":  # the shop accepts if it has not, the courier takes it and drops it
+        if pick.status == S.PLACED:
+            services.do_accept_shop_order(pick.pk, actor=owner)
+        services.do_hand_over(pick.pk, to="courier", by="courier", actor=None)
+        services.do_mark_delivered(pick.order_id, proof="code")
     elif kind in ("answer", "decline"):
         services.do_answer_changes(pick.pk, accept=kind == "answer", actor=resident)
+    return True
 
 
 def _check(state):
@@ -103,9 +120,21 @@ def _check(state):
         pending = sum(so.goods_cents for so in parts if so.status in PENDING)
         assert balance(f"4671-{ref}", "EUR") == owed
         assert balance(f"4672-{ref}", "EUR") == pending
+    collected = 0
     for order in Order.objects.all():
         owes = -sum(line.credit - line.debit for line in order_lines(order.pk, postings.CUSTOMERS))
-        assert owes == order.total_cents, order.pk
+        cash = sum(line.debit for line in order_lines(order.pk, postings.CASH))
+        assert owes == order.total_cents - cash, order.pk
+        if cash:  # collected at the door: everything the resident owed then, once
+            assert order.payment_status == "paid" and order_lines(order.pk, postings.CASH).count() == 1
+        collected += cash
+    assert balance(postings.CASH, "EUR") == -collected
+    if state["closed_until"] is not None:
+        closed = Line.objects.filter(entry__occurred_at__lt=state["closed_until"],
+                                     account__kind__in=(postings.INCOME, postings.EXPENSE))  # fmt: skip
+        assert sum(x.credit - x.debit for x in closed) == 0
+        results = sum(e.sources["result"] for e in Entry.objects.filter(kind="closing"))
+        assert balance("1068", "EUR") + balance("110", "EUR") + balance("119", "EUR") == results
 
 
 def order_lines(order_id, code):
@@ -120,13 +149,19 @@ def order_lines(order_id, code):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=1, max_size=12))
-def test_books_balance_and_shops_are_owed_their_goods(steps, town, resident, owner):
+def test_books_balance_and_shops_are_owed_their_goods(steps, town, resident, owner, make_person):
     with transaction.atomic():
-        state = {"rounds": 0, "payouts": 0, "paid": {}}
+        staff = make_person("staff@example.org")
+        do_add_membership(staff, "staff")
+        state = {"rounds": 0, "payouts": 0, "paid": {}, "closed_until": None, "staff": staff}
         for one in steps:
             try:
                 with transaction.atomic():
-                    _run(one, town, resident, owner, state)
+                    done = _run(one, town, resident, owner, state)
+                if done:
+                    event(
+                        f"{one[0]} went through"
+                    )  # --hypothesis-show-statistics: how often each step went through
             except InvalidInput:
                 pass  # a refused step (out of stock, wrong status, payout above what is owed) changes nothing
             _check(state)
