@@ -27,7 +27,9 @@ from comptoir.core.errors import InvalidInput
 from comptoir.delivery.models import Booking, Round, Shift, Slot, Stop, Vehicle, Zone
 from comptoir.delivery.services import do_publish_round_cost
 from comptoir.governance import services as governance
-from comptoir.ledger.services import do_record_cost
+from comptoir.ledger.models import Entry
+from comptoir.ledger.reports import month_bounds
+from comptoir.ledger.services import do_close_period, do_record_cost
 from comptoir.members.models import Membership, Person
 from comptoir.orders import services as orders
 from comptoir.orders.checkout import CheckoutRequest
@@ -186,6 +188,26 @@ def generate_orders_past(
                 delivered = []
             day += timedelta(days=1)
     return {"past_orders": placed, "past_rounds": rounds}
+
+
+def close_past_months(today: date) -> dict[str, int]:
+    """Close every finished month on the books, as staff would at each month's end: the result allocated
+    per the governed reserves' share, the rest carried forward for the members to decide."""
+    staff = Person.objects.filter(memberships__college__code="staff").order_by("pk").first()
+    first = Entry.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    if staff is None or first is None:
+        return {"closed_months": 0}
+    month, closed = timezone.localtime(first).date().replace(day=1), 0
+    while month < today.replace(day=1):
+        since, until = month_bounds(month)
+        try:
+            with _clock(until), transaction.atomic():
+                do_close_period(actor=staff, since=since, until=until, currency="EUR")
+            closed += 1
+        except InvalidInput:
+            pass  # nothing to close, or closed already
+        month = (until + timedelta(days=1)).date().replace(day=1)
+    return {"closed_months": closed}
 
 
 MONTHLY_COSTS = [("6156", 2900, "Hébergement des serveurs"), ("6063", 4000, "Entretien des vélos-cargos")]

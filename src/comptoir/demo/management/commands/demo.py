@@ -28,7 +28,7 @@ from comptoir.demo.generator import (
     demo_residents,
     generate_demo,
 )
-from comptoir.demo.past import generate_governance_past, generate_orders_past
+from comptoir.demo.past import close_past_months, generate_governance_past, generate_orders_past
 from comptoir.demo.vocabulary import CENTRE, POSTAL_CODE, STREETS, TOWN
 from comptoir.orders.demo import DemoTown, generate_demo_deliveries, generate_demo_orders
 
@@ -85,6 +85,7 @@ class Command(BaseCommand):
             **generate_governance_past(seed, today),
             **generate_orders_past(seed, residents, town_, today),
         }
+        past.update(close_past_months(today))
         self.stdout.write("The town's past: " + ", ".join(f"{count} {name}" for name, count in past.items()))
         orders = generate_demo_orders(seed, residents)
         town = DemoTown(streets=STREETS, postal_code=POSTAL_CODE, city=TOWN, centre=CENTRE)
