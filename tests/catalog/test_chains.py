@@ -227,8 +227,13 @@ def test_back_office_pages_of_a_branch(chain, make_person):
         {"sku": "MART-500", "name_fr": "Autre nom", "price": "12,90", "unit": "piece", "quantity": "1",
          "tax_rate": "5,5", "stock": "2", "active": "on", "weight_g": "0", "volume_ml": "0", "gtin": "3045386369300"},
     )  # fmt: skip
-    assert renamed.status_code == 403
-    assert _offer("qj-plateau").name_fr == "Marteau de menuisier 500 g"
+    assert renamed.status_code == 302  # the shared fields are shown disabled: a posted name is ignored
+    assert (_offer("qj-plateau").name_fr, _offer("qj-plateau").stock) == ("Marteau de menuisier 500 g", 2)
+    form = client.get(f"/gestion/qj-plateau/offres/{offer.pk}/").content.decode()
+    assert 'name="name_fr"' in form and "disabled" in form.split('name="name_fr"')[1].split(">")[0]
+    assert "disabled" not in form.split('name="stock"')[1].split(">")[0]
+    assert "Ce produit appartient au catalogue commun de Quincaillerie Jurassienne" in form
+    assert f"/offres/{offer.pk}/supprimer/" not in form
     stocked = client.post(
         f"/gestion/qj-plateau/offres/{offer.pk}/",
         {"sku": "MART-500", "name_fr": "Marteau de menuisier 500 g", "price": "12,90", "unit": "piece",

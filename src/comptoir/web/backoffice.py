@@ -144,6 +144,8 @@ def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> H
         else None
     )
     form = OfferForm(request.POST or None, initial=initial, categories=_category_choices())
+    if offer is not None and offer.chain_product_id is not None:
+        _only_branch_fields(form, offer)
     if request.method == "POST" and form.is_valid():
         try:
             if offer:
@@ -238,6 +240,16 @@ def offer_delete(request: HttpRequest, ref: str, offer_id: int) -> HttpResponse:
     }
     back = reverse("web:shop-offer-edit", args=[ref, offer.pk])
     return render(request, "web/confirm.html", {"question": question, "back": back, "reason": False})
+
+
+def _only_branch_fields(form: OfferForm, offer: Offer) -> None:
+    """A branch's offer: its stock (and its price where the chain allows) are the branch's to change;
+    the rest is the chain's product, shown but not editable (posted values are ignored)."""
+    chain = offer.shop.organisation
+    own = {"stock", "price"} if chain is not None and chain.branches_set_prices else {"stock"}
+    for name, field in form.fields.items():
+        if name not in own:
+            field.disabled = True
 
 
 def _hours_text(shop: Shop) -> dict[str, str]:
