@@ -45,3 +45,39 @@ def test_resident_finds_bread_in_several_shops_despite_a_typo(
         " · origine inconnue"
     )
     page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+
+
+def test_resident_keeps_local_products_and_sees_where_they_come_from(
+    page: Any, settings: Any, tmp_path: Path
+) -> None:
+    from comptoir.catalog.suppliers import do_create_supplier
+
+    settings.COMPTOIR_SEARCH_DIR = tmp_path / "search"
+    ensure_taxonomy()
+    shop = do_create_shop(owner=None, ref="fromagerie", name="Fromagerie de la Loue", kind="cheese", lat=47.056,
+                          lon=6.004, status=Shop.Status.ACTIVE)  # fmt: skip
+    dairy = do_create_supplier(shop=None, name="Fruitière de Vuillafans", kind="dairy", postal_code="25840",
+                               city="Vuillafans", lat=47.2628, lon=6.004, listed=True)  # 23 km north  # fmt: skip
+    far = do_create_supplier(shop=None, name="Laiterie du Sud", kind="dairy", lat=43.459, lon=6.004)
+    for sku, supplier in (("C1", dairy), ("C2", far), ("C3", None)):
+        do_create_offer(shop, {"sku": sku, "name_fr": "Tomme fermière", "price": "4,20", "stock": "5",
+                               "category": "food/dairy", "supplier": supplier.ref if supplier else ""})  # fmt: skip
+    do_rebuild_index()
+
+    page.goto(page.base_url + "/recherche/?q=tomme")
+    page.get_by_role("heading", name="3 offres trouvées").wait_for()
+    page.get_by_label("Local seulement (origine à moins de 100 km)").check()
+    page.locator("#main").get_by_role("button", name="Chercher").click()
+    page.get_by_role("heading", name="1 offre trouvée").wait_for()
+    result = page.locator("ol.results > li").first
+    assert result.locator("p.origin").inner_text() == "Local · Produit à 23 km — Fruitière de Vuillafans"
+    result.get_by_text("Pourquoi ce résultat ?").click()
+    assert (
+        result.locator("details.why p")
+        .first.inner_text()
+        .endswith(" · en stock · produit à 23 km — Fruitière de Vuillafans (local)")
+    )
+    result.get_by_role("link", name="Tomme fermière").click()
+    page.get_by_role("link", name="Fruitière de Vuillafans").click()
+    page.get_by_role("heading", name="Fruitière de Vuillafans").wait_for()
+    assert page.get_by_role("link", name="Fromagerie de la Loue").is_visible()
