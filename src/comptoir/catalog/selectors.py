@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,3 +148,24 @@ def supplier_shops(supplier: Supplier) -> QuerySet[Shop]:
         .annotate(supplied=Count("offers", filter=Q(offers__supplier=supplier, offers__active=True)))
         .order_by("name")
     )
+
+
+UNKNOWN_ORIGIN_KM = -1.0  # what a sold line records when its origin could not be placed
+
+
+def origins_km(offers: Iterable[Offer]) -> dict[int, float]:
+    """Each offer's origin in km from the node's centre (UNKNOWN_ORIGIN_KM when it cannot be
+    placed), for an order line to keep: one query for the suppliers, none when there are none."""
+    offers = list(offers)
+    wanted = {o.supplier_id for o in offers if o.supplier_id is not None}
+    suppliers = Supplier.objects.in_bulk(wanted) if wanted else {}
+    centre, out = node_centre(), {}
+    for offer in offers:
+        supplier = suppliers.get(offer.supplier_id) if offer.supplier_id is not None else None
+        origin = origin_of(
+            origin_lat=offer.origin_lat, origin_lon=offer.origin_lon,
+            supplier_lat=supplier.lat if supplier else None, supplier_lon=supplier.lon if supplier else None,
+        )  # fmt: skip
+        km = origin_distance_km(origin, centre)
+        out[offer.pk] = UNKNOWN_ORIGIN_KM if km is None else km
+    return out

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from comptoir.catalog import stock
 from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Offer
-from comptoir.catalog.selectors import offer_is_visible
+from comptoir.catalog.selectors import offer_is_visible, origins_km
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money, percent_of
 from comptoir.core.parameters import governed
@@ -174,6 +174,7 @@ def _write_shop_orders(
         for ids in by_shop.values()
     ])  # fmt: skip
     lines, groups = [], []
+    origins = origins_km(offers.values())  # kept on each line: next year's share reads this sale's origin
     for shop_order, ids in zip(shop_orders, by_shop.values(), strict=True):
         group = [pricing.LineIn(offers[i].price_cents, wanted[i], offers[i].tax_rate) for i in ids]
         priced = [pricing.price_line(line) for line in group]
@@ -184,6 +185,7 @@ def _write_shop_orders(
                 shop_order=shop_order, offer=offers[i], sku=offers[i].sku, name=offers[i].name_fr,
                 unit_price_cents=offers[i].price_cents, tax_rate=offers[i].tax_rate, quantity=wanted[i],
                 total_cents=p.total.cents, tax_cents=p.tax.cents, reserved=not offers[i].on_demand,
+                origin_km=origins[i],
             )
             for i, p in zip(ids, priced, strict=True)
         ]  # fmt: skip

@@ -1,11 +1,12 @@
 """The share of sales from local suppliers (issue 17 item 5), by value and by units, per month
 and per shop: what the public page `/part-locale/`, its CSV export and a shop's back office show.
 
-A sale is a line of a completed shop order, dated by its order. Its origin is its offer's:
-the declared place of production, else the supplier's place (`catalog.provenance`); it is
-local when that place lies within the governed `local_radius_km` of the node's centre, and
-"unknown" when it cannot be placed (no supplier, a supplier known only by its region, or an
-offer deleted since). The origin read is the offer's *current* one (decision 0015 says why).
+A sale is a line of a completed shop order, dated by its order. Its origin is the one recorded
+on the line at checkout (`OrderLine.origin_km`: the declared place of production, else the
+supplier's place, in km from the node's centre); lines sold before that was recorded read their
+offer's current origin. It is local within the governed `local_radius_km` (today's value), and
+"unknown" when it could not be placed (no supplier, a supplier known only by its region, an
+offer deleted since) — never local.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class LocalShare:
 
 FIELDS = (
     "shop_order__shop__ref", "shop_order__shop__name", "shop_order__order__created", "total_cents", "quantity",
-    "offer__origin_lat", "offer__origin_lon", "offer__supplier__lat", "offer__supplier__lon",
+    "offer__origin_lat", "offer__origin_lon", "offer__supplier__lat", "offer__supplier__lon", "origin_km",
 )  # fmt: skip
 
 
@@ -77,6 +78,12 @@ def _classify(
     origin = origin_of(origin_lat=origin_lat, origin_lon=origin_lon, supplier_lat=lat, supplier_lon=lon)
     km = origin_distance_km(origin, centre)
     if km is None:
+        return "unknown"
+    return "local" if is_local(km, radius_km) else "far"
+
+
+def _recorded(radius_km: float, km: float) -> str:
+    if km < 0:
         return "unknown"
     return "local" if is_local(km, radius_km) else "far"
 
@@ -100,10 +107,13 @@ def local_shares(*, shop_ref: str | None = None, since: datetime | None = None) 
     per_shop: dict[tuple[str, str], LocalShare] = {}
     seen: dict[tuple[Any, Any, Any, Any], str] = {}  # one distance per distinct origin
     zone = timezone.get_current_timezone()
-    for ref, name, created, cents, units, o_lat, o_lon, s_lat, s_lon in _sold_lines(shop_ref, since):
-        key = (o_lat, o_lon, s_lat, s_lon)
+    for ref, name, created, cents, units, o_lat, o_lon, s_lat, s_lon, sold_km in _sold_lines(shop_ref, since):
+        key = ("sold", sold_km, None, None) if sold_km is not None else (o_lat, o_lon, s_lat, s_lon)
         if key not in seen:
-            seen[key] = _classify(radius, centre, o_lat, o_lon, s_lat, s_lon)
+            seen[key] = (
+                _recorded(radius, sold_km) if sold_km is not None
+                else _classify(radius, centre, o_lat, o_lon, s_lat, s_lon)
+            )  # fmt: skip
         month = created.astimezone(zone).strftime("%Y-%m")
         if shop_ref is None:
             totals.setdefault(month, LocalShare(month)).add(cents, units, seen[key])

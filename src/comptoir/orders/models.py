@@ -161,6 +161,9 @@ class OrderLine(models.Model):
     total_cents = models.PositiveIntegerField()
     tax_cents = models.PositiveIntegerField()
     reserved = models.BooleanField(default=True)  # False for on-demand offers: no stock was taken
+    # The origin at the sale (decision 0015): km from the node's centre, -1 when it could not be
+    # placed, null on lines sold before it was recorded (their offer's current origin is read).
+    origin_km = models.FloatField(null=True, blank=True)
     # A change the shop proposes (partial acceptance): a new quantity (0 removes), or a substitute.
     proposed_quantity = models.PositiveIntegerField(null=True, blank=True)
     substitute = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

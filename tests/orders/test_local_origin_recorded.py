@@ -1,0 +1,31 @@
+"""A sold line keeps its origin (decision 0015): relinking the offer later changes nothing in
+the share of sales from local suppliers."""
+
+from __future__ import annotations
+
+from comptoir.catalog.models import Offer
+from comptoir.catalog.services import do_update_offer
+from comptoir.catalog.suppliers import do_create_supplier
+from comptoir.orders.local_share import local_shares
+from comptoir.orders.models import OrderLine, ShopOrder
+from tests.orders.conftest import delivery_body, first_slot
+from tests.orders.test_checkout import FULFIL, fill_cart
+
+
+def test_checkout_records_each_lines_origin_and_the_share_reads_it(resident_api, town):
+    farm = do_create_supplier(shop=None, name="Ferme des Trois-Rivières", kind="farm", lat=47.105, lon=6.145)
+    far = do_create_supplier(shop=None, name="Outillage Forézien", kind="manufacturer", lat=45.439, lon=4.387)
+    do_update_offer(town["bread"], {"supplier": farm.ref})
+    do_update_offer(town["hammer"], {"supplier": far.ref})
+    fill_cart(resident_api, town)
+    response = resident_api.call("post", "/checkout", delivery_body(first_slot(), fulfilment=FULFIL),
+                                 HTTP_IDEMPOTENCY_KEY="local-1")  # fmt: skip
+    assert response.status_code == 201, response.json()
+    recorded = {line.sku: line.origin_km for line in OrderLine.objects.all()}
+    assert (round(recorded["B1"], 1), round(recorded["H1"], 1), recorded["R1"]) == (12.0, 218.6, -1.0)
+    ShopOrder.objects.update(status=ShopOrder.Status.COMPLETED)
+    before = [(r.shop_ref, r.local_cents, r.unknown_cents, r.total_cents) for r in local_shares()]
+    assert before[0] == ("", 480, 1500, 3030)  # bread (2 × 2,40) local, roses unknown, hammer far
+    # The bakery relinks its bread to the far supplier afterwards: the sale stays local.
+    do_update_offer(Offer.objects.get(sku="B1"), {"supplier": far.ref})
+    assert [(r.shop_ref, r.local_cents, r.unknown_cents, r.total_cents) for r in local_shares()] == before
