@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_guest_checkout_guards'),
+        ('orders', '0004_order_imported_number'),
     ]
 
     operations = [
