@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, file: Path | None, no_progress: bool, **options: Any) -> None:
         path = file or Path(f"comptoir-backup-{timezone.now():%Y%m%d-%H%M%S}.tar.gz")
         bar = None if no_progress else StageBar()
+        started = time.perf_counter()
         try:
             report = write_backup(path.resolve(), **({"progress": bar} if bar else {}))
         except ComptoirError as error:
@@ -34,5 +36,6 @@ class Command(BaseCommand):
                 bar.close()
         self.stdout.write(
             f"Backup written to {report.path}: {report.vendor} database, {report.tables} tables, {report.rows} rows, "
-            f"{report.files} files, {report.bytes / 1e6:.1f} MB (the search index is rebuilt on restore)."
+            f"{report.files} files, {report.bytes / 1e6:.1f} MB in {time.perf_counter() - started:.2f} s (the search "
+            "index is rebuilt on restore)."
         )

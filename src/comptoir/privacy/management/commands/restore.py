@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, replace: bool, no_progress: bool, **options: Any) -> None:
         bar = None if no_progress else StageBar()
+        started = time.perf_counter()
         try:
             report = restore_backup(file, replace=replace, **({"progress": bar} if bar else {}))
         except ComptoirError as error:
@@ -34,5 +36,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Restored {report.tables} tables, {report.rows} rows and {report.files} files into this {report.vendor} "
             f"node; {report.migrated} migrations applied since the backup; search index rebuilt "
-            f"({report.offers_indexed} offers)."
+            f"({report.offers_indexed} offers), in {time.perf_counter() - started:.2f} s."
         )
