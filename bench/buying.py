@@ -72,9 +72,11 @@ def main() -> None:
                                               "expected_total_cents": quoted.hidden("expected_total_cents")[0]})  # fmt: skip
             timings["place"].append(time.perf_counter() - started)
             page = placed.url.split(str(a.port), 1)[1]
-            ref = re.findall(r"Commande ([\w-]+)", placed.text)[0]
-            subprocess.run([sys.executable, "-m", "comptoir.cli", "protocol", "flow-act"], env=b.env(),
-                           input=f"{ref} accept\n{ref} prepare\n", capture_output=True, text=True, check=True)  # fmt: skip
+            ref = re.findall(r"<h1>Commande ([\w-]+)</h1>", placed.text)[0]
+            done = subprocess.run([sys.executable, "-m", "comptoir.cli", "protocol", "flow-act"], env=b.env(),
+                           input=f"{ref} accept\n{ref} prepare\n", capture_output=True, text=True)  # fmt: skip
+            if done.returncode or "error" in done.stdout:
+                raise SystemExit(f"seller steps failed: {done.stdout} {done.stderr[-800:]}")
             started = time.perf_counter()
             while 'data-fulfillment="Packed"' not in resident.get(page).text:
                 time.sleep(0.02)
