@@ -221,5 +221,5 @@ def test_network_import_refuses_an_unknown_extra_column(db, tmp_path):
         import_network(path)
     assert refused.value.message == (
         "En-tête attendu : shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, "
-        "puis éventuellement supplier"
+        "puis éventuellement supplier,organisation"
     )
