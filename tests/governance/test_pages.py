@@ -189,10 +189,11 @@ def test_a_fee_source_names_its_vote_in_the_readers_language_and_links_to_it(db)
     from comptoir.web.templatetags.comptoir import governed_source
 
     voted = "proposal #12, in force from 2026-04-01 (v2)"
-    assert governed_source(voted) == (
-        '<a href="/gouvernance/propositions/12/">proposition n° 12, en vigueur depuis le 01/04/2026 (v2)</a>'
-    )
-    assert governed_source("adopted at founding (v1)") == "adoptée à la fondation (v1)"
+    with translation.override("fr"):  # a request before may have left another language active
+        assert governed_source(voted) == (
+            '<a href="/gouvernance/propositions/12/">proposition n° 12, en vigueur depuis le 01/04/2026 (v2)</a>'
+        )
+        assert governed_source("adopted at founding (v1)") == "adoptée à la fondation (v1)"
     with translation.override("en"):
         assert governed_source(voted) == (
             '<a href="/gouvernance/propositions/12/">proposal #12, in force from 04/01/2026 (v2)</a>'
