@@ -12,6 +12,8 @@ EMAIL_URL         smtp://[user:pass@]host:port[?tls=1] or smtps://... (default: 
 COMPTOIR_TILE_URL map tile template, empty for no third-party tiles
 COMPTOIR_BANK_IBAN / COMPTOIR_BANK_BIC  the cooperative's account; bank transfer is offered only with both valid
 COMPTOIR_PUBLIC_URL the node's address for links in emails (default http://localhost:8000)
+COMPTOIR_REGION   the region profile: france (default) or quebec — currency, locale, time zone,
+                  postal codes, taxes (core/regions.py); chosen at install, never changed after
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+
+from comptoir.core.regions import region_named
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -71,7 +75,9 @@ SECRET_KEY = _secret_key(COMPTOIR_HOME)
 DEBUG = _env_bool("COMPTOIR_DEBUG")
 ALLOWED_HOSTS = _hosts(os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost"))
 COMPTOIR_NODE_NAME = os.environ.get("COMPTOIR_NODE_NAME", "Comptoir de Val-sur-Loue")
-COMPTOIR_CURRENCY = "EUR"
+# The region profile (core/regions.py): an unknown name stops the node here, with the known ones.
+COMPTOIR_REGION = region_named(os.environ.get("COMPTOIR_REGION", "france")).code
+COMPTOIR_CURRENCY = region_named(COMPTOIR_REGION).currency
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -193,7 +199,7 @@ LOGIN_REDIRECT_URL = "web:home"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
+TIME_ZONE = os.environ.get("TIME_ZONE", region_named(COMPTOIR_REGION).time_zone)
 USE_I18N = True
 USE_TZ = True
 
@@ -306,7 +312,8 @@ COMPTOIR_SEARCH_DIR = COMPTOIR_HOME / "search"
 # offer id with it. Changing it reorders ties: run `comptoir search-rebuild` after.
 COMPTOIR_SEARCH_TIE_SALT = os.environ.get("COMPTOIR_SEARCH_TIE_SALT", COMPTOIR_NODE_NAME)
 # "Near me" when a resident gives no place: the node's centre (COMPTOIR_CENTRE=lat,lon).
-COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", "47.0560,6.0040").split(","))
+_REGION_CENTRE = ",".join(str(v) for v in region_named(COMPTOIR_REGION).centre)  # default: the region's
+COMPTOIR_NODE_CENTRE = tuple(float(v) for v in os.environ.get("COMPTOIR_CENTRE", _REGION_CENTRE).split(","))
 # Founding values of governed parameters, read once when the node is founded (first migrate);
 # afterwards only adopted proposals change them (comptoir.governance), and this is ignored.
 COMPTOIR_GOVERNED: dict[str, object] = {}

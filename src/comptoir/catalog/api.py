@@ -60,6 +60,7 @@ class OfferOut(Schema):
     quantity: Decimal
     price_cents: int
     tax_rate: Decimal
+    tax_code: str
     stock: int
     on_demand: bool
     weight_g: int
@@ -111,6 +112,7 @@ class OfferIn(Schema):
     quantity: str | None = NUMBER_TEXT
     price: str | None = NUMBER_TEXT
     tax_rate: str | None = NUMBER_TEXT
+    tax_code: str | None = _column("tax_code")
     stock: str | None = NUMBER_TEXT
     on_demand: bool | None = None
     weight_g: str | None = NUMBER_TEXT

@@ -42,7 +42,7 @@ from comptoir.core.money import Money
 # The fields a branch offer copies from its chain's product (its price too, unless `branch_price`).
 SHARED_FIELDS = [
     "gtin", "name_fr", "name_en", "description_fr", "description_en", "category_id", "unit", "quantity",
-    "tax_rate", "on_demand", "weight_g", "volume_ml", "active", "supplier_id", "origin_place", "origin_lat",
+    "tax_rate", "tax_code", "on_demand", "weight_g", "volume_ml", "active", "supplier_id", "origin_place", "origin_lat",
     "origin_lon", "origin_stated_by", "origin_label",
 ]  # fmt: skip
 # What a branch may change on its own offers, in import/form columns.
@@ -228,7 +228,7 @@ def _fan_out(products: Sequence[ChainProduct], branches: Sequence[int]) -> None:
         values = {
             "sku": product.sku, "chain_product": product.pk, "price_cents": product.price_cents,
             "quantity": ops.adapt_decimalfield_value(Decimal(product.quantity), 10, 3),
-            "tax_rate": ops.adapt_decimalfield_value(Decimal(product.tax_rate), 4, 2),
+            "tax_rate": ops.adapt_decimalfield_value(Decimal(product.tax_rate), 6, 3),
             "stock": 0, "branch_price": False, "created": now, "updated": now,
             **{name: getattr(product, name) for name in SHARED_FIELDS if name not in {"quantity", "tax_rate"}},
         }  # fmt: skip
@@ -277,7 +277,7 @@ def product_as_raw(product: ChainProduct) -> dict[str, Any]:
         "category": product.category.path if product.category is not None else "", "unit": product.unit,
         "quantity": format(Decimal(product.quantity).normalize(), "f"),
         "price": f"{Money(product.price_cents).as_decimal():.2f}",
-        "tax_rate": format(Decimal(product.tax_rate).normalize(), "f"),
+        "tax_rate": format(Decimal(product.tax_rate).normalize(), "f"), "tax_code": product.tax_code,
         "on_demand": "yes" if product.on_demand else "no", "weight_g": str(product.weight_g),
         "volume_ml": str(product.volume_ml), "active": "yes" if product.active else "no",
         "supplier": product.supplier.ref if product.supplier is not None else "", "origin": product.origin_place,

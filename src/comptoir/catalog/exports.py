@@ -22,6 +22,7 @@ from typing import Any
 from comptoir.catalog.models import Category, Offer, Shop, Supplier
 from comptoir.catalog.validation import COLUMNS
 from comptoir.core.money import Money
+from comptoir.core.region import node_region
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Coordinates are the only numbers that may be negative (west, south): a plain number runs nothing.
@@ -82,6 +83,7 @@ def offer_row(
         "quantity": _decimal_text(Decimal(offer.quantity)),
         "price": f"{Money(offer.price_cents).as_decimal():.2f}",
         "tax_rate": _decimal_text(Decimal(offer.tax_rate)),
+        "tax_code": offer.tax_code,
         "stock": str(offer.stock),
         "on_demand": "yes" if offer.on_demand else "no",
         "weight_g": str(offer.weight_g),
@@ -115,16 +117,23 @@ def iter_offer_rows(shop: Shop) -> Iterator[dict[str, Any]]:
         yield offer_row(offer, paths, refs)
 
 
+def export_columns() -> list[str]:
+    """The import columns, less `tax_code` where a rate alone says it all (France keeps no code)."""
+    typed = node_region().rates_typed
+    return [column for column in COLUMNS if not (typed and column == "tax_code")]
+
+
 def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
     """CSV lines for the locale's spreadsheets, streamed so an export of any size never times out."""
     delimiter, decimal = csv_dialect(locale)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=delimiter)
+    columns = export_columns()
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter)
     writer.writeheader()
     for row in iter_offer_rows(shop):
         for column in NUMBER_COLUMNS:
             row[column] = row[column].replace(".", decimal)
-        writer.writerow({column: _safe_cell(column, value) for column, value in row.items()})
+        writer.writerow({column: _safe_cell(column, row[column]) for column in columns})
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -138,10 +147,11 @@ def export_xlsx(shop: Shop) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("offers")
-    sheet.append(COLUMNS)
+    columns = export_columns()
+    sheet.append(columns)
     for row in iter_offer_rows(shop):
         cells = []
-        for column in COLUMNS:
+        for column in columns:
             cell = WriteOnlyCell(sheet, value=row[column])
             cell.data_type = "s"  # a typed string: "=1+1" stays text, never becomes a formula
             cells.append(cell)

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from comptoir.catalog.models import Offer, Shop
+from comptoir.core.money import node_currency
 
 HERE = Path(__file__).resolve().parent / "linked_data"
 SCHEMA_ORG_CONTEXT = "https://schema.org"
@@ -70,7 +71,7 @@ def schema_org_product(offer: Offer, *, context: bool = True) -> dict[str, Any]:
         "@type": "Product", "@id": f"{url}#product", "name": offer.name_fr, "sku": offer.sku, "url": url,
         "offers": {
             "@type": "Offer", "@id": f"{url}#offer", "url": url, "price": _price(offer.price_cents),
-            "priceCurrency": settings.COMPTOIR_CURRENCY, "availability": _availability(offer),
+            "priceCurrency": node_currency(), "availability": _availability(offer),
             "itemCondition": "https://schema.org/NewCondition",
             "seller": {"@type": "LocalBusiness", "@id": shop_iri(shop), "name": shop.name,
                        "address": _postal_address(shop_iri(shop), shop.address, shop.postal_code, shop.city)},
@@ -122,7 +123,7 @@ def dfc_catalog(shop: Shop, offers: list[Offer]) -> dict[str, Any]:
         "dfc-b:manages": [f"{offer_iri(o)}#catalog-item" for o in offers],
         "dfc-b:supplies": [f"{offer_iri(o)}#supplied-product" for o in offers],
     }]  # fmt: skip
-    unit = CURRENCY_UNITS.get(settings.COMPTOIR_CURRENCY, "dfc-m:Euro")
+    unit = CURRENCY_UNITS.get(node_currency(), "dfc-m:Euro")
     for offer in offers:
         iri = offer_iri(offer)
         product: dict[str, Any] = {

@@ -61,6 +61,7 @@ class Shop(models.Model):
         STATIONERY = "stationery", _("Stationery")
         TOYS = "toys", _("Toy shop")
         GARDEN = "garden", _("Garden centre")
+        CONVENIENCE = "convenience", _("Convenience store")  # Québec's dépanneur
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
@@ -251,7 +252,8 @@ class ChainProduct(models.Model):
     unit = models.CharField(_("unit"), max_length=8, default="piece")
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3, default=1)
     price_cents = models.PositiveIntegerField(_("price (cents, tax included)"))
-    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=4, decimal_places=2, default=5.5)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=6, decimal_places=3, default=5.5)
+    tax_code = models.CharField(_("tax code"), max_length=16, blank=True, db_default="")  # core/regions.py
     on_demand = models.BooleanField(_("made or ordered on demand"), default=False)
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
     volume_ml = models.PositiveIntegerField(_("volume (ml)"), default=0)
@@ -307,8 +309,11 @@ class Offer(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.PIECE)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3, default=1)
-    price_cents = models.PositiveIntegerField(_("price (cents, tax included)"))
-    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=4, decimal_places=2, default=5.5)
+    # The shelf price as the region shows it: tax included (France) or before taxes (Québec).
+    price_cents = models.PositiveIntegerField(_("price (cents, as shown on the shelf)"))
+    # The combined rate (14.975 for GST + QST); the taxes themselves come from `tax_code` when set.
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=6, decimal_places=3, default=5.5)
+    tax_code = models.CharField(_("tax code"), max_length=16, blank=True)  # the region's (core/regions.py)
     stock = models.PositiveIntegerField(_("stock"), default=0)
     on_demand = models.BooleanField(_("made or ordered on demand"), default=False)
     weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)

@@ -35,6 +35,7 @@ from comptoir.catalog.suppliers import supplier_ids
 from comptoir.catalog.validation import FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput
 from comptoir.core.numbers import NumberError, parse_decimal
+from comptoir.core.region import node_region
 
 HEADER = ["shop_ref", "shop_name", "lat", "lon", "sku", "gtin", "name", "category", "price", "stock"]
 OPTIONAL = ["supplier", "organisation"]  # after HEADER, in any order
@@ -280,10 +281,13 @@ def _write(batch: list[NetworkOffer], report: NetworkImportReport) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     quantity = ops.adapt_decimalfield_value(Decimal("1"), 10, 3)
-    tax_rate = ops.adapt_decimalfield_value(Decimal("5.5"), 4, 2)
+    region = node_region()  # the region's default tax code; France keeps its 5.5 % with no code
+    default = region.tax_code(region.default_tax_code)
+    tax_code = "" if region.rates_typed else default.code
+    tax_rate = ops.adapt_decimalfield_value(default.rate, 6, 3)
     rows = [
         (o.shop_id, o.sku, o.gtin, o.name_fr, "", "", "", o.category_id, "piece", quantity, o.price_cents,
-         tax_rate, o.stock, False, 0, 0, "", True, now, now, o.supplier_id, "shop" if o.supplier_id else "")
+         tax_rate, tax_code, o.stock, False, 0, 0, "", True, now, now, o.supplier_id, "shop" if o.supplier_id else "")
         for o in unique.values()
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
@@ -293,8 +297,8 @@ def _write(batch: list[NetworkOffer], report: NetworkImportReport) -> None:
 
 INSERT_FIELDS = [
     "shop", "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category", "unit",
-    "quantity", "price_cents", "tax_rate", "stock", "on_demand", "weight_g", "volume_ml", "image", "active",
-    "created", "updated", "supplier", "origin_stated_by",
+    "quantity", "price_cents", "tax_rate", "tax_code", "stock", "on_demand", "weight_g", "volume_ml", "image",
+    "active", "created", "updated", "supplier", "origin_stated_by",
 ]  # fmt: skip
 UPDATED_FIELDS = ["gtin", "name_fr", "category", "price_cents", "stock", "updated"]
 

@@ -25,6 +25,8 @@ from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
 from comptoir.core.errors import InvalidInput
 from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.core.region import node_region
+from comptoir.core.regions import RegionError
 from comptoir.members.models import College, MembershipApplication
 
 SHOP_FIELDS = {
@@ -72,6 +74,15 @@ def _check_shop_fields(fields: dict[str, Any]) -> None:
             check_coordinates(float(fields["lat"]), float(fields["lon"]))
         except (KeyError, TypeError, ValueError, GeoError) as error:
             raise InvalidInput(_("Give both latitude and longitude, on Earth."), field="lat") from error
+    if str(fields.get("postal_code") or "").strip():  # written the region's way: "H2T 1S6", "25290"
+        region = node_region()
+        try:
+            fields["postal_code"] = region.normalise_postal_code(fields["postal_code"])
+        except RegionError as error:
+            message = _("This postal code is not one of this region's (for example %(example)s).")
+            raise InvalidInput(
+                message % {"example": region.postal_code_example}, field="postal_code"
+            ) from error
 
 
 @transaction.atomic

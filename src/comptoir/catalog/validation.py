@@ -19,10 +19,12 @@ from comptoir.core.gtin import is_valid_gtin
 from comptoir.core.inputs import number_error_message
 from comptoir.core.money import Money, MoneyError
 from comptoir.core.numbers import MAX_TEXT, NumberError, parse_decimal, parse_whole
+from comptoir.core.region import node_region
+from comptoir.core.regions import Region, RegionError
 
 COLUMNS = [
     "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category",
-    "unit", "quantity", "price", "tax_rate", "stock", "on_demand", "weight_g", "volume_ml", "active",
+    "unit", "quantity", "price", "tax_rate", "tax_code", "stock", "on_demand", "weight_g", "volume_ml", "active",
     "supplier", "origin", "origin_lat", "origin_lon", "origin_stated_by", "origin_label",
 ]  # fmt: skip
 # Columns a file may leave out (files written before suppliers existed still import).
@@ -111,6 +113,54 @@ def _flag(raw: dict[str, Any], column: str, default: bool) -> tuple[bool, FieldE
     return default, FieldError(column, _("expected yes or no: %(v)s") % {"v": str(value)[:40]})
 
 
+def _taxes(raw: dict[str, Any], region: Region) -> tuple[dict[str, Any], list[FieldError]]:
+    """tax_rate and tax_code, which must agree: the code names the taxes, the rate is their sum.
+
+    Where the region lets a shop type any single rate (France's historic `tax_rate` column), a rate
+    alone is kept as typed with no code. Elsewhere (Québec) a rate alone must be one of the codes'
+    combined rates ("14.975" is TPS+TVQ), and nothing at all means the region's default code.
+    """
+    code_text = str(raw.get("tax_code") or "").strip()[:MAX_TEXT]
+    rate_text = _number_text(raw, "tax_rate").rstrip("%").strip()
+    places = 2 if region.rates_typed else 3
+    default = str(region.tax_code(region.default_tax_code).rate)
+    rate, error = _decimal({"tax_rate": rate_text}, "tax_rate", default, Decimal(0), Decimal(100), places)
+    if error or rate is None:
+        return {}, [error or FieldError("tax_rate", _("required"))]
+    if code_text:  # France: a code only names a rate, and only the rate is kept (exports stay as they were)
+        try:
+            code = region.tax_code(code_text)
+        except RegionError:
+            accepted = ", ".join(c.code for c in region.tax_codes)
+            message = _("unknown tax code: %(v)s (accepted here: %(all)s)") % {
+                "v": code_text,
+                "all": accepted,
+            }
+            return {}, [FieldError("tax_code", message)]
+        if rate_text and rate != code.rate:
+            message = _("%(rate)s %% does not add up with tax code %(code)s (%(expected)s %%)") % {
+                "rate": rate_text, "code": code.code, "expected": _rate_text(code.rate),
+            }  # fmt: skip
+            return {}, [FieldError("tax_rate", message)]
+        return {"tax_code": "" if region.rates_typed else code.code, "tax_rate": code.rate}, []
+    if region.rates_typed:
+        return {"tax_code": "", "tax_rate": rate}, []
+    matching = [c for c in region.tax_codes if c.rate == rate]
+    if rate_text and len(matching) != 1:
+        accepted = ", ".join(f"{c.code} ({_rate_text(c.rate)} %)" for c in region.tax_codes)
+        message = _("give a tax code for %(rate)s %% (accepted here: %(all)s)") % {
+            "rate": rate_text,
+            "all": accepted,
+        }
+        return {}, [FieldError("tax_code", message)]
+    code = matching[0] if rate_text else region.tax_code(region.default_tax_code)
+    return {"tax_code": code.code, "tax_rate": code.rate}, []
+
+
+def _rate_text(rate: Decimal) -> str:
+    return format(rate.normalize(), "f")
+
+
 def check_offer_fields(
     raw: dict[str, Any], categories: dict[str, int], suppliers: Mapping[str, int] | None = None
 ) -> tuple[dict[str, Any], list[FieldError]]:
@@ -178,12 +228,9 @@ def check_offer_fields(
                 FieldError("price", _("not a price (e.g. 2,40): %(v)s") % {"v": price_text[:MAX_TEXT]})
             )
 
-    tax_raw = {"tax_rate": _number_text(raw, "tax_rate").rstrip("%").strip()}
-    tax, error = _decimal(tax_raw, "tax_rate", "5.5", Decimal(0), Decimal(100), 2)
-    if error:
-        errors.append(error)
-    else:
-        fields["tax_rate"] = tax
+    tax_fields, tax_errors = _taxes(raw, node_region())
+    fields.update(tax_fields)
+    errors.extend(tax_errors)
 
     keep("stock", _whole(raw, "stock", 0, MAX_STOCK))
     keep("weight_g", _whole(raw, "weight_g", 0, MAX_WEIGHT_G))

@@ -37,13 +37,16 @@ def _ring(lat: float, lon: float, radius_km: float, start_deg: float, end_deg: f
 
 
 @transaction.atomic
-def generate_demo_delivery(seed: int = 42) -> dict[str, int]:
+def generate_demo_delivery(
+    seed: int = 42, centre: tuple[float, float] = CENTRE, depot_address: str = "2 rue de la Gare"
+) -> dict[str, int]:
+    """The same set-up around any town's centre (the Québec demo passes Montréal's)."""
     if Depot.objects.exists():
         return {}
     rng = random.Random(seed)
-    lat, lon = CENTRE
+    lat, lon = centre
     depot = Depot.objects.create(
-        name="Hangar de la coopérative", address="2 rue de la Gare", lat=lat - 0.004, lon=lon - 0.003
+        name="Hangar de la coopérative", address=depot_address, lat=lat - 0.004, lon=lon - 0.003
     )
     zones = [
         Zone.objects.create(name="Nord", depot=depot, ring=_ring(lat, lon, RADIUS_KM, -90, 90)),

@@ -16,14 +16,13 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.geo import GeoError, check_coordinates
-from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.core.money import node_currency
 from comptoir.core.parameters import governed_many
 from comptoir.delivery import order_events, planning, selectors
 from comptoir.delivery.fees import round_cost
@@ -442,7 +441,7 @@ def do_publish_round_cost(round_: Round) -> RoundCost:
     # In this transaction: the round's courier and vehicle costs reach the books with its published cost.
     do_post_round(
         RoundPosting(round_.pk, round_.courier_id, str(round_.courier), figures.courier.cents, figures.vehicle.cents,
-                     str(getattr(settings, "COMPTOIR_CURRENCY", DEFAULT_CURRENCY))),
+                     node_currency()),
         at=back_at,
     )  # fmt: skip
     return RoundCost.objects.create(

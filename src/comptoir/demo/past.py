@@ -24,6 +24,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from comptoir.core.errors import InvalidInput
+from comptoir.core.money import node_currency
 from comptoir.delivery.models import Booking, Round, Shift, Slot, Stop, Vehicle, Zone
 from comptoir.delivery.services import do_publish_round_cost
 from comptoir.governance import services as governance
@@ -217,7 +218,12 @@ def _monthly_costs(staff: Person, moment: datetime) -> None:
     for account, cents, memo in MONTHLY_COSTS:
         with _clock(moment):
             do_record_cost(
-                actor=staff, account_code=account, amount_cents=cents, currency="EUR", memo=memo, at=moment
+                actor=staff,
+                account_code=account,
+                amount_cents=cents,
+                currency=node_currency(),
+                memo=memo,
+                at=moment,
             )
 
 

@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.errors import InvalidInput, NotAllowed
-from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.core.money import node_currency
 from comptoir.ledger import postings, reports, selectors, services
 from comptoir.ledger.models import Entry
 from comptoir.members.api import AUTH
@@ -65,9 +65,9 @@ class BalanceOut(Schema):
 
 @router.get("/balances", response=list[BalanceOut], auth=None,
             summary="Balance of each chart account (sub-accounts summed), in minor units")  # fmt: skip
-def balances(request: HttpRequest, currency: str = DEFAULT_CURRENCY) -> list[dict[str, Any]]:
+def balances(request: HttpRequest, currency: str = "") -> list[dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
-    for row in selectors.balances(currency):
+    for row in selectors.balances(currency or node_currency()):
         parent = row["code"].split("-", 1)[0]
         fr, _en, kind = postings.CHART[parent]
         into = merged.setdefault(
@@ -80,9 +80,9 @@ def balances(request: HttpRequest, currency: str = DEFAULT_CURRENCY) -> list[dic
 
 @router.get("/balances/detail", response={200: list[BalanceOut], 403: ErrorOut}, auth=AUTH,
             summary="Balance of every account and sub-account (staff)")  # fmt: skip
-def detailed_balances(request: HttpRequest, currency: str = DEFAULT_CURRENCY) -> list[dict[str, Any]]:
+def detailed_balances(request: HttpRequest, currency: str = "") -> list[dict[str, Any]]:
     check_staff(request.user)
-    return selectors.balances(currency)
+    return selectors.balances(currency or node_currency())
 
 
 class LineOut(Schema):
@@ -127,7 +127,7 @@ class CostIn(Schema):
     memo: str
     paid: bool = True  # paid from the bank (512), else owed to the supplier (401)
     reference: str = ""
-    currency: str = DEFAULT_CURRENCY
+    currency: str = ""  # default: the node's
     at: datetime | None = None
 
 
@@ -135,7 +135,7 @@ class CostIn(Schema):
              summary="Enter a cost (staff): rent, servers, bikes, an accountant's invoice")  # fmt: skip
 def record_cost(request: HttpRequest, body: CostIn) -> Any:
     entry = services.do_record_cost(
-        actor=request.user, account_code=body.account, amount_cents=body.amount_cents, currency=body.currency,
+        actor=request.user, account_code=body.account, amount_cents=body.amount_cents, currency=body.currency or node_currency(),
         memo=body.memo, at=body.at or timezone.now(), paid=body.paid, reference=body.reference,
     )  # fmt: skip
     return Status(201, _entry(entry))
@@ -153,14 +153,12 @@ class StatementLineOut(Schema):
 
 @router.get("/statements/shops/{shop_ref}", response={200: list[StatementLineOut], 403: ErrorOut, 404: ErrorOut},
             auth=AUTH, summary="A shop's statement: goods sold for it, payouts, and what it is owed (its staff)")  # fmt: skip
-def shop_statement(
-    request: HttpRequest, shop_ref: str, currency: str = DEFAULT_CURRENCY
-) -> list[dict[str, Any]]:
+def shop_statement(request: HttpRequest, shop_ref: str, currency: str = "") -> list[dict[str, Any]]:
     try:
         check_staff(request.user)
     except NotAllowed:
         access_shop_for_staff(request.user, shop_ref)
-    return selectors.shop_statement(shop_ref, currency)
+    return selectors.shop_statement(shop_ref, currency or node_currency())
 
 
 class MonthReportOut(Schema):
@@ -187,7 +185,7 @@ class MonthReportOut(Schema):
 
 @router.get("/reports/{month}", response={200: MonthReportOut, 400: ErrorOut}, auth=None,
             summary="The month's at-cost report (YYYY-MM): fees, costs, surplus, deliveries, in minor units")  # fmt: skip
-def month_report(request: HttpRequest, month: str, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
+def month_report(request: HttpRequest, month: str, currency: str = "") -> dict[str, Any]:
     from datetime import date
 
     from comptoir.core.errors import InvalidInput
@@ -197,12 +195,12 @@ def month_report(request: HttpRequest, month: str, currency: str = DEFAULT_CURRE
         first = date.fromisoformat(f"{month}-01")
     except ValueError as error:
         raise InvalidInput("A month is written YYYY-MM.", field="month") from error
-    return report(first, currency).as_dict()
+    return report(first, currency or node_currency()).as_dict()
 
 
 class ClosingIn(Schema):
     period: str  # YYYY-MM or YYYY, over
-    currency: str = DEFAULT_CURRENCY
+    currency: str = ""  # default: the node's
 
 
 @router.post("/closings", response={201: EntryOut, 400: ErrorOut, 403: ErrorOut}, auth=AUTH,
@@ -212,5 +210,7 @@ def close_period(request: HttpRequest, body: ClosingIn) -> Any:
         since, until = reports.period_bounds(body.period)
     except ValueError as error:
         raise InvalidInput(str(error), field="period") from error
-    entry = services.do_close_period(actor=request.user, since=since, until=until, currency=body.currency)
+    entry = services.do_close_period(
+        actor=request.user, since=since, until=until, currency=body.currency or node_currency()
+    )
     return Status(201, _entry(entry))

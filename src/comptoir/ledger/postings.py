@@ -6,6 +6,8 @@ Chart of accounts (French "plan comptable général" numbering, as a cooperative
     4671-SHOP   Commerçant SHOP – marchandises à reverser     liability  goods sold for a shop, owed to it
     4672-SHOP   Commerçant SHOP – commandes en attente        liability  goods of orders the shop has not accepted yet
     44571       TVA collectée                                 liability  VAT included in the coop's own fees
+    445711      TPS collectée (GST)                           liability  Québec: GST added to goods, and inside fees
+    445712      TVQ collectée (QST)                           liability  Québec: QST added to goods, and inside fees
     706100      Contributions coopératives                    income     the coop fee (excl. VAT)
     706200      Livraisons                                    income     delivery fees (excl. VAT)
     641         Rémunérations des coursiers                   expense    courier time of finished rounds
@@ -20,6 +22,12 @@ Chart of accounts (French "plan comptable général" numbering, as a cooperative
 The coop sells in the name of its shops (a commission agent, "commissionnaire transparent"): the
 goods, VAT included, are owed to the shop, which declares its own VAT; the coop's income is its
 fees, whose VAT (`fees_vat_percent`) goes to 44571.
+
+Where the region adds taxes on top of shelf prices (Québec: GST and QST as separate lines), the
+cooperative collects them as the seller of record: each tax of each live sale is credited to its
+own account (the region's profile names it), the shop is owed the goods before taxes, and the
+taxes inside the coop's own fees are split the same way (`fee_taxes`). See docs/decisions/
+(region profiles and tax lines).
 
 An order's postings are computed as a *position*: what each account should hold for this order
 now (pending goods per shop until it accepts, goods owed once accepted, fees, VAT, and the
@@ -42,6 +50,8 @@ CUSTOMERS = "411"
 GOODS_OWED = "4671"
 GOODS_PENDING = "4672"
 VAT_COLLECTED = "44571"
+GST_COLLECTED = "445711"
+QST_COLLECTED = "445712"
 COOP_FEES = "706100"
 DELIVERY_FEES = "706200"
 COURIER_PAY = "641"
@@ -58,6 +68,8 @@ CHART: dict[str, tuple[str, str, str]] = {
     GOODS_OWED: ("Commerçants – marchandises à reverser", "Shops – goods owed", LIABILITY),
     GOODS_PENDING: ("Commerçants – commandes en attente", "Shops – orders awaiting acceptance", LIABILITY),
     VAT_COLLECTED: ("TVA collectée", "VAT collected", LIABILITY),
+    GST_COLLECTED: ("TPS collectée", "GST collected", LIABILITY),
+    QST_COLLECTED: ("TVQ collectée", "QST collected", LIABILITY),
     COOP_FEES: ("Contributions coopératives", "Cooperative fees", INCOME),
     DELIVERY_FEES: ("Livraisons", "Delivery fees", INCOME),
     COURIER_PAY: ("Rémunérations des coursiers", "Courier pay", EXPENSE),
@@ -118,6 +130,8 @@ class OrderPosition:
     delivery_fee_cents: int
     vat_percent: Decimal
     extra: dict[str, str] = field(default_factory=dict)
+    goods_taxes: dict[str, int] = field(default_factory=dict)  # account -> taxes added on top, live sales
+    fee_taxes: tuple[tuple[str, Decimal], ...] = ()  # (account, percent) inside fees; empty: vat_percent
 
 
 def vat_included(amount: int, percent: Decimal) -> int:
@@ -128,6 +142,21 @@ def vat_included(amount: int, percent: Decimal) -> int:
     return amount - int(excl)
 
 
+def taxes_included(amount: int, rates: tuple[tuple[str, Decimal], ...]) -> dict[str, int]:
+    """Several taxes inside a tax-included amount, per account: the amount before taxes is rounded
+    half up once, each tax but the last is its rate of it (half up), the last takes the rest, so the
+    parts add up to the amount to the cent."""
+    total_rate = sum((rate for _account, rate in rates), Decimal(0))
+    if not amount or not total_rate:
+        return {}
+    before = int((Decimal(amount) * 100 / (100 + total_rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    parts: dict[str, int] = {}
+    for account, rate in rates[:-1]:
+        parts[account] = int((Decimal(before) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    parts[rates[-1][0]] = amount - before - sum(parts.values())
+    return parts
+
+
 def target(position: OrderPosition) -> dict[str, int]:
     """Signed balance (credit − debit) each account should hold for this order."""
     held: dict[str, int] = defaultdict(int)
@@ -135,11 +164,17 @@ def target(position: OrderPosition) -> dict[str, int]:
         if part.live and part.goods_cents:
             parent = GOODS_OWED if part.accepted else GOODS_PENDING
             held[shop_account(parent, part.shop_ref)] += part.goods_cents
-    coop_vat = vat_included(position.coop_fee_cents, position.vat_percent)
-    delivery_vat = vat_included(position.delivery_fee_cents, position.vat_percent)
-    held[COOP_FEES] += position.coop_fee_cents - coop_vat
-    held[DELIVERY_FEES] += position.delivery_fee_cents - delivery_vat
-    held[VAT_COLLECTED] += coop_vat + delivery_vat
+    for account, cents in position.goods_taxes.items():
+        held[account] += cents
+    rates = position.fee_taxes or ((VAT_COLLECTED, position.vat_percent),)
+    for fee_account, amount in (
+        (COOP_FEES, position.coop_fee_cents),
+        (DELIVERY_FEES, position.delivery_fee_cents),
+    ):
+        inside = taxes_included(amount, rates)
+        held[fee_account] += amount - sum(inside.values())
+        for account, cents in inside.items():
+            held[account] += cents
     held[CUSTOMERS] -= sum(held.values())  # the resident owes everything credited
     return {account: value for account, value in held.items() if value}
 

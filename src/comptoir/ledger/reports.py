@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from comptoir.core.money import node_currency
 from comptoir.ledger import postings
 from comptoir.ledger.models import Entry, Line
 
@@ -123,7 +124,8 @@ def _rounds(since: datetime, until: datetime) -> tuple[int, int, int, int]:
     return count, deliveries, cargo, cargo_m
 
 
-def month_report(month: date, currency: str = "EUR") -> MonthReport:
+def month_report(month: date, currency: str = "") -> MonthReport:
+    currency = currency or node_currency()
     since, until = month_bounds(month)
     orders = Entry.objects.filter(kind="checkout", occurred_at__gte=since, occurred_at__lt=until).count()
     rounds, deliveries, cargo, cargo_m = _rounds(since, until)

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.core.money import node_currency
 from comptoir.ledger import reports, selectors
 from comptoir.ledger.services import balance
 
@@ -39,7 +39,7 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
 
 def months(request: HttpRequest) -> HttpResponse:
     """Every month's headline figures, newest first, with the fees-versus-costs chart."""
-    rows = [reports.month_report(m, DEFAULT_CURRENCY) for m in reports.months_with_entries()]
+    rows = [reports.month_report(m, node_currency()) for m in reports.months_with_entries()]
     if request.GET.get("format") == "csv":
         keys = list(rows[0].as_dict()) if rows else ["month"]
         return _csv("comptoir-months", keys, [[r.as_dict()[k] for k in keys] for r in rows])
@@ -50,9 +50,9 @@ def months(request: HttpRequest) -> HttpResponse:
 
 
 def month(request: HttpRequest, month: str) -> HttpResponse:
-    report = reports.month_report(_month(month), DEFAULT_CURRENCY)
+    report = reports.month_report(_month(month), node_currency())
     since, until = reports.month_bounds(_month(month))
-    balances = selectors.balances(DEFAULT_CURRENCY, since=since, until=until)
+    balances = selectors.balances(node_currency(), since=since, until=until)
     public = [b for b in balances if "-" not in b["code"]]  # sub-accounts (a shop, a courier) stay private
     if request.GET.get("format") == "csv":
         table = request.GET.get("table", "summary")
@@ -63,7 +63,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
         return _csv(f"comptoir-{month}", list(data), [list(data.values())])
     chart = reports.bar_chart_svg([(report.month, report.fees, report.costs)], labels=(_("Fees"), _("Costs")),
                                   title=_("Fees and costs"))  # fmt: skip
-    closed = reports.closing_of(since, until, DEFAULT_CURRENCY)
+    closed = reports.closing_of(since, until, node_currency())
     return render(request, "ledger/month.html", {
         "report": report, "accounts": public, "chart": chart, "closing": closed.sources if closed else None,
         "van_g": reports.VAN_G_PER_KM, "bike_g": reports.CARGO_BIKE_G_PER_KM,
@@ -72,7 +72,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
 
 def shop_statement(request: HttpRequest, shop_ref: str) -> HttpResponse:
     shop = access_shop_for_staff(request.user, shop_ref)
-    rows = selectors.shop_statement(shop.ref, DEFAULT_CURRENCY)
+    rows = selectors.shop_statement(shop.ref, node_currency())
     if request.GET.get("format") == "csv":
         keys = ["at", "kind", "order_id", "memo", "credit", "debit", "balance"]
         return _csv(f"statement-{shop.ref}", keys, [[r[k] for k in keys] for r in rows])
@@ -100,6 +100,6 @@ def courier_pay(request: HttpRequest) -> HttpResponse:
         keys = ["departs", "hours", "pay", "deliveries"]
         return _csv("my-rounds", keys, [[r[k] for k in keys] for r in rows])
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    mine = balance(f"421-{courier.pk}", DEFAULT_CURRENCY)
+    mine = balance(f"421-{courier.pk}", node_currency())
     return render(request, "ledger/courier_pay.html", {"page": page, "owed": mine,
                                                         "hours": round(sum(r["hours"] for r in rows), 2)})  # fmt: skip

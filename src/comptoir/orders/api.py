@@ -93,6 +93,18 @@ class LineOut(Schema):
     substitute_offer_id: int | None
 
 
+class TaxLineOut(Schema):
+    """One tax of a sale or an order: GST and QST each have theirs (Québec); France's VAT per rate."""
+
+    code: str
+    label_fr: str
+    label_en: str
+    rate: str  # percent, as a decimal string: "9.975"
+    base_cents: int
+    amount_cents: int
+    included: bool  # inside the goods (France) or added on top (Québec)
+
+
 class ShopOrderOut(Schema):
     id: int
     shop_ref: str
@@ -101,6 +113,7 @@ class ShopOrderOut(Schema):
     fulfilment: str
     goods_cents: int
     tax_cents: int
+    taxes: list[TaxLineOut]
     note: str
     lines: list[LineOut]
     events: list[EventOut]
@@ -130,6 +143,8 @@ class OrderOut(Schema):
     status: str
     goods_cents: int
     tax_cents: int
+    prices_include_tax: bool  # True: total = goods + fees; False: total = goods + tax + fees
+    taxes: list[TaxLineOut]
     fees_cents: int
     total_cents: int
     payment_method: str
@@ -186,7 +201,7 @@ def order_payload(order: Order) -> dict[str, Any]:
     shop_orders = [
         {
             "id": so.pk, "shop_ref": so.shop.ref, "shop_name": so.shop.name, "status": so.status,
-            "fulfilment": so.fulfilment, "goods_cents": so.goods_cents, "tax_cents": so.tax_cents, "note": so.note,
+            "fulfilment": so.fulfilment, "goods_cents": so.goods_cents, "tax_cents": so.tax_cents, "taxes": so.taxes, "note": so.note,
             "lines": [
                 {"id": li.pk, "offer_id": li.offer_id, "sku": li.sku, "name": li.name, "quantity": li.quantity,
                  "unit_price_cents": li.unit_price_cents, "total_cents": li.total_cents, "tax_cents": li.tax_cents,
@@ -202,7 +217,8 @@ def order_payload(order: Order) -> dict[str, Any]:
         for f in order.fee_lines.all()
     ]
     fields = [
-        "id", "number", "goods_cents", "tax_cents", "fees_cents", "total_cents", "payment_method", "payment_status",
+        "id", "number", "goods_cents", "tax_cents", "prices_include_tax", "taxes", "fees_cents", "total_cents",
+        "payment_method", "payment_status",
         "payment_instructions", "slot_id", "slot_starts", "slot_ends", "delivery_status", "delivery_booking_ref",
     ]  # fmt: skip
     payload = {name: getattr(order, name) for name in fields}

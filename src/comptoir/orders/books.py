@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.core.money import DEFAULT_CURRENCY, Money
+from comptoir.core.money import Money
 from comptoir.core.parameters import governed
+from comptoir.core.region import node_region
 from comptoir.ledger.models import Entry
 from comptoir.ledger.postings import OrderPosition, ShopPart
 from comptoir.ledger.services import customer_balance, do_post_order, do_record_payment, do_record_refund
@@ -31,7 +31,7 @@ DEAD = {S.REJECTED, S.CANCELLED, S.EXPIRED}
 
 
 def currency() -> str:
-    return str(getattr(settings, "COMPTOIR_CURRENCY", DEFAULT_CURRENCY))
+    return node_region().currency
 
 
 def position(order: Order) -> tuple[OrderPosition, dict[str, str]]:
@@ -48,9 +48,19 @@ def position(order: Order) -> tuple[OrderPosition, dict[str, str]]:
     extra = {"memo": f"Order {order.number}", "fees_vat_percent": vat.source}
     if coop:
         extra["coop_fee_percent"] = coop[0].source
+    goods_taxes: dict[str, int] = {}
+    for so in shop_orders:
+        if so.status not in DEAD:
+            for tax in so.taxes:
+                if not tax["included"]:  # added on top (Québec): collected into the tax's own account
+                    goods_taxes[tax["account"]] = goods_taxes.get(tax["account"], 0) + int(
+                        tax["amount_cents"]
+                    )
+    fee_taxes = tuple((tax.account, tax.rate) for tax in node_region().fee_taxes)
     made = OrderPosition(
         order.pk, currency(), parts, sum(f.amount_cents for f in coop),
         sum(f.amount_cents for f in fees if f.kind == "delivery"), vat.value, extra,
+        goods_taxes=goods_taxes, fee_taxes=fee_taxes,
     )  # fmt: skip
     return made, {so.shop.ref: so.shop.name for so in shop_orders}
 

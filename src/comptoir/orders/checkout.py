@@ -27,6 +27,8 @@ from comptoir.catalog.selectors import offer_is_visible, origins_km
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money, percent_of
 from comptoir.core.parameters import governed
+from comptoir.core.region import node_region
+from comptoir.core.regions import RegionError
 from comptoir.orders import books, guards, notify, pricing
 from comptoir.orders.delivery_port import DeliveryUnavailable, Drop, Parcel, SlotOption, delivery_booking
 from comptoir.orders.error_codes import OrderErrorCode
@@ -66,16 +68,24 @@ def coop_fee_terms() -> tuple[Any, str, str]:
 SOURCES = (gettext_noop("adopted at founding (v1)"),)  # the others name their vote
 
 
-def checkout_preview(goods_cents: int) -> dict[str, Any]:
+def checkout_preview(goods_cents: int, sales: list[list[pricing.LineIn]] | None = None) -> dict[str, Any]:
     """What checkout shows before "Place the order": the contribution as an amount, its source in the
-    page's language, and the total before delivery (each slot adds its own fee)."""
+    page's language, the tax lines where the region adds them (one sale per shop, priced as checkout
+    will), and the total before delivery (each slot adds its own fee)."""
     rate, label, source = coop_fee_terms()
     coop = percent_of(Money(goods_cents), rate).cents
+    taxes: list[pricing.TaxAmount] = []
+    if sales and not node_region().prices_include_tax:
+        taxes = pricing.sum_taxes(
+            [pricing.price_group(sale, prices_include_tax=False).taxes for sale in sales]
+        )
+    added = sum(t.amount_cents for t in taxes)
     return {
         "coop_label": label,
         "coop_cents": coop,
         "coop_source": _(source),
-        "before_delivery_cents": goods_cents + coop,
+        "taxes": [t.as_dict() for t in taxes],
+        "before_delivery_cents": goods_cents + added + coop,
     }
 
 
@@ -125,6 +135,16 @@ def _check_drop(request: CheckoutRequest) -> tuple[Drop, str]:
         raise InvalidInput(
             _("Choose a delivery slot."), code=OrderErrorCode.DELIVERY_DETAILS_REQUIRED, field="slot_id"
         )
+    if request.postal_code.strip():
+        try:
+            request.postal_code = node_region().normalise_postal_code(request.postal_code)
+        except RegionError as error:
+            message = _("This postal code is not one of this region's (for example %(example)s).") % {
+                "example": node_region().postal_code_example
+            }
+            raise InvalidInput(
+                message, code=OrderErrorCode.INVALID_POSTAL_CODE, field="postal_code"
+            ) from error
     place = locate(request.address, request.postal_code, request.lat, request.lon)
     full = f"{request.address}, {request.postal_code} {request.city}".strip(", ")
     drop = Drop(place.lat, place.lon, full, request.recipient_name, request.phone, request.instructions)
@@ -175,23 +195,26 @@ def _write_shop_orders(
     ])  # fmt: skip
     lines, groups = [], []
     origins = origins_km(offers.values())  # kept on each line: next year's share reads this sale's origin
+    region = node_region()
     for shop_order, ids in zip(shop_orders, by_shop.values(), strict=True):
-        group = [pricing.LineIn(offers[i].price_cents, wanted[i], offers[i].tax_rate) for i in ids]
-        priced = [pricing.price_line(line) for line in group]
-        shop_order.goods_cents = pricing.group_goods(priced).cents
-        shop_order.tax_cents = sum(p.tax.cents for p in priced)
+        group = [
+            line_in(offers[i].price_cents, wanted[i], offers[i].tax_rate, offers[i].tax_code) for i in ids
+        ]
+        sale = pricing.price_group(group, prices_include_tax=region.prices_include_tax)
+        shop_order.goods_cents, shop_order.tax_cents = sale.goods.cents, sale.tax.cents
+        shop_order.taxes = [t.as_dict() for t in sale.taxes]
         lines += [
             OrderLine(
                 shop_order=shop_order, offer=offers[i], sku=offers[i].sku, name=offers[i].name_fr,
-                unit_price_cents=offers[i].price_cents, tax_rate=offers[i].tax_rate, quantity=wanted[i],
-                total_cents=p.total.cents, tax_cents=p.tax.cents, reserved=not offers[i].on_demand,
+                unit_price_cents=offers[i].price_cents, tax_rate=offers[i].tax_rate, tax_code=offers[i].tax_code,
+                quantity=wanted[i], total_cents=p.total.cents, tax_cents=p.tax.cents, reserved=not offers[i].on_demand,
                 origin_km=origins[i],
             )
-            for i, p in zip(ids, priced, strict=True)
+            for i, p in zip(ids, sale.lines, strict=True)
         ]  # fmt: skip
         groups.append(group)
     OrderLine.objects.bulk_create(lines)
-    ShopOrder.objects.bulk_update(shop_orders, ["goods_cents", "tax_cents"])
+    ShopOrder.objects.bulk_update(shop_orders, ["goods_cents", "tax_cents", "taxes"])
     return shop_orders, groups
 
 
@@ -238,7 +261,9 @@ def _place(
         extra = _book(order, slot, drop, shop_orders, offers, wanted)
         _set_drop(order, request, drop, source)
     rate, label, rate_source = coop_fee_terms()
-    quote = pricing.quote(groups, (rate, label, rate_source), extra)
+    quote = pricing.quote(
+        groups, (rate, label, rate_source), extra, prices_include_tax=node_region().prices_include_tax
+    )
     if request.expected_goods_cents is not None and request.expected_goods_cents != quote.goods.cents:
         message = _(
             "Prices changed since you saw your cart: the goods now cost %(goods)s. Check and confirm again."
@@ -251,7 +276,7 @@ def _place(
                 rate_percent=rate if f.kind == "coop" else None)
         for f in quote.fees
     ])  # fmt: skip
-    _set_totals(order, quote.goods, quote.tax, quote.fees_total)
+    _set_totals(order, quote)
     with translation.override(order.language):  # the instructions are also sent by email, in that language
         started = payment_method(request.payment_method).start(order)
     order.payment_status, order.payment_instructions = started.status, started.instructions
@@ -276,9 +301,20 @@ def _set_drop(order: Order, request: CheckoutRequest, drop: Drop, source: str) -
     order.location_source = source
 
 
-def _set_totals(order: Order, goods: Money, tax: Money, fees: Money) -> None:
-    order.goods_cents, order.tax_cents, order.fees_cents = goods.cents, tax.cents, fees.cents
-    order.total_cents = goods.cents + fees.cents
+def _set_totals(order: Order, quote: pricing.Quote) -> None:
+    order.goods_cents, order.tax_cents, order.fees_cents = (
+        quote.goods.cents,
+        quote.tax.cents,
+        quote.fees_total.cents,
+    )
+    order.prices_include_tax, order.taxes = quote.prices_include_tax, [t.as_dict() for t in quote.taxes]
+    order.total_cents = quote.total.cents
+
+
+def line_in(price_cents: int, quantity: int, tax_rate: Any, tax_code: str) -> pricing.LineIn:
+    """A line to price, with its taxes from the region's tax code (France: none, its VAT rate)."""
+    code = node_region().tax_code(tax_code) if tax_code else None
+    return pricing.LineIn(price_cents, quantity, tax_rate, code)
 
 
 @dataclass(frozen=True)

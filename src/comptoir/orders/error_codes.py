@@ -20,6 +20,7 @@ class OrderErrorCode(ErrorCode):
     DELIVERY_DETAILS_REQUIRED = "delivery_details_required"
     SLOT_UNAVAILABLE = "slot_unavailable"
     ADDRESS_NOT_FOUND = "address_not_found"
+    INVALID_POSTAL_CODE = "invalid_postal_code"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     CHECKOUT_THROTTLED = "checkout_throttled"
     TOO_MANY_OPEN_ORDERS = "too_many_open_orders"

@@ -72,7 +72,10 @@ class Order(models.Model):
     payment_status = models.CharField(max_length=16, default="pending")
     payment_instructions = models.TextField(blank=True)
     goods_cents = models.IntegerField(default=0)
-    tax_cents = models.IntegerField(default=0)  # included in goods (shelf prices include VAT)
+    # Taxes: included in goods where shelf prices include them (France), added on top otherwise (Québec).
+    tax_cents = models.IntegerField(default=0)
+    prices_include_tax = models.BooleanField(default=True)
+    taxes = models.JSONField(default=list, blank=True)  # tax lines (pricing.TaxAmount.as_dict), all shops
     fees_cents = models.IntegerField(default=0)
     total_cents = models.IntegerField(default=0)
     # Delivery: the drop, the slot chosen and the booking made with the DeliveryBooking adapter.
@@ -105,7 +108,13 @@ class Order(models.Model):
                 name="order_idempotency_per_owner",
             ),
             models.CheckConstraint(
-                condition=Q(total_cents=models.F("goods_cents") + models.F("fees_cents")),
+                condition=Q(
+                    prices_include_tax=True, total_cents=models.F("goods_cents") + models.F("fees_cents")
+                )
+                | Q(
+                    prices_include_tax=False,
+                    total_cents=models.F("goods_cents") + models.F("tax_cents") + models.F("fees_cents"),
+                ),
                 name="order_total_adds_up",
             ),
         ]
@@ -135,6 +144,7 @@ class ShopOrder(models.Model):
     fulfilment = models.CharField(max_length=10, choices=Fulfilment.choices)
     goods_cents = models.IntegerField(default=0)
     tax_cents = models.IntegerField(default=0)
+    taxes = models.JSONField(default=list, blank=True)  # this sale's tax lines (pricing.TaxAmount.as_dict)
     expires_at = models.DateTimeField()  # a placed shop order not accepted by then releases its stock
     handed_to = models.CharField(max_length=10, blank=True)  # courier or resident
     note = models.TextField(blank=True)  # reason for a rejection, cancellation or change
@@ -156,10 +166,11 @@ class OrderLine(models.Model):
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
     unit_price_cents = models.PositiveIntegerField()
-    tax_rate = models.DecimalField(max_digits=4, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=3)
+    tax_code = models.CharField(max_length=16, blank=True)
     quantity = models.PositiveIntegerField()
     total_cents = models.PositiveIntegerField()
-    tax_cents = models.PositiveIntegerField()
+    tax_cents = models.PositiveIntegerField()  # its share of the sale's taxes (pricing.py)
     reserved = models.BooleanField(default=True)  # False for on-demand offers: no stock was taken
     # The origin at the sale (decision 0015): km from the node's centre, -1 when it could not be
     # placed, null on lines sold before it was recorded (their offer's current origin is read).

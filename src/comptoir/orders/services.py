@@ -28,9 +28,9 @@ from comptoir.catalog.models import Offer
 from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.money import Money, percent_of
-from comptoir.orders import books, transitions
+from comptoir.orders import books, pricing, transitions
 from comptoir.orders.cart import do_add_to_cart, do_claim_guest_cart, do_set_cart_quantity  # noqa: F401
-from comptoir.orders.checkout import CheckoutRequest, do_checkout  # noqa: F401
+from comptoir.orders.checkout import CheckoutRequest, do_checkout, line_in  # noqa: F401
 from comptoir.orders.delivery_port import delivery_booking
 from comptoir.orders.error_codes import OrderErrorCode
 from comptoir.orders.lock_objects import (
@@ -76,13 +76,25 @@ def _reprice(order: Order) -> None:
             fee.amount_cents = 0
         fee.save(update_fields=["amount_cents"])
     order.goods_cents, order.tax_cents = goods, sum(so.tax_cents for so in live)
+    order.taxes = [
+        t.as_dict()
+        for t in pricing.sum_taxes([[pricing.TaxAmount.from_dict(t) for t in so.taxes] for so in live])
+    ]
     order.fees_cents = sum(fee.amount_cents for fee in order.fee_lines.all())
-    order.total_cents = order.goods_cents + order.fees_cents
+    added = 0 if order.prices_include_tax else order.tax_cents
+    order.total_cents = order.goods_cents + added + order.fees_cents
     if order.payment_status == "pending":  # "you pay X" follows the new total (start() has no side effect
         with translation.override(order.language):  # until paid: the port's contract, payments.py)
             order.payment_instructions = payment_method(order.payment_method).start(order).instructions
     order.save(
-        update_fields=["goods_cents", "tax_cents", "fees_cents", "total_cents", "payment_instructions"]
+        update_fields=[
+            "goods_cents",
+            "tax_cents",
+            "taxes",
+            "fees_cents",
+            "total_cents",
+            "payment_instructions",
+        ]
     )
 
 
@@ -217,8 +229,6 @@ def _move_stock_for_changes(lines: list[OrderLine]) -> dict[int, Offer]:
 @transaction.atomic
 def do_answer_changes(shop_order_id: int, *, accept: bool, actor: Any) -> ShopOrder:
     """The resident accepts the shop's changes (the shop order is then accepted) or declines (cancelled)."""
-    from comptoir.orders import pricing
-
     who = Who.of(Actor.RESIDENT, actor)
     action = Action.ACCEPT_CHANGES if accept else Action.DECLINE_CHANGES
     shop_order = _locked(shop_order_id, action, who)
@@ -240,14 +250,20 @@ def do_answer_changes(shop_order_id: int, *, accept: bool, actor: Any) -> ShopOr
         if quantity == 0:
             line.delete()
             continue
-        priced = pricing.price_line(pricing.LineIn(line.unit_price_cents, quantity, line.tax_rate))
-        line.quantity, line.total_cents, line.tax_cents = quantity, priced.total.cents, priced.tax.cents
-        line.proposed_quantity, line.substitute = None, None
+        if line.substitute_id and quantity:
+            line.tax_code = offers[line.substitute_id].tax_code
+        line.quantity, line.proposed_quantity, line.substitute = quantity, None, None
+    remaining = [line for line in lines if line.pk is not None]
+    sale = pricing.price_group(
+        [line_in(li.unit_price_cents, li.quantity, li.tax_rate, li.tax_code) for li in remaining],
+        prices_include_tax=shop_order.order.prices_include_tax,
+    )  # the sale's taxes again, on what is left: each tax rounded once on the sale
+    for line, priced in zip(remaining, sale.lines, strict=True):
+        line.total_cents, line.tax_cents = priced.total.cents, priced.tax.cents
         line.save()
-    remaining = list(shop_order.lines.all())
-    shop_order.goods_cents = sum(line.total_cents for line in remaining)
-    shop_order.tax_cents = sum(line.tax_cents for line in remaining)
-    shop_order.save(update_fields=["goods_cents", "tax_cents"])
+    shop_order.goods_cents, shop_order.tax_cents = sale.goods.cents, sale.tax.cents
+    shop_order.taxes = [t.as_dict() for t in sale.taxes]
+    shop_order.save(update_fields=["goods_cents", "tax_cents", "taxes"])
     if not remaining:  # stock already given back above: nothing is left to release
         return _end(shop_order, Action.CANCEL, who, _("Every product was removed."), "")
     transitions.apply(shop_order, Action.ACCEPT_CHANGES, who)

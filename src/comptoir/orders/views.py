@@ -23,7 +23,7 @@ from comptoir.core.inputs import read_whole
 from comptoir.members.services import do_save_address
 from comptoir.orders import selectors, services
 from comptoir.orders.cart import CART_SESSION_KEY, cart_of
-from comptoir.orders.checkout import checkout_preview
+from comptoir.orders.checkout import checkout_preview, line_in
 from comptoir.orders.delivery_port import delivery_booking, delivery_tracking, pickup_code
 from comptoir.orders.forms import checkout_request
 from comptoir.orders.guards import Client
@@ -129,7 +129,9 @@ def _checkout_context(request: HttpRequest, groups: list[Any]) -> dict[str, Any]
     centre = groups[0].shop if groups else None
     slots = delivery_booking().slots_for(centre.lat, centre.lon, 0, 0, timezone.now()) if centre else []
     goods = sum(g.goods_cents for g in groups)
-    preview = checkout_preview(goods)
+    sales = [[line_in(li.item.offer.price_cents, li.item.quantity, li.item.offer.tax_rate, li.item.offer.tax_code)
+              for li in g.lines] for g in groups]  # fmt: skip
+    preview = checkout_preview(goods, sales)
     return {
         **preview, "groups": groups, "goods_cents": goods,
         "slots": [(slot, preview["before_delivery_cents"] + slot.fee.cents) for slot in slots[:9]],

@@ -18,8 +18,9 @@ from comptoir.catalog.models import Offer, Shop
 from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import ComptoirError
 from comptoir.core.money import Money
+from comptoir.core.region import node_region
 from comptoir.orders import pricing
-from comptoir.orders.checkout import coop_fee_terms
+from comptoir.orders.checkout import coop_fee_terms, line_in
 from comptoir.orders.delivery_port import DeliveryUnavailable, delivery_booking
 from comptoir.orders.payments import bank_account
 from comptoir.protocol.wire import retail
@@ -108,7 +109,12 @@ def price_basket(order: Any, *, lat: float | None, lon: float | None) -> tuple[r
     if unknown:
         raise ComptoirError(f"items not sold by {shop.ref}: {', '.join(map(str, unknown))}")
     lines = [(offer_info(offers[i]), wanted[i]) for i in sorted(wanted)]
-    groups = [[pricing.LineIn(offers[i].price_cents, wanted[i], offers[i].tax_rate) for i in sorted(wanted)]]
+    groups = [
+        [
+            line_in(offers[i].price_cents, wanted[i], offers[i].tax_rate, offers[i].tax_code)
+            for i in sorted(wanted)
+        ]
+    ]
     slot_id, delivery = "", Money.zero()
     if lat is not None and lon is not None:
         weight = sum(offers[i].weight_g * q for i, q in wanted.items())
@@ -120,7 +126,7 @@ def price_basket(order: Any, *, lat: float | None, lon: float | None) -> tuple[r
         slot = next((s for s in slots if s.remaining > 0), None)
         if slot is not None:
             slot_id, delivery = slot.id, slot.fee
-    quote = pricing.quote(groups, coop_fee_terms(), [])
+    quote = pricing.quote(groups, coop_fee_terms(), [], prices_include_tax=node_region().prices_include_tax)
     coop = quote.fees[0]
     basket = retail.Basket(
         shop=shop_info(shop),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import ImportJob, Offer, OpeningHours, OriginSource, Shop, Supplier
+from comptoir.core.region import node_region
 from comptoir.members.models import College
 
 
@@ -33,7 +34,8 @@ class OfferForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"), choices=Offer.Unit.choices)
     quantity = forms.CharField(label=_("Quantity"), initial="1")
     price = forms.CharField(label=_("Price, tax included"))
-    tax_rate = forms.CharField(label=_("Tax rate (%)"), initial="5.5")
+    tax_rate = forms.CharField(label=_("Tax rate (%)"), initial="5.5", required=False)
+    tax_code = forms.CharField(label=_("Tax code"), max_length=16, required=False)
     stock = forms.CharField(label=_("Stock"), initial="0")
     on_demand = forms.BooleanField(label=_("Made or ordered on demand"), required=False)
     weight_g = forms.CharField(label=_("Weight (g)"), initial="0")
@@ -56,6 +58,11 @@ class OfferForm(forms.Form):
     def __init__(self, *args: object, categories: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+        region = node_region()
+        if not region.prices_include_tax:  # Québec's shelf prices are before taxes
+            self.fields["price"].label = _("Price, before taxes")
+            self.fields["tax_rate"].initial = ""
+        self.fields["tax_code"].help_text = ", ".join(c.code for c in region.tax_codes)
 
 
 class SupplierForm(forms.Form):

@@ -1,28 +1,56 @@
-"""Template filters: money and localised names."""
+"""Template filters: money (in the node's currency, written as its region does) and localised names."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
 
 from comptoir.core.money import Money
+from comptoir.core.region import node_region
+from comptoir.core.regions import RegionError
 
 register = template.Library()
 
 
 @register.filter
 def money(cents: int | None) -> str:
+    """Minor units in the node's currency, as the page's language writes them in the node's region:
+    « 2,40 € » (France), « 2,40 $ » (Québec, French), "$2.40" (Québec, English).
+
+    Stable name and signature (templates and emails use it everywhere); the region decides the
+    currency and the locale, the page's language only which of the region's locales."""
     if cents is None:
         return ""
-    return Money(int(cents)).format(get_language() or "fr")
+    return Money(int(cents)).format(node_region().money_locale(get_language() or "fr"))
+
+
+@register.filter
+def tax_note(offer: Any) -> str:
+    """What the shelf price means for taxes: "VAT 5.5 % included", or "plus GST 5 % and QST 9.975 %"."""
+    region = node_region()
+    language = get_language() or "fr"
+    if region.rates_typed and not offer.tax_code:
+        return _("VAT %(rate)s %% included") % {"rate": number_format(offer.tax_rate.normalize())}
+    try:
+        taxes = region.tax_code(offer.tax_code or region.default_tax_code).taxes
+    except RegionError:
+        return ""
+    if not taxes:
+        return _("no tax")
+    named = _(" and ").join(f"{t.label(language)} {number_format(t.rate.normalize())}\u00a0%" for t in taxes)
+    if region.prices_include_tax:
+        return _("%(taxes)s included") % {"taxes": named}
+    return _("plus %(taxes)s") % {"taxes": named}
 
 
 @register.filter
@@ -60,3 +88,12 @@ def governed_source(text: Any) -> str | SafeString:
         "id": proposal_id, "date": date_format(date.fromisoformat(day), "SHORT_DATE_FORMAT"), "version": version,
     }  # fmt: skip
     return format_html('<a href="{}">{}</a>', reverse("governance:proposal", args=[int(proposal_id)]), words)
+
+
+@register.filter
+def tax_label(tax: dict[str, Any]) -> str:
+    """A tax line's name as the page's language says it, with its rate: "TPS (5 %)", "QST (9.975%)"."""
+    language = get_language() or "fr"
+    label = tax["label_en"] if language.startswith("en") else tax["label_fr"]
+    rate = number_format(Decimal(str(tax["rate"])).normalize())
+    return f"{label} ({rate}\u00a0%)" if not language.startswith("en") else f"{label} ({rate}%)"

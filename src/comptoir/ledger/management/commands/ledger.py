@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comptoir.core.errors import ComptoirError
-from comptoir.core.money import DEFAULT_CURRENCY
+from comptoir.core.money import node_currency
 from comptoir.ledger import postings, selectors
 from comptoir.ledger.bank import BankFileError
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                            ("statement", "A shop's statement (goods owed).")]:  # fmt: skip
             one = sub.add_parser(name, help=text)
             one.add_argument("--json", action="store_true")
-            one.add_argument("--currency", default=DEFAULT_CURRENCY)
+            one.add_argument("--currency", default="", help="default: the node's")
             if name == "statement":
                 one.add_argument("shop_ref")
             if name == "entries":
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         )
         close.add_argument("period", help="YYYY-MM or YYYY")
         close.add_argument("--as", dest="staff", required=True)
-        close.add_argument("--currency", default=DEFAULT_CURRENCY)
+        close.add_argument("--currency", default="", help="default: the node's")
         close.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -116,7 +116,9 @@ class Command(BaseCommand):
             since, until = period_bounds(period)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        entry = do_close_period(actor=self._staff(staff), since=since, until=until, currency=currency)
+        entry = do_close_period(
+            actor=self._staff(staff), since=since, until=until, currency=currency or node_currency()
+        )
         lines = [(x.account.code, x.debit, x.credit) for x in entry.lines.select_related("account")]
         data = {"entry": entry.pk, **entry.sources, "lines": [dict(zip(("account", "debit", "credit"), x, strict=True))
                                                               for x in lines]}  # fmt: skip
@@ -135,7 +137,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _balances(self, *, json: bool, currency: str, **_: Any) -> None:
-        rows = selectors.balances(currency)
+        rows = selectors.balances(currency or node_currency())
         self._out(rows, json, [f"{r['code']:<24} {r['balance']:>12}  {r['name']}" for r in rows])
 
     def _accounts(self, *, json: bool, **_: Any) -> None:
@@ -158,6 +160,6 @@ class Command(BaseCommand):
         )
 
     def _statement(self, *, json: bool, currency: str, shop_ref: str, **_: Any) -> None:
-        rows = selectors.shop_statement(shop_ref, currency)
+        rows = selectors.shop_statement(shop_ref, currency or node_currency())
         self._out(rows, json, [f"{r['at']:%Y-%m-%d} {r['kind']:<12} +{r['credit']:>8} -{r['debit']:>8} = {r['balance']:>10}"
                                for r in rows])  # fmt: skip
