@@ -177,7 +177,9 @@ def main() -> None:
     print(f"one branch's stock file then the worker's drain: {f['indexed']:,} offers re-indexed in "
           f"{f['drain_seconds']:.1f} s; peak RSS {f['rss_mb']:.0f} MB")  # fmt: skip
     _seconds, load = run(env, "shell", "-c", "import os; print(*os.getloadavg())")
-    print(f"load average at the end (1, 5, 15 min): {load.strip()}; work dir {work} (remove it when done)")
+    print(
+        f"load average at the end (1, 5, 15 min): {load.strip().splitlines()[-1]}; work dir {work} (remove it when done)"
+    )
 
 
 if __name__ == "__main__":
