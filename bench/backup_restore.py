@@ -51,9 +51,9 @@ def main() -> None:
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="comptoir-bench-backup-"))
     a = node(args.home or scratch / "a", args.database_url, "bench_backup_a")
+    seconds, _ = run(a, "migrate", "-v0")  # an existing node may be older than this code
+    print(f"migrate: {seconds:.1f} s")
     if not args.home:
-        seconds, _ = run(a, "migrate", "-v0")
-        print(f"migrate: {seconds:.1f} s")
         seconds, _ = run(a, "demo", "--load-only", "--shops", str(args.shops), "--offers", str(args.offers))
         print(f"demo load ({args.shops} shops, {args.offers} offers): {seconds:.1f} s")
     seconds, _ = run(a, "check", "-v0")
@@ -70,7 +70,8 @@ def main() -> None:
         "from comptoir.catalog.models import Shop; from django.db.models import Count; "
         "print(Shop.objects.annotate(n=Count('offers')).order_by('-n', 'ref').values_list('ref', flat=True)[0])"
     )
-    _s, ref = run(a, "shell", "-c", script)
+    _s, shell_out = run(a, "shell", "-c", script)
+    ref = shell_out.splitlines()[-1]  # after the shell's own banner
     bundle = scratch / "shop.zip"
     seconds, out = run(a, "shop", "export-bundle", ref, str(bundle), "--no-progress")
     print(f"export-bundle {ref}: {seconds:.2f} s, {bundle.stat().st_size / 1e6:.2f} MB")

@@ -128,3 +128,42 @@ def test_signatures_are_dropped_not_kept_elsewhere(world: dict[str, Any], reside
     assert Stop.objects.filter(signature=SIGNATURE).count() == 2
     do_erase_account(person=resident, password=PASSWORD, confirm="ERASE", via="page")
     assert Stop.objects.filter(signature=SIGNATURE).count() == 0
+
+
+def test_a_french_speaker_reads_the_page_and_the_last_mail_in_french(
+    make_person: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.utils import translation
+
+    claire = make_person("claire@example.org", full_name="Claire Dupont", language="fr")
+    browser = Client()
+    browser.force_login(claire)
+    with translation.override("fr"):
+        page = browser.get("/compte/effacer/", headers={"Accept-Language": "fr"}).content.decode()
+        assert "Ce que la loi oblige la coopérative à conserver" in page
+        assert "Tapez EFFACER pour confirmer" in page
+        with django_capture_on_commit_callbacks(execute=True):
+            done = browser.post("/compte/effacer/", {"password": PASSWORD, "confirm": "EFFACER"})
+    assert "Votre compte est effacé" in done.content.decode()
+    [last] = mail.outbox
+    assert last.subject.startswith("Votre compte sur ") and last.subject.endswith(" est effacé")
+    assert "C'est le dernier message que vous recevrez de " in last.body
+
+
+def test_a_courier_with_shifts_to_come_is_asked_to_hand_them_over_first(
+    world: dict[str, Any], courier: Person, round_: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comptoir.delivery.models import Shift
+
+    soon = timezone.now() + timedelta(days=2)
+    Shift.objects.create(courier=courier, vehicle=round_.vehicle, starts=soon, ends=soon + timedelta(hours=3))
+    api = ApiClient(do_issue_api_token(email=courier.email, password=PASSWORD))
+    response = api.call("post", "/me/erase", {"password": PASSWORD, "confirm": "ERASE"})
+    assert (response.status_code, response.json()["code"]) == (422, "shifts_to_come")
+    # In the courier's language (French, the default): "1 delivery shift to come".
+    assert response.json()["message"].startswith("Vous avez 1 service(s) de livraison à venir")
+    assert Person.objects.get(pk=courier.pk).email == "coursier1@example.org"

@@ -59,7 +59,16 @@ SUPPLIER_FIELDS = ("ref", "name", "kind", "description_fr", "description_en", "a
                    "region", "country", "lat", "lon", "website", "email", "listed")  # fmt: skip
 ORDER_FIELDS = ("email", "language", "payment_method", "payment_status", "delivery_status")
 SHOP_ORDER_FIELDS = ("status", "fulfilment", "goods_cents", "tax_cents", "handed_to", "note")
-LINE_FIELDS = ("sku", "name", "unit_price_cents", "quantity", "total_cents", "tax_cents", "reserved")
+LINE_FIELDS = (
+    "sku",
+    "name",
+    "unit_price_cents",
+    "quantity",
+    "total_cents",
+    "tax_cents",
+    "reserved",
+    "origin_km",
+)
 EVENT_FIELDS = ("action", "from_status", "to_status", "actor_kind", "actor_name", "note")
 NUMBER = re.compile(r"^[A-Z0-9-]{1,20}$")
 
@@ -407,10 +416,20 @@ def _import_orders(shop: Shop, rows: Any) -> int:
                 raise refuse(f"refused: {at}: tax_rate {line.get('tax_rate')!r} is not a number") from error
             if not Decimal(0) <= rate <= Decimal(100):
                 raise refuse(f"refused: {at}: tax_rate {rate} is outside 0–100")
+            origin_km = line.get("origin_km")
+            if origin_km is not None and (
+                isinstance(origin_km, bool)
+                or not isinstance(origin_km, int | float)
+                or not -1 <= origin_km <= 40_075
+            ):
+                raise refuse(
+                    f"refused: {at}: origin_km {origin_km!r} is not a distance in km (or -1, or null)"
+                )
             checked.append(OrderLine(
                 sku=_text(line.get("sku"), f"{at} sku", 64), name=_text(line.get("name"), f"{at} name", 200),
                 unit_price_cents=unit, quantity=qty, total_cents=total, tax_rate=rate,
                 tax_cents=_count(line.get("tax_cents"), f"{at} tax_cents"), reserved=bool(line.get("reserved")),
+                origin_km=origin_km,
             ))  # fmt: skip
         if sum(line.total_cents for line in checked) != goods:
             raise refuse(

@@ -10,4 +10,5 @@ class PrivacyErrorCode(ErrorCode):
     NOT_CONFIRMED = "erasure_not_confirmed"
     ORDERS_IN_PROGRESS = "orders_in_progress"
     LAST_SHOP_OWNER = "last_shop_owner"
+    SHIFTS_TO_COME = "shifts_to_come"
     BAD_BUNDLE = "bad_bundle"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from comptoir.catalog.models import ShopStaff
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.parameters import governed
-from comptoir.delivery.models import Booking, Stop
+from comptoir.delivery.models import Booking, Shift, Stop
 from comptoir.members.models import ApiToken, Membership, MembershipApplication, Person
 from comptoir.orders.models import Cart, Order, OrderEvent, ShopOrder
 from comptoir.privacy.error_codes import PrivacyErrorCode
@@ -67,6 +67,13 @@ def check_erasable(person: Person) -> None:
             _("Orders in progress (%(numbers)s): wait until they are completed or cancel them, then erase "
               "your account.") % {"numbers": numbers},
             code=PrivacyErrorCode.ORDERS_IN_PROGRESS, orders=[order.number for order in busy],
+        )  # fmt: skip
+    shifts = Shift.objects.filter(courier=person, ends__gt=timezone.now()).count()
+    if shifts:
+        raise Conflict(
+            _("You have %(n)s delivery shifts to come: ask the dispatcher to give them to someone else, then erase "
+              "your account.") % {"n": shifts},
+            code=PrivacyErrorCode.SHIFTS_TO_COME, shifts=shifts,
         )  # fmt: skip
     for role in ShopStaff.objects.filter(person=person, role=ShopStaff.Role.OWNER).select_related("shop"):
         others = ShopStaff.objects.filter(shop=role.shop, role=ShopStaff.Role.OWNER).exclude(person=person)
