@@ -1,6 +1,7 @@
 """Issue 13, item 2: import bombs are refused whole, early and clearly; imports run in the worker."""
 
 import io
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -25,9 +26,13 @@ def xlsx(rows, *, dimension=None):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
+    # openpyxl writes `<dimension ref="A1:C2" />` with the standard library's XML writer and
+    # `<dimension ref="A1:C2"/>` with lxml (when another package installed it): one form here.
+    data = rewrite_member(out.getvalue(), "xl/worksheets/sheet1.xml",
+                          lambda xml: re.sub(rb'<dimension ref="([A-Z0-9:]+)"\s*/>', rb'<dimension ref="\1" />', xml))  # fmt: skip
     if dimension is None:
-        return out.getvalue()
-    return rewrite_member(out.getvalue(), "xl/worksheets/sheet1.xml",
+        return data
+    return rewrite_member(data, "xl/worksheets/sheet1.xml",
                           lambda xml: xml.replace(b'<dimension ref="A1:C2" />', f'<dimension ref="{dimension}"/>'.encode()))  # fmt: skip
 
 
