@@ -220,3 +220,15 @@ def test_a_french_node_refuses_a_canadian_postal_code(make_person: Any) -> None:
             owner=None, ref="x", name="X", kind="florist", lat=47.0, lon=6.0, postal_code="H2T 1S6"
         )
     assert "25290" in str(refused.value.message)
+
+
+def test_a_supplier_s_postal_code_matches_however_it_is_typed(quebec: None, db: Any) -> None:
+    from comptoir.catalog.suppliers import do_create_supplier, match_supplier
+
+    farm = do_create_supplier(shop=None, name="Ferme Tremblay", postal_code="j0l2l0", city="Saint-Rémi")
+    assert farm.postal_code == "J0L 2L0"
+    assert match_supplier("ferme tremblay", "J0L 2L0").exact == farm
+    far = do_create_supplier(
+        shop=None, name="Outils du Sud", postal_code="75001", region="Paris", country="FR"
+    )
+    assert far.postal_code == "75001"  # a foreign code is kept as written

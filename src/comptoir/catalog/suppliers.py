@@ -24,6 +24,8 @@ from comptoir.catalog.models import Offer, Shop, Supplier
 from comptoir.catalog.services import mark_offers_changed
 from comptoir.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from comptoir.core.geo import GeoError, check_coordinates
+from comptoir.core.region import node_region
+from comptoir.core.regions import RegionError
 
 SUPPLIER_FIELDS = {
     "name", "kind", "description_fr", "description_en", "address", "postal_code", "city", "region",
@@ -45,7 +47,13 @@ def normalise_name(name: str) -> str:
 
 
 def normalise_postal_code(code: str) -> str:
-    return re.sub(r"\s+", " ", code.strip().upper())
+    """The region's way when it is one of the region's ("j0l2l0" → "J0L 2L0" in Québec), so two spellings
+    match; a far-away supplier's foreign code is only upper-cased with its spaces collapsed."""
+    text = re.sub(r"\s+", " ", str(code).strip().upper())
+    try:
+        return node_region().normalise_postal_code(text) if text else text
+    except RegionError:
+        return text
 
 
 def supplier_ids() -> dict[str, int]:

@@ -203,7 +203,7 @@ def close_past_months(today: date) -> dict[str, int]:
         since, until = month_bounds(month)
         try:
             with _clock(until), transaction.atomic():
-                do_close_period(actor=staff, since=since, until=until, currency="EUR")
+                do_close_period(actor=staff, since=since, until=until, currency=node_currency())
             closed += 1
         except InvalidInput:
             pass  # nothing to close, or closed already
