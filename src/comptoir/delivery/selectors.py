@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from comptoir.core import formats
 from comptoir.core.geo import haversine_km, point_in_polygon
 from comptoir.core.money import Money
 from comptoir.core.parameters import governed_many
@@ -98,9 +99,8 @@ def order_number(order_id: int) -> str:
 
 def parcel_size(weight_g: int, volume_ml: int) -> str:
     """« 2,5 kg · 8,0 L » in French, "2.5 kg · 8.0 L" in English."""
-    kg = formats.number_format(round(weight_g / 1000, 1), 1, use_l10n=True)
-    litres = formats.number_format(round(volume_ml / 1000, 1), 1, use_l10n=True)
-    return f"{kg}\u00a0kg · {litres}\u00a0L"
+    lang = get_language()
+    return f"{formats.quantity(weight_g / 1000, 1, 'kg', lang)} · {formats.quantity(volume_ml / 1000, 1, 'L', lang)}"
 
 
 PICKABLE = {ShopOrder.Status.ACCEPTED, ShopOrder.Status.PREPARED, ShopOrder.Status.HANDED_OVER}

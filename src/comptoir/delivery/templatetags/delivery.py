@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 
+from comptoir.core import formats
 from comptoir.delivery import selectors
 
 register = template.Library()
@@ -22,7 +23,7 @@ def order_number(order_id: int) -> str:
 @register.simple_tag
 def km(metres: int) -> str:
     """« 2,5 km » in French, "2.5 km" in English (non-breaking space)."""
-    return f"{formats.number_format(round(metres / 1000, 1), 1, use_l10n=True)}\u00a0km"
+    return formats.quantity(metres / 1000, 1, "km", get_language())
 
 
 @register.filter
@@ -36,11 +37,9 @@ def day_short(value: datetime | date | None) -> str:
     """« mer. 2 déc. » in French, "Wed 2 Dec" in English, in the local time zone."""
     if value is None:
         return ""
-    value = timezone.localtime(value) if isinstance(value, datetime) else value
-    if (get_language() or "fr").startswith("fr"):
-        weekday = formats.date_format(value, "D").lower().rstrip(".")
-        return f"{weekday}. {value.day}\u00a0{formats.date_format(value, 'N').lower()}"
-    return formats.date_format(value, "D j M")
+    return formats.day_short(
+        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
+    )
 
 
 @register.filter
@@ -48,6 +47,6 @@ def day_long(value: datetime | date | None) -> str:
     """« mercredi 2 décembre » in French (no capital inside a sentence), "Wednesday 2 December"."""
     if value is None:
         return ""
-    value = timezone.localtime(value) if isinstance(value, datetime) else value
-    text = formats.date_format(value, "l j F")
-    return text.lower() if (get_language() or "fr").startswith("fr") else text
+    return formats.day_long(
+        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
+    )

@@ -1,0 +1,82 @@
+"""Numbers, units, percentages and days as the reader's language writes them.
+
+French: decimal comma, thin no-break space (U+202F) between thousands, no-break space
+(U+00A0) before a unit and the double punctuation : ; ! ?, a thin one before a percent sign,
+weekdays and months in lower case (« mer. 2 déc. », « 2,5 km », « 2,0 % »).
+English: decimal point, comma between thousands, "2.5 km", "2.0%", "Wed 2 Dec".
+
+Money has its own formatter (`comptoir.core.money`); this module is for everything else a
+page, an email or a message prints. The number functions take the language explicitly (no
+Django); the day functions use Django's translated month and weekday names.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+def is_english(lang: str | None) -> bool:
+    return (lang or "fr").startswith("en")
+
+
+def number(value: float | int | Decimal, places: int | None, lang: str | None) -> str:
+    """2,5 in French, 2.5 in English; thousands grouped; rounded half up to `places` (None: the
+    decimals the value has, trailing zeros dropped: 5.50 → 5,5 and 20.00 → 20)."""
+    exact = Decimal(str(value))
+    if places is None:
+        exact = exact.normalize()
+        places = max(0, -int(exact.as_tuple().exponent))
+    exact = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact = abs(exact)  # never "-0,0"
+    text = f"{exact:,.{places}f}"
+    if is_english(lang):
+        return text
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def quantity(value: float | int | Decimal, places: int | None, unit: str, lang: str | None) -> str:
+    """« 2,5 km », "2.5 km": the unit after a no-break space in both languages."""
+    return f"{number(value, places, lang)}{NBSP}{unit}"
+
+
+def percent(value: float | int | Decimal, places: int | None, lang: str | None) -> str:
+    """« 2,0 % » in French (thin no-break space, as the governed values write it), "2.0%" in English."""
+    sep = "" if is_english(lang) else NNBSP
+    return f"{number(value, places, lang)}{sep}%"
+
+
+def decimal_marks(text: str, lang: str | None) -> str:
+    """A text of plain numbers ("9.930^1 × 0.899^1") with the language's decimal mark."""
+    return text if is_english(lang) else re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+
+
+def colon(label: str, lang: str | None) -> str:
+    """« Total : » in French (no-break space before the colon), "Total:" in English."""
+    return f"{label}:" if is_english(lang) else f"{label}{NBSP}:"
+
+
+def day_short(value: datetime | date, lang: str | None) -> str:
+    """« mer. 2 déc. » in French, "Wed 2 Dec" in English (`value` already in local time)."""
+    from django.utils import formats, translation
+
+    with translation.override("en" if is_english(lang) else "fr"):
+        if is_english(lang):
+            return formats.date_format(value, "D j M")
+        weekday = formats.date_format(value, "D").lower().rstrip(".")
+        month = formats.date_format(value, "N").lower()
+    return f"{weekday}. {value.day}{NBSP}{month}"
+
+
+def day_long(value: datetime | date, lang: str | None) -> str:
+    """« mercredi 2 décembre » in French (lower case inside a sentence), "Wednesday 2 December"."""
+    from django.utils import formats, translation
+
+    with translation.override("en" if is_english(lang) else "fr"):
+        text = formats.date_format(value, "l j F")
+    return text if is_english(lang) else text.lower()

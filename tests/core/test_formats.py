@@ -1,0 +1,51 @@
+"""Numbers, units, percentages, labels and days as each language writes them (issue 20 item 16)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from comptoir.core import formats
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "lang", "text"),
+    [
+        (2.5, 1, "fr", "2,5"),
+        (2.5, 1, "en", "2.5"),
+        (Decimal("0.05"), 1, "fr", "0,1"),  # half up, not to even
+        (1234567.891, 2, "fr", "1\u202f234\u202f567,89"),
+        (1234567.891, 2, "en", "1,234,567.89"),
+        (-0.04, 1, "fr", "0,0"),  # never "-0,0"
+        (3, 0, "fr", "3"),
+    ],
+)
+def test_number(value, places, lang, text):
+    assert formats.number(value, places, lang) == text
+
+
+def test_units_percentages_and_labels():
+    assert formats.quantity(2.5, 1, "km", "fr") == "2,5\u00a0km"
+    assert formats.quantity(0.4, 1, "kg", "en") == "0.4\u00a0kg"
+    assert formats.percent(Decimal("2"), 1, "fr") == "2,0\u202f%"
+    assert formats.percent(Decimal("2"), 1, "en") == "2.0%"
+    assert formats.colon("Total", "fr") == "Total\u00a0:"
+    assert formats.colon("Total", "en") == "Total:"
+
+
+def test_days_in_lower_case_in_french():
+    wednesday = date(2026, 12, 2)
+    assert formats.day_short(wednesday, "fr") == "mer. 2\u00a0déc."
+    assert formats.day_short(wednesday, "en") == "Wed 2 Dec"
+    assert formats.day_long(date(2026, 12, 3), "fr") == "jeudi 3 décembre"
+    assert formats.day_long(date(2026, 12, 3), "en") == "Thursday 3 December"
+    assert formats.day_short(date(2026, 5, 4), "fr") == "lun. 4\u00a0mai"
+
+
+def test_natural_places_and_decimal_marks():
+    assert formats.percent(Decimal("5.50"), None, "fr") == "5,5\u202f%"
+    assert formats.percent(Decimal("20.00"), None, "en") == "20%"
+    assert formats.decimal_marks("9.930^1 × 0.899^1.5 = 8.9270", "fr") == "9,930^1 × 0,899^1,5 = 8,9270"
+    assert formats.decimal_marks("9.930^1", "en") == "9.930^1"
