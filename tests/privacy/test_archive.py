@@ -55,7 +55,7 @@ def test_the_archive_holds_the_profile_orders_addresses_memberships_and_tokens(
     ]
     assert orders[0]["goods_cents"] == 480
     assert orders[0]["shop_orders"][0]["lines"] == [{
-        "sku": "B1", "name": "Pain complet", "unit_price_cents": 240, "tax_rate": "5.50", "quantity": 2,
+        "sku": "B1", "name": "Pain complet", "unit_price_cents": 240, "tax_rate": "5.500", "quantity": 2,
         "total_cents": 480, "tax_cents": 25,
     }]  # fmt: skip
     assert [h["action"] for h in orders[0]["history"]][-1] == "delivered"
