@@ -11,11 +11,11 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.errors import InvalidInput, NotAllowed
+from comptoir.core.errors import InvalidInput
 from comptoir.core.money import node_currency
 from comptoir.ledger import postings, reports, selectors, services
 from comptoir.ledger.models import Entry
+from comptoir.ledger.permissions import access_statement
 from comptoir.members.api import AUTH
 from comptoir.members.permissions import check_staff
 
@@ -154,10 +154,7 @@ class StatementLineOut(Schema):
 @router.get("/statements/shops/{shop_ref}", response={200: list[StatementLineOut], 403: ErrorOut, 404: ErrorOut},
             auth=AUTH, summary="A shop's statement: goods sold for it, payouts, and what it is owed (its staff)")  # fmt: skip
 def shop_statement(request: HttpRequest, shop_ref: str, currency: str = "") -> list[dict[str, Any]]:
-    try:
-        check_staff(request.user)
-    except NotAllowed:
-        access_shop_for_staff(request.user, shop_ref)
+    access_statement(request.user, shop_ref)
     return selectors.shop_statement(shop_ref, currency or node_currency())
 
 

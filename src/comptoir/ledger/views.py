@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from comptoir.catalog.permissions import access_shop_for_staff
 from comptoir.core.money import node_currency
 from comptoir.ledger import reports, selectors
+from comptoir.ledger.permissions import access_statement
 from comptoir.ledger.services import balance
 
 CHART_MONTHS = 12
@@ -71,7 +71,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
 
 
 def shop_statement(request: HttpRequest, shop_ref: str) -> HttpResponse:
-    shop = access_shop_for_staff(request.user, shop_ref)
+    shop = access_statement(request.user, shop_ref)
     rows = selectors.shop_statement(shop.ref, node_currency())
     if request.GET.get("format") == "csv":
         keys = ["at", "kind", "order_id", "memo", "credit", "debit", "balance"]
