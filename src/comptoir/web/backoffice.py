@@ -20,7 +20,7 @@ from comptoir.catalog import services
 from comptoir.catalog.exports import NUMBER_COLUMNS, export_csv, export_xlsx, offer_as_raw
 from comptoir.catalog.import_files import import_limits
 from comptoir.catalog.imports import do_queue_import
-from comptoir.catalog.models import Category, ImportJob, Offer, Shop
+from comptoir.catalog.models import Category, ImportJob, Offer, Organisation, Shop
 from comptoir.catalog.permissions import (
     access_offer_for_catalog_writes,
     access_shop_for_catalog_writes,
@@ -169,25 +169,32 @@ def offer_edit(request: HttpRequest, ref: str, offer_id: int | None = None) -> H
 @login_required
 def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
     shop = access_shop_for_catalog_writes(request.user, ref)
+    return import_page(request, shop, "shop", "web/backoffice/import.html", "web:shop-import-result")
+
+
+def import_page(
+    request: HttpRequest, owner: Shop | Organisation, name: str, template: str, result_route: str
+) -> HttpResponse:
+    """A shop's or a chain's import form: the file is queued for the worker, then its job's page."""
     form = ImportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             job = do_queue_import(
-                shop, upload.file, upload.name, size=upload.size, mode=form.cleaned_data["mode"],
+                owner, upload.file, upload.name, size=upload.size, mode=form.cleaned_data["mode"],
                 person=request.user,
             )  # fmt: skip
         except ComptoirError as error:
             form.add_error("file", error.message)
             status = 413 if upload.size > settings.COMPTOIR_IMPORT_MAX_BYTES else 400
         else:
-            return redirect("web:shop-import-result", ref=shop.ref, job_id=job.pk)
+            return redirect(result_route, ref=owner.ref, job_id=job.pk)
     elif request.method == "POST":
         status = 400
     return render(
-        request, "web/backoffice/import.html",
-        {"shop": shop, "form": form, "imports": shop.imports.all()[:10], "limits": import_limits()},
+        request, template,
+        {name: owner, "form": form, "imports": owner.imports.all()[:10], "limits": import_limits()},
         status=status,
     )  # fmt: skip
 

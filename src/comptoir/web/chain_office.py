@@ -6,18 +6,15 @@ Only the chain's staff reach it (`access_organisation_for_staff`): a branch's st
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
-from comptoir.catalog.import_files import import_limits
-from comptoir.catalog.imports import do_queue_import
 from comptoir.catalog.models import ImportJob
 from comptoir.catalog.permissions import access_organisation_for_staff
 from comptoir.core.errors import ComptoirError
 from comptoir.core.inputs import read_page
-from comptoir.web.forms import ImportForm
+from comptoir.web.backoffice import import_page
 
 PAGE = 25
 
@@ -47,27 +44,7 @@ def dashboard(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 def catalog_import(request: HttpRequest, ref: str) -> HttpResponse:
     chain = access_organisation_for_staff(request.user, ref)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = do_queue_import(
-                chain, upload.file, upload.name, size=upload.size, mode=form.cleaned_data["mode"],
-                person=request.user,
-            )  # fmt: skip
-        except ComptoirError as error:
-            form.add_error("file", error.message)
-            status = 413 if upload.size > settings.COMPTOIR_IMPORT_MAX_BYTES else 400
-        else:
-            return redirect("web:chain-import-result", ref=chain.ref, job_id=job.pk)
-    elif request.method == "POST":
-        status = 400
-    return render(
-        request, "web/backoffice/chain_import.html",
-        {"chain": chain, "form": form, "imports": chain.imports.all()[:10], "limits": import_limits()},
-        status=status,
-    )  # fmt: skip
+    return import_page(request, chain, "chain", "web/backoffice/chain_import.html", "web:chain-import-result")
 
 
 @login_required
