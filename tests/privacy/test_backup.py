@@ -22,7 +22,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from comptoir.catalog.models import Offer
+from comptoir.catalog.services import ensure_taxonomy
 from comptoir.core.errors import InvalidInput
+from comptoir.members.services import ensure_colleges
 from comptoir.privacy.backup import _sqlite, model_tables, restore_backup, write_backup
 from comptoir.privacy.progress import StageBar
 
@@ -78,10 +80,12 @@ def comptoir(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_restored_into_an_empty_node_gives_back_every_row_and_file(
     request: Any, tmp_path: Path, settings: Any
 ) -> None:
+    ensure_colleges()  # a transactional test before this one may have flushed what migrations seed
+    ensure_taxonomy()
     settings.COMPTOIR_HOME = tmp_path / "node-a"  # node A's own data folder: its uploads only
     settings.MEDIA_ROOT = settings.COMPTOIR_HOME / "media"
     world = request.getfixturevalue("world")

@@ -22,10 +22,11 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from comptoir.catalog.models import Offer, Shop, Supplier
-from comptoir.catalog.services import do_create_offer
+from comptoir.catalog.services import do_create_offer, ensure_taxonomy
 from comptoir.catalog.suppliers import do_create_supplier
 from comptoir.core.errors import InvalidInput
 from comptoir.members.models import Person
+from comptoir.members.services import ensure_colleges
 from comptoir.orders.models import Order
 from comptoir.privacy.bundle import do_import_bundle, shop_bundle
 from tests.conftest import PASSWORD
@@ -51,8 +52,10 @@ def moving_shop(world: dict[str, Any], shop: Shop) -> Shop:
     return shop
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_shop_moves_to_another_node_with_its_whole_history(request: Any, tmp_path: Path) -> None:
+    ensure_colleges()  # a transactional test before this one may have flushed what migrations seed
+    ensure_taxonomy()
     shop = request.getfixturevalue("moving_shop")
     world = request.getfixturevalue("world")
     bundle_a = shop_bundle(shop)
