@@ -28,7 +28,7 @@ def test_staff_crud_through_the_api(owner_api, shop):
     refused = owner_api.call("patch", f"/offers/{offer_id}", {"price": "gratuit"})
     assert refused.status_code == 400
     assert refused.json()["details"]["errors"] == [
-        {"column": "price", "message": "prix invalide (par ex. 2,40) : gratuit"}
+        {"column": "price", "message": "prix invalide (par ex. 2,40)\u00a0: gratuit"}
     ]
     assert Offer.objects.get(pk=offer_id).price_cents == 350
     assert owner_api.call("delete", f"/offers/{offer_id}").status_code == 204

@@ -168,7 +168,10 @@ def test_chain_catalog_then_branch_stock_files_with_row_errors(chain_api, branch
     job = branch_api.call("get", f"/shops/qj-gare/imports/{refused.json()['id']}").json()
     assert (job["status"], job["rows_total"], job["rows_rejected"]) == ("rejected", 3, 2)
     assert [(e["row"], e["column"]) for e in job["errors"]] == [(3, "stock"), (4, "sku")]
-    assert job["errors"][1]["message"] == "SKU inconnu : le catalogue de la chaîne n'a pas de produit PINCE-1"
+    assert (
+        job["errors"][1]["message"]
+        == "SKU inconnu\u00a0: le catalogue de la chaîne n'a pas de produit PINCE-1"
+    )
     assert _offer("qj-gare").stock == 0  # all or nothing: nothing written
 
     stock.seek(0)
@@ -278,8 +281,8 @@ def test_import_network_with_an_organisation_column(db, tmp_path):
     assert (report.rows, report.organisations_created, report.chain_products_written) == (7, 1, 2)
     assert [(number, message) for number, message in report.rejected] == [
         (6, "organisation: ce commerce n'est pas une succursale de rc"),
-        (7, "organisation: ce commerce est une succursale d'une chaîne : indiquez son organisation"),
-        (8, "price: prix invalide (par ex. 2,40) : bad"),
+        (7, "organisation: ce commerce est une succursale d'une chaîne\u00a0: indiquez son organisation"),
+        (8, "price: prix invalide (par ex. 2,40)\u00a0: bad"),
     ]
     chain = Organisation.objects.get(ref="rc")
     assert sorted(chain.branches.values_list("ref", flat=True)) == ["rc-1", "rc-2"]

@@ -224,6 +224,8 @@ def test_import_runs_in_the_worker_and_the_page_follows_it(shop, owner, settings
     assert not kept.exists()
     live = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert live.startswith('<div id="import-job"') and "hx-trigger" not in live
-    assert "Appliqué, certaines lignes refusées" in live and "prix invalide (par ex. 2,40) : cher" in live
+    assert (
+        "Appliqué, certaines lignes refusées" in live and "prix invalide (par ex. 2,40)\u00a0: cher" in live
+    )
     # The API gives the same job.
     assert Offer.objects.get(shop=shop).sku == "A"

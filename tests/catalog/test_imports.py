@@ -48,7 +48,7 @@ def test_bad_rows_write_nothing_and_are_explained(shop):
     assert Offer.objects.count() == 0
     assert job.rows_rejected == 3
     assert job.errors == [
-        {"row": 4, "column": "price", "message": "prix invalide (par ex. 2,40) : prix"},
+        {"row": 4, "column": "price", "message": "prix invalide (par ex. 2,40)\u00a0: prix"},
         {"row": 5, "column": "name_fr", "message": "obligatoire"},
         {"row": 6, "column": "sku", "message": "même SKU que la ligne 2"},
     ]
@@ -65,7 +65,7 @@ def test_semicolon_csv_and_missing_columns(shop):
     assert job.status == "applied" and Offer.objects.get().price_cents == 390
     from comptoir.core.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="Colonnes manquantes : price"):
+    with pytest.raises(InvalidInput, match="Colonnes manquantes\u00a0: price"):
         run(shop, "sku,name_fr\nX1,Vis\n")
     with pytest.raises(InvalidInput):
         run(shop, "sku,name_fr,price\n", name="catalogue.pdf")

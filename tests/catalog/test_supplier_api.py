@@ -30,7 +30,7 @@ def test_a_shop_adds_a_supplier_and_links_an_offer_through_the_api(owner_api, an
     unknown = owner_api.call("patch", f"/offers/{offer.json()['id']}", {"supplier": "verger-fantome"})
     assert unknown.status_code == 400
     assert unknown.json()["details"]["errors"] == [
-        {"column": "supplier", "message": "référence de fournisseur inconnue : verger-fantome"}
+        {"column": "supplier", "message": "référence de fournisseur inconnue\u00a0: verger-fantome"}
     ]
     assert Offer.objects.get(sku="A1").supplier.ref == "ferme-des-trois-rivieres"
     listed = anon_api.call("get", "/suppliers").json()

@@ -54,7 +54,7 @@ def test_a_close_name_is_proposed_never_merged(shop, farm):
     assert refused.value.code == "supplier_close_match"
     assert refused.value.details == {"candidates": ["ferme-des-trois-rivieres"]}
     assert refused.value.message == (
-        "Des fournisseurs au nom proche existent : est-ce l’un d’eux ? "
+        "Des fournisseurs au nom proche existent\u00a0: est-ce l’un d’eux\u00a0? "
         "Ferme des Trois-Rivières (25290, ferme-des-trois-rivieres)"
     )
     assert Supplier.objects.count() == 1
@@ -73,7 +73,7 @@ def test_a_far_supplier_may_give_only_its_region(shop):
     ("fields", "message"),
     [
         ({"name": "  "}, "Un fournisseur doit avoir un nom."),
-        ({"name": "X", "kind": "castle"}, "Type de fournisseur inconnu : castle"),
+        ({"name": "X", "kind": "castle"}, "Type de fournisseur inconnu\u00a0: castle"),
         (
             {"name": "X", "lat": 47.1},
             "Donnez la latitude et la longitude, sur la Terre, ou aucune des deux "
@@ -84,7 +84,7 @@ def test_a_far_supplier_may_give_only_its_region(shop):
             "Donnez la latitude et la longitude, sur la Terre, ou aucune des "
             "deux (un fournisseur lointain peut ne donner que sa région).",
         ),
-        ({"name": "X", "colour": "red"}, "Champs de fournisseur inconnus : colour"),
+        ({"name": "X", "colour": "red"}, "Champs de fournisseur inconnus\u00a0: colour"),
     ],
 )
 def test_bad_supplier_fields_are_refused_and_write_nothing(shop, fields, message):
@@ -112,7 +112,7 @@ def test_an_unknown_supplier_reference_is_refused_and_changes_nothing(shop):
     with pytest.raises(InvalidInput) as refused:
         do_create_offer(shop, {"sku": "T1", "name_fr": "Tomme", "price": "4,20", "supplier": "ferme-fantome"})
     assert refused.value.details["errors"] == [
-        {"column": "supplier", "message": "référence de fournisseur inconnue : ferme-fantome"}
+        {"column": "supplier", "message": "référence de fournisseur inconnue\u00a0: ferme-fantome"}
     ]
     assert Offer.objects.count() == 0
 
@@ -125,7 +125,7 @@ def test_half_an_origin_or_an_unknown_statement_is_refused(shop):
         {"column": "origin_lat", "message": "donnez la latitude et la longitude de l’origine"},
         {
             "column": "origin_stated_by",
-            "message": "attendu shop (boutique), supplier (fournisseur) ou label : rumour",
+            "message": "attendu shop (boutique), supplier (fournisseur) ou label\u00a0: rumour",
         },
     ]
 
@@ -138,7 +138,11 @@ def test_import_links_suppliers_and_an_unknown_reference_is_a_row_error(shop, fa
     job = do_import_catalog(shop, io.BytesIO(text.encode()), "c.csv", mode=ImportJob.Mode.VALID_ROWS)
     assert (job.status, job.rows_created, job.rows_rejected) == ("partial", 1, 1)
     assert job.errors == [
-        {"row": 3, "column": "supplier", "message": "référence de fournisseur inconnue : brasserie-inconnue"}
+        {
+            "row": 3,
+            "column": "supplier",
+            "message": "référence de fournisseur inconnue\u00a0: brasserie-inconnue",
+        }
     ]
     assert Offer.objects.get(sku="T1").supplier == farm
 
@@ -196,7 +200,7 @@ def test_network_import_links_suppliers_and_rejects_unknown_references(tmp_path,
     )
     report = import_network(path)
     assert (report.rows, report.offers_written, report.rejected) == (
-        3, 2, [(3, "supplier: référence de fournisseur inconnue : laiterie-fantome")],
+        3, 2, [(3, "supplier: référence de fournisseur inconnue\u00a0: laiterie-fantome")],
     )  # fmt: skip
     offers = dict(Offer.objects.values_list("sku", "supplier__ref"))
     assert offers == {"C1": "ferme-des-trois-rivieres", "C3": None}
@@ -220,6 +224,6 @@ def test_network_import_refuses_an_unknown_extra_column(db, tmp_path):
     with pytest.raises(InvalidInput) as refused:
         import_network(path)
     assert refused.value.message == (
-        "En-tête attendu : shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, "
+        "En-tête attendu\u00a0: shop_ref,shop_name,lat,lon,sku,gtin,name,category,price,stock, "
         "puis éventuellement supplier,organisation"
     )

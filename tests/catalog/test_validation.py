@@ -40,4 +40,4 @@ def test_each_bad_value_is_named():
         "tax_rate",
         "active",
     }
-    assert ("gtin", "GTIN invalide (chiffre de contrôle ou longueur) : 3017620422004") in bad
+    assert ("gtin", "GTIN invalide (chiffre de contrôle ou longueur)\u00a0: 3017620422004") in bad

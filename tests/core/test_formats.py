@@ -49,3 +49,11 @@ def test_natural_places_and_decimal_marks():
     assert formats.percent(Decimal("20.00"), None, "en") == "20%"
     assert formats.decimal_marks("9.930^1 × 0.899^1.5 = 8.9270", "fr") == "9,930^1 × 0,899^1,5 = 8,9270"
     assert formats.decimal_marks("9.930^1", "en") == "9.930^1"
+
+
+def test_french_spacing_puts_no_break_spaces_where_plain_ones_were():
+    assert formats.french_spacing("Créneau : 10:30 ; merci ! Prêt ? « oui »") == (
+        "Créneau\u00a0: 10:30\u00a0; merci\u00a0! Prêt\u00a0? «\u00a0oui\u00a0»"
+    )
+    assert formats.french_spacing("https://example.org/?q=1") == "https://example.org/?q=1"
+    assert formats.french_spacing("Total\u00a0: 2") == "Total\u00a0: 2"

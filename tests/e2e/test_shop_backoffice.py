@@ -34,7 +34,7 @@ def test_shop_signs_in_and_edits_an_offer(page, shop, owner, tmp_path: Path, set
     page.get_by_text("Refusé, rien n’a été écrit").wait_for()
     row = page.locator("table.errors tbody tr")
     assert row.count() == 1
-    assert row.inner_text().split("\t") == ["3", "price", "prix invalide (par ex. 2,40) : cher"]
+    assert row.inner_text().split("\t") == ["3", "price", "prix invalide (par ex. 2,40)\u00a0: cher"]
     assert Offer.objects.filter(shop=shop).count() == 1
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
 

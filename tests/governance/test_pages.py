@@ -34,7 +34,7 @@ def _client(person) -> Client:
     return client
 
 
-def _in_vote(author, changes=None, title="Contribution à 1,5 %"):
+def _in_vote(author, changes=None, title="Contribution à 1,5\u00a0%"):
     """A proposal whose vote is open now: drafted ten days ago, discussed seven."""
     start = timezone.now() - 10 * DAY
     made = services.do_draft_proposal(
@@ -96,8 +96,8 @@ def test_a_closed_vote_shows_the_tally_per_college_and_receipts_check(members):
     assert proposal.status == "adopted"
     page = re.sub(r"[ \n]+", " ", Client().get(f"/gouvernance/propositions/{proposal.pk}/").content.decode())
     # Shops 40 × 1/1, workers 30 × 0/1, residents 30 × 2/2: 70 / 100.
-    assert "5 votants sur 5 (100.00 %), quorum 10 % atteint" in page
-    assert "approbation pondérée 70.00 %, majorité au-delà de 50 %" in page
+    assert "5 votants sur 5 (100\u00a0%), quorum 10\u00a0% atteint" in page
+    assert "approbation pondérée 70\u00a0%, majorité au-delà de 50\u00a0%" in page
     rows = re.findall(
         r"<tr><th scope=\"row\">(\w+)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
         page,
@@ -131,20 +131,23 @@ def test_lists_group_open_adopted_rejected_and_drafts_stay_their_authors(members
     author.post(f"/gouvernance/propositions/{draft.pk}/soumettre/")
     draft.refresh_from_db()
     assert draft.status == "discussion"
-    author.post(f"/gouvernance/propositions/{draft.pk}/commenter/", {"body": "Précision : dès janvier."})
-    assert "Précision : dès janvier." in anyone.get(f"/gouvernance/propositions/{draft.pk}/").content.decode()
+    author.post(f"/gouvernance/propositions/{draft.pk}/commenter/", {"body": "Précision\u00a0: dès janvier."})
+    assert (
+        "Précision\u00a0: dès janvier."
+        in anyone.get(f"/gouvernance/propositions/{draft.pk}/").content.decode()
+    )
     assert voting.pk and "/gouvernance/" in anyone.get("/transparence/").content.decode()
 
 
 def test_new_proposal_form_refuses_bad_values_and_stores_nothing(members, make_person):
     member = _client(members["workers0"])
     starts = (timezone.localdate() + 20 * DAY).isoformat()
-    form = {"title": "Contribution à 1,8 %", "body": "Pour couvrir les vélos.", "parameter": "coop_fee_percent",
+    form = {"title": "Contribution à 1,8\u00a0%", "body": "Pour couvrir les vélos.", "parameter": "coop_fee_percent",
             "applies_from": starts}  # fmt: skip
     for value, message in [
-        ("150", "Contribution coopérative sur les marchandises : « 150 » est refusée ; la valeur doit être "
+        ("150", "Contribution coopérative sur les marchandises\u00a0: «\u00a0150\u00a0» est refusée\u00a0; la valeur doit être "
                 "un nombre de 0\u202f% à 100\u202f%."),
-        ("beaucoup", "« beaucoup » est refusée"),
+        ("beaucoup", "«\u00a0beaucoup\u00a0» est refusée"),
         ("", "Indiquez la valeur proposée."),
     ]:  # fmt: skip
         page = member.post("/gouvernance/propositions/nouvelle/", {**form, "value": value})

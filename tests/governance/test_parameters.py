@@ -28,7 +28,7 @@ def test_api_refuses_a_direct_change_and_logs_it(owner_api, owner):
     response = owner_api.call("put", "/governance/parameters/coop_fee_percent", {"value": "0.5"})
     assert response.status_code == 403
     assert response.json()["message"] == (
-        "coop_fee_percent est un paramètre gouverné : seule une proposition adoptée le modifie."
+        "coop_fee_percent est un paramètre gouverné\u00a0: seule une proposition adoptée le modifie."
     )
     assert governed("coop_fee_percent").value == Decimal("2.0")
     refused = RefusedChange.objects.get()
@@ -103,7 +103,7 @@ def test_a_vote_on_the_coop_fee_changes_later_checkouts_only(resident_api, town)
         [(61, "adopted at founding (v1)")],  # 2 % of 30,30 €
         [(91, f"proposal #{proposal.pk}, in force from {timezone.localdate()} (v2)")],  # 3 %
     ]
-    assert second["fees"][0]["label"] == "Contribution coopérative (3,0 % des marchandises)"
+    assert second["fees"][0]["label"] == "Contribution coopérative (3,0\u202f% des marchandises)"
 
 
 @pytest.mark.postgres

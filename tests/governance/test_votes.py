@@ -180,12 +180,12 @@ def test_bad_proposals_are_refused_and_change_nothing(colleges, make_person):
         (
             {"coop_fee_percent": "-1"},
             T0 + DAY,
-            "« -1 » est refusée ; la valeur doit être un nombre de 0\u202f% à 100\u202f%",
+            "«\u00a0-1\u00a0» est refusée\u00a0; la valeur doit être un nombre de 0\u202f% à 100\u202f%",
         ),
         (
             {"coop_fee_percent": "deux"},
             T0 + DAY,
-            "Contribution coopérative sur les marchandises : « deux » est refusée",
+            "Contribution coopérative sur les marchandises\u00a0: «\u00a0deux\u00a0» est refusée",
         ),
         ({"no_such_thing": "1"}, T0 + DAY, "no_such_thing n’est pas un paramètre gouverné"),
         ({"coop_fee_percent": "3"}, None, "à partir de quand"),
@@ -209,7 +209,7 @@ def test_reminders_go_once_to_those_who_have_not_voted_in_their_language(college
     by_person = {m.to[0]: m.subject for m in mail.outbox}
     assert "residents1@example.org" not in by_person and "staff0@example.org" not in by_person
     assert by_person["shops0@example.org"] == "Vote before 2026-03-16 10:00: Coop fee 3 %"
-    assert by_person["shops1@example.org"] == "Votez avant le 2026-03-16 10:00 : Coop fee 3 %"
+    assert by_person["shops1@example.org"] == "Votez avant le 2026-03-16 10:00\u00a0: Coop fee 3 %"
 
 
 def test_ballots_and_participations_share_no_link(colleges):

@@ -36,7 +36,7 @@ def test_cart_refuses_more_than_the_stock(resident_api, town):
     assert response.status_code == 400
     assert (
         response.json()["message"]
-        == "Il ne reste que 3 « Bouquet de roses » (Fleurs de Loue) ; vous en demandez 4."
+        == "Il ne reste que 3 «\u00a0Bouquet de roses\u00a0» (Fleurs de Loue)\u00a0; vous en demandez 4."
     )
     assert CartItem.objects.count() == 0
 
@@ -65,7 +65,7 @@ def test_checkout_splits_the_order_reserves_stock_and_breaks_down_the_total(
         ("coop", 61, "adopted at founding (v1)"),
         ("delivery", 450, "adopted at founding (v1)"),
     ]
-    assert order["fees"][0]["label"] == "Contribution coopérative (2,0 % des marchandises)"
+    assert order["fees"][0]["label"] == "Contribution coopérative (2,0\u202f% des marchandises)"
     groups = {
         so["shop_ref"]: (so["fulfilment"], so["goods_cents"], so["tax_cents"], so["status"])
         for so in order["shop_orders"]
@@ -93,7 +93,9 @@ def test_an_oversell_is_refused_by_name_and_nothing_is_written(resident_api, tow
     Offer.objects.filter(pk=town["hammer"].pk).update(stock=0)
     response = resident_api.call("post", "/checkout", delivery_body(first_slot(), fulfilment=FULFIL))
     assert response.status_code == 400
-    assert response.json()["message"] == "« Marteau » (Quincaillerie Girard) est en rupture de stock."
+    assert (
+        response.json()["message"] == "«\u00a0Marteau\u00a0» (Quincaillerie Girard) est en rupture de stock."
+    )
     assert (
         Order.objects.count(),
         ShopOrder.objects.count(),
@@ -125,11 +127,11 @@ def test_bad_checkouts_are_refused_with_their_reason(resident_api, town):
          "Choisissez le retrait en boutique ou la livraison pour Fleurs de Loue."),
         ({"items": [{"offer_id": town["bread"].pk, "quantity": 1}], "slot_id": ""}, "Choisissez un créneau de livraison."),
         ({"items": [{"offer_id": town["bread"].pk, "quantity": 1}], "slot_id": "fixed-200001011000"},
-         "Ce créneau de livraison n’est plus disponible ; choisissez-en un autre."),
+         "Ce créneau de livraison n’est plus disponible\u00a0; choisissez-en un autre."),
         ({"items": [{"offer_id": town["bread"].pk, "quantity": 1}], "postal_code": "99999"},
-         "Nous ne savons pas situer cette adresse : vérifiez le code postal ou placez une épingle sur la carte."),
+         "Nous ne savons pas situer cette adresse\u00a0: vérifiez le code postal ou placez une épingle sur la carte."),
         ({"items": [{"offer_id": town["bread"].pk, "quantity": 1}], "expected_goods_cents": 200},
-         "Les prix ont changé depuis que vous avez vu votre panier : les marchandises coûtent maintenant 2,40\u00a0€. Vérifiez et confirmez à nouveau."),
+         "Les prix ont changé depuis que vous avez vu votre panier\u00a0: les marchandises coûtent maintenant 2,40\u00a0€. Vérifiez et confirmez à nouveau."),
     ]  # fmt: skip
     for change, message in cases:
         body = {**delivery_body(slot, fulfilment={"boulangerie": "delivery"}), **change}

@@ -43,7 +43,7 @@ def test_fifty_concurrent_checkouts_never_oversell(town, make_person):
     for thread in threads:
         thread.join()
     assert outcomes.count("ok") == 5
-    assert outcomes.count("« Bouquet de roses » (Fleurs de Loue) est en rupture de stock.") == 45
+    assert outcomes.count("«\u00a0Bouquet de roses\u00a0» (Fleurs de Loue) est en rupture de stock.") == 45
     assert Offer.objects.get(pk=town["roses"].pk).stock == 0
     assert (Order.objects.count(), ShopOrder.objects.count()) == (5, 5)
 

@@ -102,25 +102,25 @@ def test_order_page_polls_its_live_fragment(town, resident, owner):
     history = re.search(r'<details class="events">.*?</details>\n', fragment, re.S)
     assert history is not None and "acceptée — la boutique (Camille Roux) · Fleurs de Loue" in history.group()
     fragment = fragment.replace(history.group(), "")
-    hours = ", ".join(f"{day} 08:00–19:00" for day in ["Lun", "Mar", "Mer", "Jeu", "Ven", "Sam"])
+    hours = ", ".join(f"{day} 08:00–19:00" for day in ["lun", "mar", "mer", "jeu", "ven", "sam"])
     assert fragment == (
         f'<div id="order-live" hx-get="{live}" hx-trigger="every 20s" hx-swap="outerHTML">\n'
         '<p class="price" role="status">Confirmée par les commerces</p>\n'
         "<p>Vous paierez 30,60\xa0€ à la réception de vos achats.</p>\n\n\n\n"
         '<section class="shop-group" aria-label="Fleurs de Loue">\n'
         "<h2>Fleurs de Loue — Acceptée</h2>\n"
-        f'<p class="muted">Retrait en boutique: 8 quai Vauban — {hours}</p>\n\n'
+        f'<p class="muted">Retrait en boutique\xa0: 8 quai Vauban — {hours}</p>\n\n'
         "<ul><li>2 × Bouquet de roses — 30,00\xa0€\n\n</li></ul>\n"
         '<div class="actions">\n\n'
         f'<a class="button danger" href="/commandes/{order.token}/{so.pk}/cancel/">'
         "Annuler la commande chez Fleurs de Loue…</a>\n"
         "</div></section>\n\n"
         '<table class="breakdown"><caption>Votre total, ligne par ligne</caption><tbody>\n'
-        '<tr><th scope="row">Marchandises de Fleurs de Loue</th><td class="num">30,00\xa0€</td>'
+        '<tr><th scope="row">Marchandises (Fleurs de Loue)</th><td class="num">30,00\xa0€</td>'
         '<td class="muted">dont TVA 2,73\xa0€</td></tr>\n'
         '<tr><th scope="row">Taxes incluses (TVA)</th><td class="num">2,73\xa0€</td><td></td></tr>\n'
-        '<tr><th scope="row">Contribution coopérative (2,0 % des marchandises)</th><td class="num">0,60\xa0€</td>'
-        '<td class="muted">Source : adoptée à la fondation (v1)</td></tr>\n'
+        '<tr><th scope="row">Contribution coopérative (2,0\u202f% des marchandises)</th><td class="num">0,60\xa0€</td>'
+        '<td class="muted">Source\u00a0: adoptée à la fondation (v1)</td></tr>\n'
         '<tr><th scope="row">Total</th><td class="num"><strong>30,60\xa0€</strong></td><td></td></tr>\n'
         "</tbody></table>\n\n\n</div>\n"
     )

@@ -81,7 +81,9 @@ def test_rejection_restores_stock_reprices_and_cancels_delivery(resident, town, 
         1530,
         "cancelled",
     )
-    with pytest.raises(InvalidInput, match="« Refusée par le commerce » : cette action n’est plus possible"):
+    with pytest.raises(
+        InvalidInput, match="«\u00a0Refusée par le commerce\u00a0»\u00a0: cette action n’est plus possible"
+    ):
         services.do_accept_shop_order(so["boulangerie"], actor=owner)
     services.do_cancel_shop_order(so["fleurs"], by="customer", actor=resident)
     assert stock(town["roses"]) == 3 and order_status(order) == "cancelled"
@@ -126,7 +128,8 @@ def test_partial_acceptance_with_removal_and_substitution(
                                     substitutes={bread_line.pk: rye.pk}, note="Plus de pain complet")  # fmt: skip
     assert order_status(order) == "action_needed"
     assert (
-        mail.outbox[-1].subject == f"Commande {order.number} : Boulangerie du Pont propose des modifications"
+        mail.outbox[-1].subject
+        == f"Commande {order.number}\u00a0: Boulangerie du Pont propose des modifications"
     )
     services.do_answer_changes(so["boulangerie"], accept=True, actor=resident)
     line = ShopOrder.objects.get(pk=so["boulangerie"]).lines.get()

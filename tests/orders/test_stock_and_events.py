@@ -39,8 +39,8 @@ def test_every_short_line_is_refused_at_once_and_nothing_moves(resident_api, tow
     payload = response.json()
     assert (payload["code"], payload["error"]) == ("out_of_stock", "invalid")
     assert payload["message"] == (
-        "2 produits manquent : Il ne reste que 2 « Pain complet » (Boulangerie du Pont) ; vous en demandez 3."
-        " « Marteau » (Quincaillerie Girard) est en rupture de stock."
+        "2 produits manquent\u00a0: Il ne reste que 2 «\u00a0Pain complet\u00a0» (Boulangerie du Pont)\u00a0; vous en demandez 3."
+        " «\u00a0Marteau\u00a0» (Quincaillerie Girard) est en rupture de stock."
     )
     assert payload["details"]["shortfalls"] == [
         {"offer_id": town["bread"].pk, "wanted": 3, "left": 2},

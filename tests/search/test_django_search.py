@@ -99,7 +99,7 @@ def test_rebuild_indexes_the_visible_offers_and_clears_the_outbox(town: Town) ->
     assert [h.stock_state for h in result.hits] == ["in_stock", "in_stock", "on_demand"]
     assert (
         result.hits[0].why_text("fr")
-        == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0 km · en stock"
         " · origine inconnue"
     )
 
@@ -206,7 +206,7 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
     }  # fmt: skip
     assert (
         why["text"]
-        == "Correspondance exacte\u00a0: « pain » (exact), « complet » (exact) · 0,0 km · en stock"
+        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0 km · en stock"
         " · origine inconnue"
     )
     assert (why["proximity_factor"], why["availability_factor"]) == (1.0, 1.0)
@@ -265,16 +265,16 @@ def test_page_without_javascript_shows_groups_facets_and_why(town: Town) -> None
     html = response.content.decode()
     assert response.status_code == 200 and len(response.content) < 100_000
     assert "3 commerces l’ont, à partir de 2,40\u00a0€" in html
-    assert "Pourquoi ce résultat ?" in html
+    assert "Pourquoi ce résultat\u00a0?" in html
     assert (
-        "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « compelt » (approché) · 0,0 km · en stock"
+        "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0compelt\u00a0» (approché) · 0,0 km · en stock"
         in html
     )
     assert "<h3>Catégorie</h3>" in html and "Boulangerie, pâtisserie</a>" in html
     assert 'href="?q=pain+compelt&amp;shop=fournil-de-la-gare"' in html
     assert "avec tolérance aux fautes de frappe" in html
     fragment = Client().get("/recherche/", {"q": "pain"}, headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in fragment and "Pourquoi ce résultat ?" in fragment
+    assert "<html" not in fragment and "Pourquoi ce résultat\u00a0?" in fragment
     home = Client().get("/").content.decode()
     assert 'action="/recherche/"' in home and 'role="search"' in home
 

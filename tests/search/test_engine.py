@@ -265,7 +265,7 @@ def test_explanation_content(index: SearchIndex) -> None:
     assert why.formula.endswith(f"= {why.score:.4f}")
     assert (
         hit.why_text("fr")
-        == "Correspondance avec une faute de frappe corrigée\u00a0: « pain » (exact), « complte » (approché) · 1,0 km · en stock"
+        == "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complte\u00a0» (approché) · 1,0 km · en stock"
     )
     assert (
         hit.why_text("en")
@@ -554,12 +554,12 @@ def test_the_why_names_the_matching_tier(tmp_path: Path) -> None:
     assert index.search(SearchQuery("")).hits[0].why.tier == "all"
     [hit] = index.search(SearchQuery("basilc")).hits
     assert hit.why_text("fr") == (
-        "Correspondance avec une faute de frappe corrigée\u00a0: « basilc » (approché) · en stock"
+        "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0basilc\u00a0» (approché) · en stock"
     )
     assert hit.why_text("en") == "Match with a typo corrected: “basilc” (approximate) · in stock"
     stem = index.search(SearchQuery("tomate")).hits[1]
     assert stem.why_text("fr").startswith(
-        "Correspondance à la forme près (pluriel, accord)\u00a0: « tomate » (exact)"
+        "Correspondance à la forme près (pluriel, accord)\u00a0: «\u00a0tomate\u00a0» (exact)"
     )
     assert stem.why_text("en").startswith(
         "Match up to the word's form (plural, inflection): “tomate” (exact)"

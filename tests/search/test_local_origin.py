@@ -124,7 +124,7 @@ def test_the_why_cites_the_origin_and_its_factor(tmp_path: Path) -> None:
         SearchQuery("pain seigle", near=HOME, local_radius_km=100.0), weights=LOCAL
     ).hits
     assert local.why_text("fr") == (
-        "Correspondance exacte\u00a0: « pain » (exact), « seigle » (exact) · 1,0 km · en stock"
+        "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0seigle\u00a0» (exact) · 1,0 km · en stock"
         " · produit à 23 km — Ferme des Trois-Rivières (local)"
     )
     assert local.why_text("en").endswith(" · in stock · made 23 km away — Ferme des Trois-Rivières (local)")

@@ -83,7 +83,7 @@ def test_edit_offer_and_bulk_prices(shop, owner):
     offer.refresh_from_db()
     assert (offer.price_cents, offer.stock, offer.unit) == (260, 9, "g")
     bad = client.post(f"/gestion/boulangerie/offres/{offer.pk}/", {**form, "price": "cher"})
-    assert "prix invalide (par ex. 2,40) : cher" in bad.content.decode()
+    assert "prix invalide (par ex. 2,40)\u00a0: cher" in bad.content.decode()
     client.post("/gestion/boulangerie/prix-stock/", {f"price-{offer.pk}": "2,99", f"was_price-{offer.pk}": "2,60",
                                                       f"stock-{offer.pk}": "9", f"was_stock-{offer.pk}": "9"})  # fmt: skip
     offer.refresh_from_db()
@@ -97,7 +97,7 @@ def test_import_page_explains_bad_rows(shop, owner):
     response = client.post("/gestion/boulangerie/import/", {"file": upload, "mode": "all"}, follow=True)
     page = response.content.decode()
     assert "Refusé, rien n’a été écrit" in page
-    assert "prix invalide (par ex. 2,40) : cher" in page
+    assert "prix invalide (par ex. 2,40)\u00a0: cher" in page
     assert Offer.objects.count() == 0
 
 

@@ -107,7 +107,7 @@ def test_quebec_pages_write_dollars_and_taxes_on_top(quebec: None, db: Any) -> N
     page = Client().get(reverse("web:offer", args=[offer.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     units, cents = divmod(offer.price_cents, 100)
     assert f"{units},{cents:02d}\u00a0$" in page
-    assert "TPS 5\u00a0% et TVQ 9,975\u00a0% en sus" in page
+    assert "TPS 5\u202f% et TVQ 9,975\u202f% en sus" in page
 
 
 def test_a_data_folder_keeps_its_region(settings: Any, db: Any) -> None:

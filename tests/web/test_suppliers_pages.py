@@ -78,8 +78,8 @@ def test_local_share_per_month_and_shop_on_its_page_and_in_csv(sales: dict[str, 
         "2026-11,quincaillerie,Quincaillerie Girard,1200,0,2400,50.0,3,0,4,75.0",
     ]
     html = Client().get("/part-locale/").content.decode()
-    assert "Depuis le début : 60,0 % des ventes en valeur, 75,0 % en unités." in html
-    assert "à moins de 100 km du centre du nœud" in html
+    assert "Depuis le début\u00a0: 60,0\u00a0% des ventes en valeur, 75,0\u00a0% en unités." in html
+    assert "à moins de 100\u00a0km du centre du nœud" in html
     assert 'href="/part-locale/"' in Client().get("/transparence/").content.decode()
 
 
@@ -89,7 +89,7 @@ def test_a_shop_sees_its_own_local_share_and_suppliers(
     client = Client()
     client.login(username=owner.email, password=PASSWORD)
     html = client.get("/gestion/boulangerie/fournisseurs/").content.decode()
-    assert "Votre part locale : 81,8 % de vos ventes en valeur, 75,0 % en unités." in html
+    assert "Votre part locale\u00a0: 81,8\u00a0% de vos ventes en valeur, 75,0\u00a0% en unités." in html
     assert "<code>ferme-des-trois-rivieres</code>" in html
     assert client.get("/gestion/quincaillerie/fournisseurs/").status_code == 403
 
@@ -101,12 +101,12 @@ def test_a_shop_finds_proposes_and_adds_suppliers(suppliers: dict[str, Supplier]
     exact = client.post(url, {"name": "ferme des trois rivieres", "postal_code": "25290", "kind": "farm"})
     assert exact.status_code == 400
     assert (
-        "Ferme des Trois-Rivières — référence à donner dans vos offres : ferme-des-trois-rivieres"
+        "Ferme des Trois-Rivières — référence à donner dans vos offres\u00a0: ferme-des-trois-rivieres"
         in exact.content.decode()
     )
     close = client.post(url, {"name": "Ferme des Trois Rivière", "postal_code": "25000", "kind": "farm"})
     assert (
-        "Est-ce l’un d’eux ?" in close.content.decode()
+        "Est-ce l’un d’eux\u00a0?" in close.content.decode()
         and "<code>ferme-des-trois-rivieres</code>" in close.content.decode()
     )
     assert Supplier.objects.count() == 5
@@ -151,12 +151,12 @@ def test_supplier_page_shows_what_it_supplies_and_where(
 def test_offer_page_shows_the_origin_badge(sales: dict[str, Any]) -> None:
     apples = Client().get(f"/produits/{sales['apples'].pk}/").content.decode()
     assert (
-        '<p class="origin local"><strong>Local</strong> · Produit à 12 km — Ferme des Trois-Rivières</p>'
+        '<p class="origin local"><strong>Local</strong> · Produit à 12\u00a0km — Ferme des Trois-Rivières</p>'
         in apples
     )
     assert "<dt>Origine déclarée par</dt><dd>la boutique</dd>" in apples
     hammer = Client().get(f"/produits/{sales['hammer'].pk}/").content.decode()
-    assert '<p class="origin">Produit à 219 km — Outillage Forézien</p>' in hammer
+    assert '<p class="origin">Produit à 219\u00a0km — Outillage Forézien</p>' in hammer
     bread = Client().get(f"/produits/{sales['bread'].pk}/").content.decode()
     assert '<p class="origin">Origine inconnue</p>' in bread
 
@@ -170,7 +170,7 @@ def test_offer_form_links_a_supplier_and_refuses_an_unknown_one(sales: dict[str,
     refused = client.post(f"/gestion/boulangerie/offres/{bread.pk}/", {**form, "supplier": "moulin-fantome"})
     assert (
         refused.status_code == 400
-        and "référence de fournisseur inconnue : moulin-fantome" in refused.content.decode()
+        and "référence de fournisseur inconnue\u00a0: moulin-fantome" in refused.content.decode()
     )
     bread.refresh_from_db()
     assert bread.supplier is None

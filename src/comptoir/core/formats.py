@@ -56,6 +56,16 @@ def decimal_marks(text: str, lang: str | None) -> str:
     return text if is_english(lang) else re.sub(r"(?<=\d)\.(?=\d)", ",", text)
 
 
+_BEFORE_DOUBLE = re.compile(r"(?<=\S) (?=[:;!?»])")
+_AFTER_GUILLEMET = re.compile(r"« ")
+
+
+def french_spacing(text: str) -> str:
+    """A no-break space where French text has a plain one before : ; ! ? » and after «
+    (« Créneau : », « Merci ! »); nothing is added where there was no space ("10:30", "https://")."""
+    return _AFTER_GUILLEMET.sub(f"«{NBSP}", _BEFORE_DOUBLE.sub(NBSP, text))
+
+
 def colon(label: str, lang: str | None) -> str:
     """« Total : » in French (no-break space before the colon), "Total:" in English."""
     return f"{label}:" if is_english(lang) else f"{label}{NBSP}:"

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comptoir.core import formats
 from comptoir.core.geo import point_in_polygon
 from comptoir.core.money import Money
 from comptoir.delivery import selectors
-from comptoir.delivery.fees import Fee, fee_estimate
+from comptoir.delivery.fees import Fee, Line, fee_estimate
 from comptoir.delivery.lock_objects import booking_for_update, slot_for_update
 from comptoir.delivery.models import Booking, Parcel, Slot, Stop, Zone
 from comptoir.orders.delivery_port import (
@@ -44,19 +47,44 @@ LABELS = {
     "courier": gettext_lazy("Courier time: {minutes} min at {rate} per hour"),
     "vehicle": gettext_lazy("Vehicle: {km} km at {rate} per km"),
     "depot_trip": gettext_lazy("Trip between depot and zone ({minutes} min), shared by {orders} orders"),
-    "margin": gettext_lazy("Cooperative margin: {percent} %"),
+    "margin": gettext_lazy("Cooperative margin: {percent}"),
 }
 
 
+def _label(line: Line, lang: str) -> str:
+    """A fee line's label in one language, its numbers written as that language writes them."""
+    params = dict(line.params)
+    if "rate_cents" in params:
+        params["rate"] = Money(int(params.pop("rate_cents"))).format(lang)
+    if "km" in params:
+        params["km"] = formats.number(Decimal(params["km"]), 1, lang)
+    if "percent" in params:
+        params["percent"] = formats.percent(Decimal(params["percent"]), 1, lang)
+    for whole in ("minutes", "orders"):
+        if whole in params:
+            params[whole] = formats.number(Decimal(params[whole]), 0, lang)
+    with translation.override(lang):
+        return str(LABELS[line.key]).format(**params)
+
+
 def fee_lines(fee: Fee) -> list[FeeLine]:
+    """Each line labelled in the page's language, and in every language of the node: an order keeps
+    them all, so its page reads right in the language of whoever opens it."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
     return [
-        FeeLine(str(LABELS[line.key]).format(**line.params), line.amount, line.source) for line in fee.lines
+        FeeLine(
+            _label(line, current),
+            line.amount,
+            line.source,
+            labels={code: _label(line, code) for code, _name in settings.LANGUAGES},
+        )
+        for line in fee.lines
     ]
 
 
 def slot_label(slot: Slot) -> str:
     starts, ends = timezone.localtime(slot.starts), timezone.localtime(slot.ends)
-    day = formats.date_format(starts, "l j F")
+    day = formats.day_long(starts, translation.get_language())
     return f"{day}, {starts:%H:%M}–{ends:%H:%M} ({slot.zone.name})"
 
 
@@ -111,7 +139,8 @@ class CoopDelivery:
                 ref=secrets.token_urlsafe(12), slot=slot, order_id=order_id, lat=drop.lat, lon=drop.lon,
                 address=drop.address, name=drop.name, phone=drop.phone, instructions=drop.instructions,
                 weight_g=weight, volume_ml=volume, fee_cents=fee.total.cents, drop_code=_code(),
-                fee_lines=[{"label": line.label, "cents": line.amount.cents, "source": line.source} for line in fee_lines(fee)],
+                fee_lines=[{"label": line.label, "cents": line.amount.cents, "source": line.source, "labels": line.labels}
+                       for line in fee_lines(fee)],
             )  # fmt: skip
             Parcel.objects.bulk_create(
                 Parcel(booking=booking, shop_id=p.shop_id, shop_order_id=p.shop_order_id, weight_g=p.weight_g,
@@ -143,10 +172,15 @@ class CoopDelivery:
             return None
         view = selectors.tracking(booking)
         return Tracking(
-            view.status, view.eta, view.stops_before, view.courier_position, view.history,
-            drop_code=booking.drop_code, path=reverse("delivery:tracking", args=[booking.ref]),
+            view.status,
+            view.eta,
+            view.stops_before,
+            view.courier_position,
+            view.history,
+            drop_code=booking.drop_code,
+            path=reverse("delivery:tracking", args=[booking.ref]),
             pickup_codes=dict(booking.parcels.values_list("shop_order_id", "pickup_code")),
-        )  # fmt: skip
+        )
 
     def area(self) -> list[ServedArea]:
         return [
@@ -165,7 +199,10 @@ def _check_bookable(slot: Slot | None, drop: Drop, weight_g: int, volume_ml: int
     if weight_g > max_g or volume_ml > max_ml:
         raise DeliveryUnavailable(
             _("This order is too heavy or too bulky for our vehicles (%(kg)s kg, %(litres)s L).")
-            % {"kg": f"{weight_g / 1000:.1f}", "litres": f"{volume_ml / 1000:.1f}"}
+            % {
+                "kg": formats.number(weight_g / 1000, 1, translation.get_language()),
+                "litres": formats.number(volume_ml / 1000, 1, translation.get_language()),
+            }
         )
     if slot.booked_orders >= slot.capacity_orders:
         raise DeliveryUnavailable(_("This delivery slot is full: please choose another one."))
@@ -176,5 +213,8 @@ def _check_bookable(slot: Slot | None, drop: Drop, weight_g: int, volume_ml: int
 
 
 def _booking_out(booking: Booking) -> BookingOut:
-    lines = [FeeLine(line["label"], Money(line["cents"]), line["source"]) for line in booking.fee_lines]
+    lines = [
+        FeeLine(line["label"], Money(line["cents"]), line["source"], line.get("labels", {}))
+        for line in booking.fee_lines
+    ]
     return BookingOut(booking.ref, Money(booking.fee_cents), lines)

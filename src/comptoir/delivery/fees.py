@@ -43,7 +43,7 @@ class Rates:
 class Line:
     key: str  # stable name of the line, for tests and the ledger
     label: str  # English msgid with {placeholders}; translated where shown
-    params: dict[str, str]
+    params: dict[str, str]  # plain numbers ("2.5", cents "22"), formatted per language where shown
     amount: Money
     source: str
 
@@ -88,14 +88,17 @@ def fee_estimate(rates: Rates, orders_in_slot: int) -> Fee:
         Line(
             "courier",
             "Courier time: {minutes} min at {rate} per hour",
-            {"minutes": str(rates.minutes_per_order.value), "rate": str(Money(int(hourly.value)))},
+            {"minutes": str(rates.minutes_per_order.value), "rate_cents": str(int(hourly.value))},
             courier,
             _both(hourly, rates.minutes_per_order),
         ),
         Line(
             "vehicle",
             "Vehicle: {km} km at {rate} per km",
-            {"km": str(rates.km_per_order.value), "rate": str(cents(rates.vehicle_cost_per_km_cents.value))},
+            {
+                "km": str(rates.km_per_order.value),
+                "rate_cents": str(cents(rates.vehicle_cost_per_km_cents.value).cents),
+            },
             vehicle,
             _both(rates.vehicle_cost_per_km_cents, rates.km_per_order),
         ),
@@ -115,7 +118,7 @@ def fee_estimate(rates: Rates, orders_in_slot: int) -> Fee:
 def _margin_line(margin: Rate, subtotal: Money) -> Line:
     return Line(
         "margin",
-        "Cooperative margin: {percent} %",
+        "Cooperative margin: {percent}",
         {"percent": str(margin.value)},
         percent_of(subtotal, margin.value),
         margin.source,

@@ -82,7 +82,7 @@ LABELS: dict[str, tuple[Promise, str]] = {
     "vote_reminder_hours": (gettext_lazy("Reminder sent this many hours before a vote closes"), HOURS),
 }
 UNIT_TEXT: dict[str, Promise] = {
-    PERCENT: gettext_lazy("percent"), CENTS: gettext_lazy("in cents (450 = 4.50 €)"), MINUTES: gettext_lazy("minutes"),
+    PERCENT: gettext_lazy("percent"), CENTS: gettext_lazy("in cents (450 = €4.50)"), MINUTES: gettext_lazy("minutes"),
     HOURS: gettext_lazy("hours"), DAYS: gettext_lazy("days"), KM: gettext_lazy("km"), WEIGHT: gettext_lazy("weight"),
     FACTOR: gettext_lazy("factor, 1 keeps the score"), COUNT: gettext_lazy("number"),
 }  # fmt: skip

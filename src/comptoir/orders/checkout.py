@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,6 +34,7 @@ from comptoir.orders.error_codes import OrderErrorCode
 from comptoir.orders.geocoding import locate
 from comptoir.orders.models import Cart, FeeLine, Fulfilment, Order, OrderLine, ShopOrder
 from comptoir.orders.payments import payment_method
+from comptoir.orders.selectors import coop_fee_label
 
 
 @dataclass
@@ -60,8 +60,7 @@ class CheckoutRequest:
 
 def coop_fee_terms() -> tuple[Any, str, str]:
     rate = governed("coop_fee_percent")
-    label = _("Cooperative fee (%(rate)s %% of goods)") % {"rate": number_format(rate.value)}
-    return rate.value, label, rate.source
+    return rate.value, coop_fee_label(rate.value, translation.get_language() or "fr"), rate.source
 
 
 # The governed parameters' sources, shown to residents next to each fee: translated where shown.
@@ -234,7 +233,10 @@ def _book(
     order.delivery_booking_ref, order.slot_id = booking.ref, slot.id
     order.slot_starts, order.slot_ends = slot.starts, slot.ends
     order.delivery_status = Order.DeliveryStatus.BOOKED
-    return [pricing.Fee("delivery", line.label, line.amount, line.source) for line in booking.fee_lines]
+    return [
+        pricing.Fee("delivery", line.label, line.amount, line.source, line.labels)
+        for line in booking.fee_lines
+    ]
 
 
 def _place(
@@ -273,7 +275,7 @@ def _place(
         )
     FeeLine.objects.bulk_create([
         FeeLine(order=order, kind=f.kind, label=f.label, amount_cents=f.amount.cents, source=f.source,
-                rate_percent=rate if f.kind == "coop" else None)
+                rate_percent=rate if f.kind == "coop" else None, labels=f.labels)
         for f in quote.fees
     ])  # fmt: skip
     _set_totals(order, quote)

@@ -22,6 +22,7 @@ class FeeLine:
     label: str  # shown to the resident, e.g. "Courier time, shared by 12 orders"
     amount: Money
     source: str  # where the rate comes from, e.g. "vote #3 of 2026-10-02" or "founding default"
+    labels: dict[str, str] = field(default_factory=dict)  # the label in each language of the node
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comptoir.core.money import Money
 from comptoir.core.parameters import governed
@@ -44,7 +45,12 @@ def _windows() -> list[tuple[time, time]]:
 def _fee() -> tuple[Money, list[FeeLine]]:
     value = governed("delivery_fee_cents")
     fee = Money(int(value.value))
-    return fee, [FeeLine(label=_("Delivery by the cooperative (flat fee)"), amount=fee, source=value.source)]
+    label = gettext_lazy("Delivery by the cooperative (flat fee)")
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = str(label)
+    return fee, [FeeLine(label=str(label), amount=fee, source=value.source, labels=labels)]
 
 
 def _slot_id(starts: datetime) -> str:

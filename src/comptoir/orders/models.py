@@ -195,6 +195,10 @@ class FeeLine(models.Model):
     amount_cents = models.IntegerField()
     rate_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     source = models.CharField(max_length=200)
+    # The label in each language of the node, written at checkout ({"fr": ..., "en": ...}): the
+    # order's page reads right in the language of whoever opens it. Empty for the coop line,
+    # whose label follows from rate_percent.
+    labels = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]

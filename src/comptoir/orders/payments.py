@@ -1,7 +1,9 @@
 """The `PaymentMethod` port and its adapters: pay at pickup or delivery, bank transfer.
 
 Checkout calls `start(order)` once the order is written and shows what it returns:
-instructions for the resident, or a URL to send them to. An online card adapter
+instructions for the resident, or a URL to send them to. A method whose instructions
+follow from the order alone also has `instructions(order, lang)`, which the order's page
+calls to show them in the reader's language (`start` must never run twice). An online card adapter
 returns `redirect_url` and later confirms through its own webhook view, without any
 change to checkout. The methods offered are `settings.COMPTOIR_PAYMENT_METHODS`.
 """
@@ -41,11 +43,12 @@ class PayOnHandover:
     code = "on_handover"
     label = gettext_lazy("Pay at pickup or on delivery (card or cash)")
 
+    def instructions(self, order: Any, lang: str) -> str:
+        amount = Money(order.total_cents).format(lang)
+        return _("You pay %(amount)s when you receive your goods.") % {"amount": amount}
+
     def start(self, order: Any) -> PaymentStart:
-        amount = Money(order.total_cents).format(order.language)
-        return PaymentStart(
-            "pending", _("You pay %(amount)s when you receive your goods.") % {"amount": amount}
-        )
+        return PaymentStart("pending", self.instructions(order, order.language))
 
 
 def bank_account() -> tuple[str, str] | None:
@@ -77,16 +80,16 @@ class BankTransfer:
     def available() -> bool:
         return bank_account() is not None
 
-    def start(self, order: Any) -> PaymentStart:
+    def instructions(self, order: Any, lang: str) -> str:
         account = bank_account()
         if account is None:
             raise InvalidInput(_("Choose a payment method."), field="payment_method")
-        amount = Money(order.total_cents).format(order.language)
+        amount = Money(order.total_cents).format(lang)
         text = _("Transfer %(amount)s to %(iban)s (BIC %(bic)s) with the reference %(ref)s.")
-        return PaymentStart(
-            "pending",
-            text % {"amount": amount, "iban": account[0], "bic": account[1], "ref": order.number},
-        )
+        return text % {"amount": amount, "iban": account[0], "bic": account[1], "ref": order.number}
+
+    def start(self, order: Any) -> PaymentStart:
+        return PaymentStart("pending", self.instructions(order, order.language))
 
 
 def payment_methods() -> dict[str, PaymentMethod]:

@@ -81,6 +81,7 @@ class Fee:
     label: str
     amount: Money
     source: str
+    labels: dict[str, str] = field(default_factory=dict)  # the label in each language, when known
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop
 from comptoir.catalog.selectors import is_open, sellable_offers
-from comptoir.orders.models import Cart, CartItem, Order, OrderEvent, ShopOrder
+from comptoir.core import formats
+from comptoir.orders.models import Cart, CartItem, FeeLine, Order, OrderEvent, ShopOrder
+from comptoir.orders.payments import payment_methods
 from comptoir.orders.status import LIVE_QUEUE, derive_order_status
 
 ORDER_STATUS_LABELS = {
@@ -114,3 +119,25 @@ def substitute_offers(shop: Shop) -> list[Offer]:
             :SUBSTITUTES_SHOWN
         ]
     )
+
+
+def coop_fee_label(rate: Decimal, lang: str) -> str:
+    """« Contribution coopérative (2,0 % des marchandises) », "Cooperative fee (2.0% of goods)"."""
+    with translation.override(lang):
+        return gettext("Cooperative fee (%(rate)s of goods)") % {"rate": formats.percent(rate, 1, lang)}
+
+
+def fee_label(fee: FeeLine, lang: str) -> str:
+    """A fee line's label in `lang`: the coop line from its rate, the others as written at checkout."""
+    if fee.kind == "coop" and fee.rate_percent is not None:
+        return coop_fee_label(fee.rate_percent, lang)
+    return str(fee.labels.get(lang) or fee.label)
+
+
+def payment_text(order: Order, lang: str) -> str:
+    """What to pay and how, in `lang`: the stored text is in the order's language (it went by email)."""
+    method = payment_methods().get(order.payment_method)
+    if lang == order.language or method is None or not hasattr(method, "instructions"):
+        return order.payment_instructions
+    with translation.override(lang):
+        return str(method.instructions(order, lang))

@@ -188,7 +188,7 @@ _WORDS = {
         "in_stock": "en stock",
         "on_demand": "sur commande",
         "out_of_stock": "en rupture",
-        "quote": ("« ", " »"),
+        "quote": ("«\u00a0", "\u00a0»"),
         "decimal": ",",
         "origin": "produit à %s km",
         "origin_unknown": "origine inconnue",

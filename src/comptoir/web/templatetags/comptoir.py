@@ -1,20 +1,23 @@
-"""Template filters: money (in the node's currency, written as its region does) and localised names."""
+"""Template filters: money (in the node's currency, written as its region does), numbers, percentages,
+days and labels in the page's language, localised names."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
+from comptoir.core import formats
 from comptoir.core.money import Money
 from comptoir.core.region import node_region
 from comptoir.core.regions import RegionError
@@ -40,14 +43,14 @@ def tax_note(offer: Any) -> str:
     region = node_region()
     language = get_language() or "fr"
     if region.rates_typed and not offer.tax_code:
-        return _("VAT %(rate)s %% included") % {"rate": number_format(offer.tax_rate.normalize())}
+        return _("VAT %(rate)s included") % {"rate": formats.percent(offer.tax_rate, None, language)}
     try:
         taxes = region.tax_code(offer.tax_code or region.default_tax_code).taxes
     except RegionError:
         return ""
     if not taxes:
         return _("no tax")
-    named = _(" and ").join(f"{t.label(language)} {number_format(t.rate.normalize())}\u00a0%" for t in taxes)
+    named = _(" and ").join(f"{t.label(language)} {formats.percent(t.rate, None, language)}" for t in taxes)
     if region.prices_include_tax:
         return _("%(taxes)s included") % {"taxes": named}
     return _("plus %(taxes)s") % {"taxes": named}
@@ -95,5 +98,52 @@ def tax_label(tax: dict[str, Any]) -> str:
     """A tax line's name as the page's language says it, with its rate: "TPS (5 %)", "QST (9.975%)"."""
     language = get_language() or "fr"
     label = tax["label_en"] if language.startswith("en") else tax["label_fr"]
-    rate = number_format(Decimal(str(tax["rate"])).normalize())
-    return f"{label} ({rate}\u00a0%)" if not language.startswith("en") else f"{label} ({rate}%)"
+    return f"{label} ({formats.percent(Decimal(str(tax['rate'])), None, language)})"
+
+
+@register.filter
+def number(value: float | int | Decimal | None, places: int | None = None) -> str:
+    """« 2,5 » in French, "2.5" in English: `{{ x|number:1 }}` (no argument: the value's decimals)."""
+    if value is None or value == "":
+        return ""
+    return formats.number(value, None if places is None else int(places), get_language())
+
+
+@register.filter
+def percent(value: float | int | Decimal | None, places: int | None = None) -> str:
+    """« 2,0 % » in French, "2.0%" in English: `{{ rate|percent:1 }}` (no argument: its decimals)."""
+    if value is None or value == "":
+        return ""
+    return formats.percent(value, None if places is None else int(places), get_language())
+
+
+@register.filter
+def decimal_marks(text: str) -> str:
+    """A formula of plain numbers with the page's decimal mark (« 9,930^1 × 0,899^1 »)."""
+    return formats.decimal_marks(str(text), get_language())
+
+
+@register.filter
+def colon(label: str) -> str:
+    """« Total : » in French (no-break space), "Total:" in English: `{% translate "Total" as t %}{{ t|colon }}`."""
+    return formats.colon(str(label), get_language())
+
+
+@register.filter
+def day_short(value: datetime | date | None) -> str:
+    """« mer. 2 déc. » in French, "Wed 2 Dec" in English, in the local time zone."""
+    if value is None:
+        return ""
+    return formats.day_short(
+        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
+    )
+
+
+@register.filter
+def day_long(value: datetime | date | None) -> str:
+    """« mercredi 2 décembre » in French, "Wednesday 2 December" in English."""
+    if value is None:
+        return ""
+    return formats.day_long(
+        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
+    )
