@@ -83,7 +83,10 @@ def test_local_only_in_the_api_the_cli_and_the_page(rye: dict[str, int]) -> None
         '<p class="origin local"><strong>Local</strong> · Produit à 23 km — Ferme des Trois-Rivières</p>'
         in html
     )
-    assert 'name="local" value="1" checked> Local seulement (origine à moins de 500 km)' in html
+    assert (
+        'name="local" value="1" checked> Local seulement (origine à moins de 500 km du centre du nœud)'
+        in html
+    )
 
 
 def test_moving_a_supplier_moves_its_offers_origin(rye: dict[str, int]) -> None:
@@ -96,3 +99,53 @@ def test_moving_a_supplier_moves_its_offers_origin(rye: dict[str, int]) -> None:
 
 def test_an_unknown_local_parameter_value_is_not_local(rye: dict[str, Any]) -> None:
     assert len(search("pain seigle", local="peut-être").hits) == 4
+
+
+@pytest.fixture
+def regions(town: Town) -> dict[str, int]:  # noqa: F811 (the fixture imported above)
+    """Honey from three suppliers: the Doubs (25, 23 km), the Ain (01, 93 km: within the 100 km
+    radius but in Auvergne-Rhône-Alpes) and the Nièvre (58, 216 km: far, but in Bourgogne-Franche-Comté)."""
+    doubs = do_create_supplier(shop=None, name="Rucher du Doubs", kind="farm", postal_code="25290",
+                               lat=FARM_AT[0], lon=FARM_AT[1])  # fmt: skip
+    ain = do_create_supplier(shop=None, name="Miellerie de l'Ain", kind="farm", postal_code="01100",
+                             country="FR", lat=46.2570, lon=5.6550)  # fmt: skip
+    nievre = do_create_supplier(shop=None, name="Rucher nivernais", kind="farm", postal_code="58000",
+                                lat=46.9900, lon=3.1590)  # fmt: skip
+    made = {
+        "doubs": _offer(town.pont, "M1", "Miel de sapin", "8,00", "4", supplier=doubs.ref),
+        "ain": _offer(town.pont, "M2", "Miel de sapin", "8,00", "4", supplier=ain.ref),
+        "nievre": _offer(town.pont, "M3", "Miel de sapin", "8,00", "4", supplier=nievre.ref),
+    }
+    do_rebuild_index()
+    return {key: offer.pk for key, offer in made.items()}
+
+
+def test_local_as_a_voted_territory_in_search_pages_and_api(regions: dict[str, int]) -> None:
+    from comptoir.catalog.models import Supplier
+
+    hits = {h.offer_id: (round(h.origin_km or 0), h.local) for h in search("miel sapin").hits}
+    assert hits == {regions["doubs"]: (23, True), regions["ain"]: (93, True), regions["nievre"]: (216, False)}
+    adopt({"local_territory": "fr-bfc"})  # the région, typed any way
+    result = search("miel sapin", local="1")
+    assert ids(result) == [regions["doubs"], regions["nievre"]]  # closeness still ranks
+    assert [(round(h.origin_km or 0), h.local) for h in result.hits] == [(23, True), (216, True)]
+    assert result.hits[1].why_text("fr").endswith(" · produit à 216 km — Rucher nivernais (local)")
+    ain = next(h for h in search("miel sapin").hits if h.offer_id == regions["ain"])
+    assert (round(ain.origin_km or 0), ain.local) == (93, False)
+    body = Client().get("/api/v1/search", {"q": "miel sapin", "local": "true"}).json()
+    assert [h["origin"]["local"] for h in body["results"]] == [True, True]
+    html = Client().get("/recherche/", {"q": "miel sapin", "local": "1"}).content.decode()
+    assert "Local seulement (origine en Bourgogne-Franche-Comté (FR-BFC))" in html
+    offer_page = Client().get(f"/produits/{regions['nievre']}/").content.decode()
+    assert (
+        '<p class="origin local"><strong>Local</strong> · Produit à 216 km — Rucher nivernais</p>'
+        in offer_page
+    )
+    ain_page = Client().get(f"/produits/{regions['ain']}/").content.decode()
+    assert '<p class="origin">Produit à 93 km — Miellerie de l&#x27;Ain</p>' in ain_page
+    ref = Supplier.objects.get(name="Miellerie de l'Ain").ref
+    assert Client().get(f"/api/v1/suppliers/{ref}").json()["local"] is False
+    adopt({"local_territory": "FR-25"})  # the département alone
+    assert ids(search("miel sapin", local="1")) == [regions["doubs"]]
+    adopt({"local_territory": "aucun"})  # back to the radius
+    assert ids(search("miel sapin", local="1")) == [regions["doubs"], regions["ain"]]

@@ -5,7 +5,9 @@ declared when it differs from the supplier's place, else the supplier's own plac
 An origin that cannot be placed on the map (no supplier, or a far-away supplier known
 only by its region) has no distance and is never local. "Local" is never typed by
 hand: it is the distance from the origin to the node's centre within the governed
-radius `local_radius_km` (decision 0015).
+radius `local_radius_km` (decision 0015), or, when the members voted a named territory
+(`local_territory`: a province, a département, a région), an origin placed inside it
+(decision 0020). Closeness still ranks either way (search/locality.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Origin:
     place: str = ""  # a declared place of production, or the supplier's city/region
     stated_by: str = ""  # "shop", "supplier", "label" or "" when nobody stated anything
     label: str = ""
+    # The territories it lies in ({"CA", "CA-QC"}), read from the supplier's postal code; empty
+    # for a declared place of production, which has coordinates but no postal code.
+    areas: frozenset[str] = frozenset()
 
     @property
     def is_placed(self) -> bool:
@@ -44,12 +49,16 @@ def origin_of(
     supplier_place: str = "",
     stated_by: str = "",
     label: str = "",
+    supplier_areas: frozenset[str] = frozenset(),
 ) -> Origin:
     """The declared place of production when there is one, else the supplier's place."""
     declared = origin_lat is not None and origin_lon is not None
     lat = origin_lat if declared else supplier_lat
     lon = origin_lon if declared else supplier_lon
-    return Origin(lat, lon, supplier_name, supplier_ref, origin_place or supplier_place, stated_by, label)
+    areas = frozenset() if declared else supplier_areas
+    return Origin(
+        lat, lon, supplier_name, supplier_ref, origin_place or supplier_place, stated_by, label, areas
+    )
 
 
 def origin_distance_km(origin: Origin, centre: tuple[float, float]) -> float | None:
@@ -62,6 +71,23 @@ def origin_distance_km(origin: Origin, centre: tuple[float, float]) -> float | N
 def is_local(distance_km: float | None, radius_km: float) -> bool:
     """Local means placed, and within the radius: an unknown origin is never local."""
     return distance_km is not None and distance_km <= radius_km
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRule:
+    """What the members voted "local" means: within `radius_km` of the node's centre, or, when
+    `territory` is set ("CA-QC", "FR-25", "FR-BFC"), inside that territory. Either way an origin
+    must be placed (a distance): unknown is never local."""
+
+    radius_km: float
+    territory: str = ""
+
+    def is_local(self, distance_km: float | None, areas: frozenset[str] | tuple[str, ...] = ()) -> bool:
+        if distance_km is None:
+            return False
+        if self.territory:
+            return self.territory in areas
+        return distance_km <= self.radius_km
 
 
 _BADGE = {

@@ -9,10 +9,14 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop, Supplier
-from comptoir.catalog.provenance import is_local, origin_distance_km, origin_label, origin_of
-from comptoir.core.parameters import governed
+from comptoir.catalog.provenance import LocalRule, origin_distance_km, origin_label, origin_of
+from comptoir.core.parameters import governed, governed_many
+from comptoir.core.region import node_region
+from comptoir.core.territories import areas_of, territory_name
 
 # "Can this offer be shown and sold?" — the one rule, in three shapes that must agree:
 # a predicate on values (search reads rows), on an offer (cart, checkout), and a queryset
@@ -97,6 +101,30 @@ def local_radius_km() -> float:
     return float(governed("local_radius_km").value)
 
 
+def local_rule(at: datetime | None = None) -> LocalRule:
+    """What "local" means at `at` (now by default): the voted radius, or the voted territory."""
+    found = governed_many(["local_radius_km", "local_territory"], at)
+    return LocalRule(float(found["local_radius_km"].value), str(found["local_territory"].value))
+
+
+def local_means(rule: LocalRule | None = None) -> str:
+    """ "within 100 km of the node's centre", or "in Québec (CA-QC)": how pages say the rule."""
+    rule = rule or local_rule()
+    if rule.territory:
+        name = territory_name(rule.territory, get_language() or "fr")
+        return _("in %(name)s (%(code)s)") % {"name": name, "code": rule.territory}
+    return _("within %(km)s km of the node's centre") % {"km": f"{rule.radius_km:.0f}"}
+
+
+def postal_areas(postal_code: str | None, country: str | None) -> frozenset[str]:
+    """The territories of a supplier's postal code; a blank country is the node's region's."""
+    return areas_of(postal_code or "", country or "", node_region().country)
+
+
+def supplier_areas(supplier: Supplier | None) -> frozenset[str]:
+    return postal_areas(supplier.postal_code, supplier.country) if supplier else frozenset()
+
+
 def offer_origin(offer: Offer, lang: str = "fr") -> OfferOrigin:
     supplier = offer.supplier
     origin = origin_of(
@@ -104,10 +132,11 @@ def offer_origin(offer: Offer, lang: str = "fr") -> OfferOrigin:
         supplier_lat=supplier.lat if supplier else None, supplier_lon=supplier.lon if supplier else None,
         supplier_name=supplier.name if supplier else "",
         supplier_place=(supplier.city or supplier.region) if supplier else "",
+        supplier_areas=supplier_areas(supplier),
     )  # fmt: skip
     km = origin_distance_km(origin, node_centre())
     return OfferOrigin(
-        km, is_local(km, local_radius_km()), origin_label(km, origin.supplier_name, lang), origin.place,
+        km, local_rule().is_local(km, origin.areas), origin_label(km, origin.supplier_name, lang), origin.place,
         offer.origin_stated_by, offer.origin_label,
     )  # fmt: skip
 
@@ -116,6 +145,10 @@ def supplier_km(supplier: Supplier) -> float | None:
     if supplier.lat is None or supplier.lon is None:
         return None
     return origin_distance_km(origin_of(origin_lat=supplier.lat, origin_lon=supplier.lon), node_centre())
+
+
+def supplier_is_local(supplier: Supplier, km: float | None, rule: LocalRule | None = None) -> bool:
+    return (rule or local_rule()).is_local(km, supplier_areas(supplier))
 
 
 def supplier_directory(kind: str = "", within_km: float | None = None) -> list[tuple[Supplier, float | None]]:
@@ -153,19 +186,26 @@ def supplier_shops(supplier: Supplier) -> QuerySet[Shop]:
 UNKNOWN_ORIGIN_KM = -1.0  # what a sold line records when its origin could not be placed
 
 
-def origins_km(offers: Iterable[Offer]) -> dict[int, float]:
+def origins_sold(offers: Iterable[Offer]) -> dict[int, tuple[float, bool]]:
     """Each offer's origin in km from the node's centre (UNKNOWN_ORIGIN_KM when it cannot be
-    placed), for an order line to keep: one query for the suppliers, none when there are none."""
+    placed) and whether it is local by the rule in force now, for an order line to keep (a later
+    vote widening "local" does not re-classify this sale): one query for the suppliers, none when
+    there are none, and one for the rule when some origin is placed."""
     offers = list(offers)
     wanted = {o.supplier_id for o in offers if o.supplier_id is not None}
     suppliers = Supplier.objects.in_bulk(wanted) if wanted else {}
-    centre, out = node_centre(), {}
+    centre, rule, out = node_centre(), None, {}
     for offer in offers:
         supplier = suppliers.get(offer.supplier_id) if offer.supplier_id is not None else None
         origin = origin_of(
             origin_lat=offer.origin_lat, origin_lon=offer.origin_lon,
             supplier_lat=supplier.lat if supplier else None, supplier_lon=supplier.lon if supplier else None,
+            supplier_areas=supplier_areas(supplier),
         )  # fmt: skip
         km = origin_distance_km(origin, centre)
-        out[offer.pk] = UNKNOWN_ORIGIN_KM if km is None else km
+        if km is None:
+            out[offer.pk] = (UNKNOWN_ORIGIN_KM, False)
+            continue
+        rule = rule or local_rule()
+        out[offer.pk] = (km, rule.is_local(km, origin.areas))
     return out

@@ -14,6 +14,7 @@ from ninja.responses import Status
 from comptoir.catalog import selectors
 from comptoir.catalog.models import Supplier
 from comptoir.catalog.permissions import access_shop_for_catalog_writes
+from comptoir.catalog.provenance import LocalRule
 from comptoir.catalog.suppliers import do_create_supplier
 from comptoir.members.api import AUTH
 
@@ -35,7 +36,7 @@ class SupplierOut(Schema):
     website: str
     listed: bool
     km: float | None = None  # from the node's centre; null when only a region is known
-    local: bool = False  # within the governed `local_radius_km`
+    local: bool = False  # within the governed `local_radius_km`, or inside the voted `local_territory`
 
 
 class SupplierIn(Schema):
@@ -56,9 +57,10 @@ class SupplierIn(Schema):
     distinct_from_close: bool = False
 
 
-def _out(supplier: Supplier, km: float | None, radius: float) -> dict[str, Any]:
+def _out(supplier: Supplier, km: float | None, rule: LocalRule) -> dict[str, Any]:
     data = {name: getattr(supplier, name) for name in SupplierOut.model_fields if name not in {"km", "local"}}
-    return {**data, "km": None if km is None else round(km, 1), "local": km is not None and km <= radius}
+    local = selectors.supplier_is_local(supplier, km, rule)
+    return {**data, "km": None if km is None else round(km, 1), "local": local}
 
 
 @router.get("/suppliers", response=list[SupplierOut], summary="The suppliers' directory, nearest first")
@@ -66,14 +68,14 @@ def list_suppliers(
     request: HttpRequest, kind: str = "", within_km: float | None = Query(None, gt=0, le=20_000)
 ) -> Any:
     """Only the suppliers that agreed to be listed; no other order than the distance."""
-    radius = selectors.local_radius_km()
-    return [_out(s, km, radius) for s, km in selectors.supplier_directory(kind, within_km)]
+    rule = selectors.local_rule()
+    return [_out(s, km, rule) for s, km in selectors.supplier_directory(kind, within_km)]
 
 
 @router.get("/suppliers/{ref}", response=SupplierOut, summary="A supplier")
 def get_supplier(request: HttpRequest, ref: str) -> Any:
     supplier = get_object_or_404(Supplier, ref=ref)
-    return _out(supplier, selectors.supplier_km(supplier), selectors.local_radius_km())
+    return _out(supplier, selectors.supplier_km(supplier), selectors.local_rule())
 
 
 @router.post(
@@ -87,4 +89,4 @@ def create_supplier(request: HttpRequest, ref: str, body: SupplierIn) -> Status[
     fields = body.dict()
     distinct = fields.pop("distinct_from_close")
     supplier = do_create_supplier(shop=shop, distinct_from_close=distinct, **fields)
-    return Status(201, _out(supplier, selectors.supplier_km(supplier), selectors.local_radius_km()))
+    return Status(201, _out(supplier, selectors.supplier_km(supplier), selectors.local_rule()))

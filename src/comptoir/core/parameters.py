@@ -21,6 +21,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from comptoir.core.territories import TerritoryError, normalise_territory
+
 FOUNDING_SOURCE = "adopted at founding (v1)"
 
 
@@ -82,6 +84,10 @@ DEFAULTS: dict[str, Any] = {
     # "Local" = an origin (a supplier's place, or a declared place of production) within this
     # many km of the node's centre. Never typed by hand; an origin that cannot be placed is not local.
     "local_radius_km": 100.0,
+    # Or "local" = an origin inside a named territory (decision 0020): a province ("CA-QC"), a
+    # French département ("FR-25") or région ("FR-BFC"), read from the supplier's postal code.
+    # Empty: the radius above decides. Closeness still ranks either way.
+    "local_territory": "",
     # Orders: minutes a shop has to accept an order before its stock is released.
     "order_accept_minutes": 120,
     # A period's surplus, closed (ledger/closing.py): this share goes to the indivisible reserves,
@@ -125,6 +131,10 @@ BOUNDS: dict[str, tuple[Any, Any]] = {
 }
 
 
+# Parameters whose value is a word, not a number: their own check instead of bounds.
+WORDS: dict[str, Any] = {"local_territory": normalise_territory}
+
+
 class ParameterError(KeyError, ValueError):
     """A name that is not a governed parameter, or a value it cannot take."""
 
@@ -141,12 +151,19 @@ def kind_of(name: str) -> type:
 def bounds(name: str) -> tuple[Any, Any]:
     """The inclusive bounds of a parameter's values (upper None: no upper bound)."""
     kind = kind_of(name)
+    if name in WORDS:
+        return ("", None)
     return BOUNDS.get(name, (kind(0), None))
 
 
 def parse_value(name: str, raw: Any) -> Any:
     """A proposed value, typed like the founding value and within its bounds."""
     kind = kind_of(name)
+    if name in WORDS:
+        try:
+            return WORDS[name](raw)
+        except TerritoryError as error:
+            raise ParameterError(f"{name}: {error}") from error
     try:
         if kind is Decimal:
             value: Any = Decimal(str(raw).replace(",", "."))

@@ -70,6 +70,7 @@ class Region:
     # France's historic `tax_rate` column: a shop may type any single VAT rate without a code.
     rates_typed: bool = False
     centre: tuple[float, float] = (0.0, 0.0)  # lat, lon: the demo and maps start here
+    country: str = ""  # ISO 3166: a supplier's postal code without a country is read as this one's
 
     def tax_code(self, code: str) -> TaxCode:
         """The tax code as typed (case and spaces ignored); RegionError names the accepted ones."""
@@ -169,7 +170,7 @@ _FR_CODES = (
 FRANCE = Region(
     code="france", name="France", currency="EUR", locales=("fr-FR", "en-GB"), time_zone="Europe/Paris",
     postal_code_pattern=r"\d{5}", postal_code_example="25290", prices_include_tax=True,
-    tax_codes=_FR_CODES, default_tax_code="TVA5.5", rates_typed=True, centre=(47.0560, 6.0040),
+    tax_codes=_FR_CODES, default_tax_code="TVA5.5", rates_typed=True, centre=(47.0560, 6.0040), country="FR",
 )  # fmt: skip
 
 # Québec: the federal GST (TPS) and the provincial QST (TVQ) are two separate taxes, each computed on
@@ -188,7 +189,7 @@ QUEBEC = Region(
         TaxCode("TPS", (GST,), "TPS seulement (livres imprimés)", "GST only (printed books)"),
         TaxCode("DETAXE", (), "Détaxé (produits alimentaires de base)", "Zero-rated (basic groceries)"),
     ),
-    default_tax_code="TPS+TVQ", fee_taxes=(GST, QST), centre=(45.5230, -73.5800),
+    default_tax_code="TPS+TVQ", fee_taxes=(GST, QST), centre=(45.5230, -73.5800), country="CA",
 )  # fmt: skip
 
 REGIONS = {region.code: check_region(region) for region in (FRANCE, QUEBEC)}

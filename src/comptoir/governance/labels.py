@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.money import Money, percent_of, tax_included_in
 from comptoir.core.parameters import bounds, kind_of
+from comptoir.core.territories import territory_name
 
-PERCENT, CENTS, MINUTES, HOURS, DAYS, KM, WEIGHT, FACTOR, COUNT = (
-    "percent", "cents", "minutes", "hours", "days", "km", "weight", "factor", "count",
+PERCENT, CENTS, MINUTES, HOURS, DAYS, KM, WEIGHT, FACTOR, COUNT, TERRITORY = (
+    "percent", "cents", "minutes", "hours", "days", "km", "weight", "factor", "count", "territory",
 )  # fmt: skip
 
 LABELS: dict[str, tuple[Promise, str]] = {
@@ -58,6 +59,10 @@ LABELS: dict[str, tuple[Promise, str]] = {
         KM,
     ),
     "local_radius_km": (gettext_lazy("“Local”: an origin within this distance of the node"), KM),
+    "local_territory": (
+        gettext_lazy("“Local”: an origin inside this territory instead (a province, département or région)"),
+        TERRITORY,
+    ),
     "search_boost_own_name": (gettext_lazy("Search: a word in the name (reader's language)"), WEIGHT),
     "search_boost_other_name": (gettext_lazy("Search: a word in the name (other language)"), WEIGHT),
     "search_boost_description": (gettext_lazy("Search: a word in the description"), WEIGHT),
@@ -85,6 +90,7 @@ UNIT_TEXT: dict[str, Promise] = {
     PERCENT: gettext_lazy("percent"), CENTS: gettext_lazy("in cents (450 = €4.50)"), MINUTES: gettext_lazy("minutes"),
     HOURS: gettext_lazy("hours"), DAYS: gettext_lazy("days"), KM: gettext_lazy("km"), WEIGHT: gettext_lazy("weight"),
     FACTOR: gettext_lazy("factor, 1 keeps the score"), COUNT: gettext_lazy("number"),
+    TERRITORY: gettext_lazy("code: CA-QC, FR-25, FR-BFC… or “aucun” for the radius"),
 }  # fmt: skip
 EXAMPLE_BASKET = Money(5000)  # the basket the coop fee's effect is shown on
 EXAMPLE_DELIVERY = Money(600)
@@ -110,6 +116,10 @@ def show(name: str, value: Any) -> str:
     kind = unit(name)
     if kind == CENTS:
         return Money(int(value)).format(get_language() or "fr")
+    if kind == TERRITORY:
+        if not value:
+            return _("none (the radius decides)")
+        return f"{territory_name(str(value), get_language() or 'fr')} ({value})"
     text = number_format(value, use_l10n=True) if isinstance(value, Decimal | float) else str(value)
     suffix = {PERCENT: "\u202f%", MINUTES: " min", HOURS: " h", KM: " km"}.get(kind, "")
     if kind == DAYS:
@@ -118,6 +128,10 @@ def show(name: str, value: Any) -> str:
 
 
 def bounds_text(name: str) -> str:
+    if unit(name) == TERRITORY:
+        return _(
+            "a country (CA, FR), a province (CA-QC), a département (FR-25, FR-2A, FR-974) or a région (FR-BFC)"
+        )
     low, high = bounds(name)
     if high is None:
         return _("at least %(low)s") % {"low": show(name, low)}
@@ -152,6 +166,10 @@ def effect(name: str, current: Any, proposed: Any, *, electorate: int = 0) -> st
     kind_of(name)
     if proposed == current:
         return _direction(name, current, proposed)
+    if unit(name) == TERRITORY:
+        return _("“Local” goes from %(a)s to %(b)s; past sales keep how they were counted.") % {
+            "a": show(name, current), "b": show(name, proposed),
+        }  # fmt: skip
     if name == "coop_fee_percent":
         return _("On a basket of %(basket)s, the cooperative contribution goes from %(a)s to %(b)s.") % {
             "basket": _money(EXAMPLE_BASKET), "a": _money(percent_of(EXAMPLE_BASKET, current)),

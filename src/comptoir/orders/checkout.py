@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from comptoir.catalog import stock
 from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Offer
-from comptoir.catalog.selectors import offer_is_visible, origins_km
+from comptoir.catalog.selectors import offer_is_visible, origins_sold
 from comptoir.core.errors import InvalidInput
 from comptoir.core.money import Money, percent_of
 from comptoir.core.parameters import governed
@@ -193,7 +193,7 @@ def _write_shop_orders(
         for ids in by_shop.values()
     ])  # fmt: skip
     lines, groups = [], []
-    origins = origins_km(offers.values())  # kept on each line: next year's share reads this sale's origin
+    origins = origins_sold(offers.values())  # kept on each line: next year's share reads this sale's origin
     region = node_region()
     for shop_order, ids in zip(shop_orders, by_shop.values(), strict=True):
         group = [
@@ -207,7 +207,7 @@ def _write_shop_orders(
                 shop_order=shop_order, offer=offers[i], sku=offers[i].sku, name=offers[i].name_fr,
                 unit_price_cents=offers[i].price_cents, tax_rate=offers[i].tax_rate, tax_code=offers[i].tax_code,
                 quantity=wanted[i], total_cents=p.total.cents, tax_cents=p.tax.cents, reserved=not offers[i].on_demand,
-                origin_km=origins[i],
+                origin_km=origins[i][0], origin_local=origins[i][1],
             )
             for i, p in zip(ids, sale.lines, strict=True)
         ]  # fmt: skip

@@ -3,10 +3,12 @@ and per shop: what the public page `/part-locale/`, its CSV export and a shop's 
 
 A sale is a line of a completed shop order, dated by its order. Its origin is the one recorded
 on the line at checkout (`OrderLine.origin_km`: the declared place of production, else the
-supplier's place, in km from the node's centre); lines sold before that was recorded read their
-offer's current origin. It is local within the governed `local_radius_km` (today's value), and
-"unknown" when it could not be placed (no supplier, a supplier known only by its region, an
-offer deleted since) — never local.
+supplier's place, in km from the node's centre), and so is whether it was local by the rule the
+members had voted then (`OrderLine.origin_local`: the radius or the territory), so a vote widening
+"local" does not re-classify past months. Lines sold before those were recorded are read with
+today's rule (and, before `origin_km`, their offer's current origin). An origin is "unknown" when
+it could not be placed (no supplier, a supplier known only by its region, an offer deleted
+since) — never local.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from comptoir.catalog.provenance import is_local, origin_distance_km, origin_of
-from comptoir.core.parameters import governed
+from comptoir.catalog.provenance import LocalRule, origin_distance_km, origin_of
+from comptoir.catalog.selectors import local_rule, postal_areas
 from comptoir.orders.models import OrderLine, ShopOrder
 
 ALL_SHOPS = ""
@@ -69,23 +71,25 @@ class LocalShare:
 FIELDS = (
     "shop_order__shop__ref", "shop_order__shop__name", "shop_order__order__created", "total_cents", "quantity",
     "offer__origin_lat", "offer__origin_lon", "offer__supplier__lat", "offer__supplier__lon", "origin_km",
+    "origin_local", "offer__supplier__postal_code", "offer__supplier__country",
 )  # fmt: skip
 
 
-def _classify(
-    radius_km: float, centre: tuple[float, float], origin_lat: Any, origin_lon: Any, lat: Any, lon: Any
-) -> str:
-    origin = origin_of(origin_lat=origin_lat, origin_lon=origin_lon, supplier_lat=lat, supplier_lon=lon)
+def _classify(rule: LocalRule, centre: tuple[float, float], origin_lat: Any, origin_lon: Any, lat: Any, lon: Any,
+              areas: frozenset[str]) -> str:  # fmt: skip
+    origin = origin_of(
+        origin_lat=origin_lat, origin_lon=origin_lon, supplier_lat=lat, supplier_lon=lon, supplier_areas=areas
+    )
     km = origin_distance_km(origin, centre)
     if km is None:
         return "unknown"
-    return "local" if is_local(km, radius_km) else "far"
+    return "local" if rule.is_local(km, origin.areas) else "far"
 
 
-def _recorded(radius_km: float, km: float) -> str:
+def _recorded(km: float, local: bool) -> str:
     if km < 0:
         return "unknown"
-    return "local" if is_local(km, radius_km) else "far"
+    return "local" if local else "far"
 
 
 def _sold_lines(shop_ref: str | None, since: datetime | None) -> Iterable[tuple[Any, ...]]:
@@ -100,20 +104,29 @@ def _sold_lines(shop_ref: str | None, since: datetime | None) -> Iterable[tuple[
 def local_shares(*, shop_ref: str | None = None, since: datetime | None = None) -> list[LocalShare]:
     """One row per month for all shops (shop_ref ""), then one per month and shop; newest month
     first, shops by name. `shop_ref`: that shop's rows only (its back office)."""
-    radius = float(governed("local_radius_km").value)
+    rule = local_rule()  # for the lines sold before the sale's own classification was kept
     lat, lon = settings.COMPTOIR_NODE_CENTRE
     centre = (float(lat), float(lon))
     totals: dict[str, LocalShare] = {}
     per_shop: dict[tuple[str, str], LocalShare] = {}
-    seen: dict[tuple[Any, Any, Any, Any], str] = {}  # one distance per distinct origin
+    seen: dict[tuple[Any, ...], str] = {}  # one classification per distinct origin
     zone = timezone.get_current_timezone()
-    for ref, name, created, cents, units, o_lat, o_lon, s_lat, s_lon, sold_km in _sold_lines(shop_ref, since):
-        key = ("sold", sold_km, None, None) if sold_km is not None else (o_lat, o_lon, s_lat, s_lon)
+    for (ref, name, created, cents, units, o_lat, o_lon, s_lat, s_lon, sold_km, sold_local, postal,
+         country) in _sold_lines(shop_ref, since):  # fmt: skip
+        if sold_km is not None and sold_local is not None:
+            key: tuple[Any, ...] = ("sold", sold_km, sold_local)
+        elif sold_km is not None:  # the sale's distance, today's rule (the offer's current areas)
+            key = ("km", sold_km, o_lat is not None, postal, country)
+        else:
+            key = (o_lat, o_lon, s_lat, s_lon, postal, country)
         if key not in seen:
-            seen[key] = (
-                _recorded(radius, sold_km) if sold_km is not None
-                else _classify(radius, centre, o_lat, o_lon, s_lat, s_lon)
-            )  # fmt: skip
+            if key[0] == "sold":
+                seen[key] = _recorded(sold_km, bool(sold_local))
+            elif key[0] == "km":
+                areas = frozenset() if o_lat is not None else postal_areas(postal, country)
+                seen[key] = _recorded(sold_km, rule.is_local(sold_km, areas))
+            else:
+                seen[key] = _classify(rule, centre, o_lat, o_lon, s_lat, s_lon, postal_areas(postal, country))
         month = created.astimezone(zone).strftime("%Y-%m")
         if shop_ref is None:
             totals.setdefault(month, LocalShare(month)).add(cents, units, seen[key])

@@ -178,6 +178,9 @@ class OrderLine(models.Model):
     # The origin at the sale (decision 0015): km from the node's centre, -1 when it could not be
     # placed, null on lines sold before it was recorded (their offer's current origin is read).
     origin_km = models.FloatField(null=True, blank=True)
+    # Whether that origin was local by the rule voted at the sale (radius or territory, decision
+    # 0020), so a later vote does not re-classify past months; null on lines sold before it was kept.
+    origin_local = models.BooleanField(null=True, blank=True)
     # A change the shop proposes (partial acceptance): a new quantity (0 removes), or a substitute.
     proposed_quantity = models.PositiveIntegerField(null=True, blank=True)
     substitute = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

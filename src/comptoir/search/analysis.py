@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import tantivy
 
 from comptoir.search.documents import STOCK_STATES, OfferDoc
-from comptoir.search.locality import ORIGIN_FIELD, stored_km
+from comptoir.search.locality import AREAS_FIELD, ORIGIN_FIELD, stored_km
 
 FR_ANALYZER = "comptoir_fr"
 EN_ANALYZER = "comptoir_en"
@@ -139,6 +139,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_float_field(ORIGIN_FIELD, stored=True, fast=True)
     sb.add_text_field("supplier_name", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("origin_place", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field(AREAS_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field(CHAIN_FIELD, stored=True, indexed=True, fast=True)  # 0: not a chain's branch
     sb.add_text_field("chain_name", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
@@ -200,6 +201,7 @@ def to_tantivy(doc: OfferDoc, tie_salt: str = "") -> tantivy.Document:
         origin_km=stored_km(doc.origin_km),
         supplier_name=doc.supplier_name,
         origin_place=doc.origin_place,
+        origin_areas=list(doc.origin_areas),
         chain_id=doc.chain_id,
         chain_name=doc.chain_name,
     )

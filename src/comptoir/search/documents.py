@@ -48,6 +48,7 @@ class OfferDoc:
     origin_km: float | None = None
     supplier_name: str = ""
     origin_place: str = ""
+    origin_areas: tuple[str, ...] = ()  # territories of the supplier's postal code ("CA", "CA-QC")
     chain_id: int = 0  # the shop's chain (organisation), 0 for a shop of its own
     chain_name: str = ""
 
@@ -112,6 +113,7 @@ class SearchQuery:
     exact_total: bool = False  # count every match even without facets (one extra unscored pass)
     local_only: bool = False  # only offers whose origin lies within `local_radius_km` of the node
     local_radius_km: float = 100.0
+    local_territory: str = ""  # when set ("CA-QC"), "local" is an origin inside it instead (decision 0020)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from comptoir.search.candidates import Candidates
 from comptoir.search.context import QueryContext
 from comptoir.search.documents import OfferDoc, RankingWeights, SearchQuery, SearchResult
 from comptoir.search.facets import compute_facets, count_matches
-from comptoir.search.locality import ORIGIN_FIELD
+from comptoir.search.locality import AREAS_FIELD, ORIGIN_FIELD
 from comptoir.search.matching import Matcher, vocabulary
 from comptoir.search.places import EDGE_MARGIN
 from comptoir.search.plan import IndexStats, load_stats, plan_filters
@@ -58,6 +58,7 @@ def _check_schema(schema: tantivy.Schema) -> None:
         tantivy.Query.term_query(schema, TIE_FIELD, 0)
         tantivy.Query.range_query(schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, 1.0)
         tantivy.Query.term_query(schema, CHAIN_FIELD, 0)
+        tantivy.Query.term_query(schema, AREAS_FIELD, "CA")
     except ValueError as error:
         raise StaleIndexError(f"search index built by an older version ({error}): run a rebuild") from error
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from comptoir.catalog.provenance import is_local
 
 ORIGIN_FIELD = "origin_km"
+AREAS_FIELD = "origin_areas"  # the territories the origin lies in ("CA", "CA-QC"): "local only" by territory
 UNKNOWN_ORIGIN_KM = -1.0  # what the index stores for an origin that cannot be placed
 MAX_LOCAL_FACTOR = 2.0  # the factor at distance 0: the bound the candidate search relies on
 
@@ -36,6 +37,7 @@ def read_km(value: object) -> float | None:
 
 
 __all__ = [
+    "AREAS_FIELD",
     "MAX_LOCAL_FACTOR",
     "ORIGIN_FIELD",
     "UNKNOWN_ORIGIN_KM",

@@ -174,6 +174,7 @@ def plan_filters(
         shop_refs=query.shop_refs,
         local_only=query.local_only,
         local_radius_km=query.local_radius_km,
+        local_territory=query.local_territory,
     )
     unplaced = filter_queries(schema, pushed_query, None)
     box = (

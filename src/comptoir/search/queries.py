@@ -30,7 +30,7 @@ from comptoir.search.analysis import (
     gtin_key,
 )
 from comptoir.search.documents import FieldBoosts, SearchQuery
-from comptoir.search.locality import ORIGIN_FIELD
+from comptoir.search.locality import AREAS_FIELD, ORIGIN_FIELD
 
 Tier = Literal["exact", "described", "fuzzy", "any_word"]
 TIERS: tuple[Tier, ...] = ("exact", "described", "fuzzy", "any_word")
@@ -156,11 +156,12 @@ def filter_queries(
     if query.in_stock_only:
         filters.append(tantivy.Query.term_query(schema, "stock", 0, index_option="basic"))
     if query.local_only:  # an unknown origin is stored as -1: never within [0, radius]
-        filters.append(
-            tantivy.Query.range_query(
-                schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, query.local_radius_km
+        top = 1e9 if query.local_territory else query.local_radius_km
+        filters.append(tantivy.Query.range_query(schema, ORIGIN_FIELD, tantivy.FieldType.Float, 0.0, top))
+        if query.local_territory:  # placed, and inside the voted territory (decision 0020)
+            filters.append(
+                tantivy.Query.term_query(schema, AREAS_FIELD, query.local_territory, index_option="basic")
             )
-        )
     if query.min_price_cents is not None or query.max_price_cents is not None:
         filters.append(
             tantivy.Query.range_query(

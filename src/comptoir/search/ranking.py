@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-from comptoir.catalog.provenance import origin_km_text
+from comptoir.catalog.provenance import LocalRule, origin_km_text
 from comptoir.search.analysis import QueryWord
 from comptoir.search.documents import MatchTier, RankingWeights, TermMatch, Why
-from comptoir.search.locality import is_local, local_factor
+from comptoir.search.locality import local_factor
 
 
 def proximity_factor(distance_km: float | None, weights: RankingWeights) -> float:
@@ -138,7 +138,8 @@ def build_why(
     tier: MatchTier = "all",
     origin_km: float | None = None,
     supplier_name: str = "",
-    local_radius_km: float | None = None,
+    local_rule: LocalRule | None = None,
+    origin_areas: tuple[str, ...] = (),
 ) -> Why:
     prox = proximity_factor(distance_km, weights)
     avail = availability_factor(stock_state, weights)
@@ -156,7 +157,7 @@ def build_why(
         origin_km=origin_km,
         local_factor=local,
         supplier_name=supplier_name,
-        local=local_radius_km is not None and is_local(origin_km, local_radius_km),
+        local=local_rule is not None and local_rule.is_local(origin_km, origin_areas),
     )
 
 

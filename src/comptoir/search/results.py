@@ -11,12 +11,13 @@ from typing import Any
 
 import tantivy
 
+from comptoir.catalog.provenance import LocalRule
 from comptoir.search.analysis import CHAIN_FIELD, TIE_FIELD, Analyzers, group_hash
 from comptoir.search.branches import chain_branches
 from comptoir.search.candidates import GROUP_OFFERS_SHOWN, Candidate, Candidates, Found, order
 from comptoir.search.context import QueryContext
 from comptoir.search.documents import STOCK_STATES, Group, GroupOffer, Hit, TermMatch
-from comptoir.search.locality import ORIGIN_FIELD, read_km
+from comptoir.search.locality import AREAS_FIELD, ORIGIN_FIELD, read_km
 from comptoir.search.plan import FilterPlan
 from comptoir.search.queries import excluding_groups, in_groups, with_filters
 from comptoir.search.ranking import build_why, match_tier, match_tokens
@@ -75,7 +76,8 @@ class Results:
         supplier_name = first.get("supplier_name") or ""
         why = build_why(
             terms, text, candidate.distance_km, stock_state, ctx.weights, tier,
-            origin_km, supplier_name, ctx.query.local_radius_km,
+            origin_km, supplier_name, LocalRule(ctx.query.local_radius_km, ctx.query.local_territory),
+            tuple(stored.get(AREAS_FIELD) or ()),
         )  # fmt: skip
         return Hit(
             offer_id=int(first["offer_id"]),

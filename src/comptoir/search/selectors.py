@@ -18,8 +18,8 @@ from typing import Any
 from django.db.models import Avg, Q
 
 from comptoir.catalog.models import Category, Shop
-from comptoir.catalog.provenance import origin_label
-from comptoir.catalog.selectors import open_shop_ids
+from comptoir.catalog.provenance import LocalRule, origin_label
+from comptoir.catalog.selectors import local_means, open_shop_ids
 from comptoir.core.parameters import governed_many
 from comptoir.search.documents import (
     Facets,
@@ -46,6 +46,7 @@ WEIGHT_PARAMETERS = {
     "local_half_km": "ranking_local_half_km",
 }
 LOCAL_RADIUS = "local_radius_km"
+LOCAL_TERRITORY = "local_territory"
 BOOST_PARAMETERS = {
     "own_name": "search_boost_own_name",
     "other_name": "search_boost_other_name",
@@ -75,6 +76,8 @@ class SearchPage:
     ready: bool = True  # False while the node has no index yet
     ms: float = 0.0
     local_radius_km: float = 100.0  # governed: an origin within it is "local"
+    local_territory: str = ""  # governed: when set, an origin inside it is "local" instead
+    local_means: str = ""  # "within 100 km of the node's centre", "in Québec (CA-QC)"
 
     @property
     def pages(self) -> int:
@@ -114,10 +117,12 @@ class _Reader:
 _READER = _Reader()
 
 
-def ranking_weights() -> tuple[RankingWeights, dict[str, str], float]:
+def ranking_weights() -> tuple[RankingWeights, dict[str, str], LocalRule]:
     """The governed weights, stock factors and field boosts, and where each comes from
-    (shown in every explanation); and the radius within which an origin is local (decision 0015)."""
-    found = governed_many([*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values(), LOCAL_RADIUS])  # one read
+    (shown in every explanation); and what "local" means: the radius (decision 0015) or the
+    territory (decision 0020) voted."""
+    names = [*WEIGHT_PARAMETERS.values(), *BOOST_PARAMETERS.values(), LOCAL_RADIUS, LOCAL_TERRITORY]
+    found = governed_many(names)  # one read
     values = {key: found[name] for key, name in WEIGHT_PARAMETERS.items()}
     boosts = {key: found[name] for key, name in BOOST_PARAMETERS.items()}
     number = {key: float(value.value) for key, value in values.items()}
@@ -136,7 +141,9 @@ def ranking_weights() -> tuple[RankingWeights, dict[str, str], float]:
     sources = {WEIGHT_PARAMETERS[key]: value.source for key, value in values.items()}
     sources |= {BOOST_PARAMETERS[key]: value.source for key, value in boosts.items()}
     sources[LOCAL_RADIUS] = found[LOCAL_RADIUS].source
-    return weights, sources, float(found[LOCAL_RADIUS].value)
+    sources[LOCAL_TERRITORY] = found[LOCAL_TERRITORY].source
+    rule = LocalRule(float(found[LOCAL_RADIUS].value), str(found[LOCAL_TERRITORY].value))
+    return weights, sources, rule
 
 
 def resolve_place(params: SearchParams) -> Place:
@@ -166,10 +173,11 @@ def shop_filter(params: SearchParams) -> frozenset[int] | None:
 def search_offers(params: SearchParams, lang: str = "fr") -> SearchPage:
     started = time.perf_counter()
     place = resolve_place(params)
-    weights, sources, radius = ranking_weights()
+    weights, sources, rule = ranking_weights()
     query = SearchQuery(
         local_only=params.local,
-        local_radius_km=radius,
+        local_radius_km=rule.radius_km,
+        local_territory=rule.territory,
         text=params.text,
         near=(place.lat, place.lon),
         radius_km=params.radius_km,
@@ -187,13 +195,19 @@ def search_offers(params: SearchParams, lang: str = "fr") -> SearchPage:
     )
     index = _READER.get()
     if index is None:
-        return SearchPage(
-            params, place, SearchResult(0, ()), weights, sources, ready=False, local_radius_km=radius
-        )
+        return SearchPage(params, place, SearchResult(0, ()), weights, sources, ready=False, **_local(rule))
     result = index.search(query, lang, weights=weights)
     categories, shops = _facet_names(result.facets, lang)
     ms = (time.perf_counter() - started) * 1000
-    return SearchPage(params, place, result, weights, sources, categories, shops, True, ms, radius)
+    return SearchPage(params, place, result, weights, sources, categories, shops, True, ms, **_local(rule))
+
+
+def _local(rule: LocalRule) -> dict[str, Any]:
+    return {
+        "local_radius_km": rule.radius_km,
+        "local_territory": rule.territory,
+        "local_means": local_means(rule),
+    }
 
 
 def _facet_names(facets: Facets | None, lang: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 
 from comptoir.catalog.models import Offer, OfferChange, Shop
 from comptoir.catalog.provenance import origin_distance_km, origin_of
-from comptoir.catalog.selectors import is_sellable, sellable_offers
+from comptoir.catalog.selectors import is_sellable, postal_areas, sellable_offers
 from comptoir.core.progress import Progress, counted
 from comptoir.search.documents import OfferDoc, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, build
@@ -42,7 +42,7 @@ ROW_FIELDS = (
     # Provenance (decision 0015): the declared origin, else the supplier's place.
     "origin_lat", "origin_lon", "origin_place", "supplier__name", "supplier__lat", "supplier__lon",
     "supplier__city", "supplier__region",
-    "shop__organisation_id", "shop__organisation__name",
+    "shop__organisation_id", "shop__organisation__name", "supplier__postal_code", "supplier__country",
 )  # fmt: skip
 
 
@@ -140,12 +140,13 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
     (offer_id, shop_id, shop_ref, shop_name, sku, gtin, name_fr, name_en, description_fr, description_en,
      category, price_cents, stock, on_demand, lat, lon, unit, quantity, _active, _status,
      origin_lat, origin_lon, origin_place, supplier_name, supplier_lat, supplier_lon, supplier_city,
-     supplier_region, chain_id, chain_name) = row  # fmt: skip
+     supplier_region, chain_id, chain_name, supplier_postal_code, supplier_country) = row  # fmt: skip
     unit_label = _quantity_label(unit, quantity)
     origin = origin_of(
         origin_lat=origin_lat, origin_lon=origin_lon, origin_place=origin_place, supplier_lat=supplier_lat,
         supplier_lon=supplier_lon, supplier_name=supplier_name or "",
         supplier_place=supplier_city or supplier_region or "",
+        supplier_areas=postal_areas(supplier_postal_code, supplier_country) if supplier_name else frozenset(),
     )  # fmt: skip
     return OfferDoc(
         offer_id=offer_id, shop_id=shop_id, shop_ref=shop_ref, shop_name=shop_name, sku=sku, gtin=gtin or None,
@@ -153,7 +154,7 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
         category_path=category or "", price_cents=price_cents, stock_state=_stock_state(stock, on_demand),
         lat=lat, lon=lon, unit_label=unit_label, group_key=group_key_for(name_fr, unit_label, gtin or None),
         origin_km=origin_distance_km(origin, node_centre()), supplier_name=origin.supplier_name,
-        origin_place=origin.place,
+        origin_place=origin.place, origin_areas=tuple(sorted(origin.areas)),
         chain_id=chain_id or 0, chain_name=chain_name or "",
     )  # fmt: skip
 

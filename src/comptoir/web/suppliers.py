@@ -45,9 +45,13 @@ def supplier_directory(request: HttpRequest) -> HttpResponse:
         within = _within(request.GET.get("within", ""))
     except InvalidInput as invalid:
         error = invalid.message
-    rows = selectors.supplier_directory(kind if kind in Supplier.Kind.values else "", within)
+    rule = selectors.local_rule()
+    rows = [
+        (supplier, km, selectors.supplier_is_local(supplier, km, rule))
+        for supplier, km in selectors.supplier_directory(kind if kind in Supplier.Kind.values else "", within)
+    ]
     context = {"rows": rows, "kinds": Supplier.Kind.choices, "kind": kind, "within": request.GET.get("within", ""),
-               "error": error, "radius": selectors.local_radius_km()}  # fmt: skip
+               "error": error, "local_means": selectors.local_means(rule)}  # fmt: skip
     return render(request, "web/suppliers.html", context, status=400 if error else 200)
 
 
@@ -56,7 +60,7 @@ def supplier_page(request: HttpRequest, ref: str) -> HttpResponse:
     km = selectors.supplier_km(supplier)
     page_obj = Paginator(selectors.supplier_offers(supplier), SUPPLIER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/supplier.html", {
-        "supplier": supplier, "km": km, "local": km is not None and km <= selectors.local_radius_km(),
+        "supplier": supplier, "km": km, "local": selectors.supplier_is_local(supplier, km),
         "shops": selectors.supplier_shops(supplier), "offers": page_obj, "page_obj": page_obj,
     })  # fmt: skip
 
@@ -79,7 +83,7 @@ def local_share_page(request: HttpRequest) -> HttpResponse:
         return response
     months = [row for row in rows if not row.shop_ref]
     return render(request, "web/local_share.html", {
-        "months": months, "rows": rows, "overall": overall(months), "radius": selectors.local_radius_km(),
+        "months": months, "rows": rows, "overall": overall(months), "local_means": selectors.local_means(),
     })  # fmt: skip
 
 
