@@ -27,7 +27,7 @@ from comptoir.privacy.api import router as privacy_router
 from comptoir.privacy.api import shops_router as privacy_shops_router
 from comptoir.search.api import router as search_router
 
-ERROR_STATUSES = ("400", "403", "404", "422", "429")
+ERROR_STATUSES = ("400", "403", "404", "422", "429", "503")
 
 
 class ComptoirAPI(NinjaAPI):

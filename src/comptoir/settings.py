@@ -44,8 +44,9 @@ def _private_home(home: Path) -> Path:
     """
     os.umask(0o077)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if home.stat().st_uid == os.getuid():
-        home.chmod(0o700)  # a folder made by an older version, world-readable
+    status = home.stat()
+    if status.st_uid == os.getuid() and status.st_mode & 0o777 != 0o700:
+        home.chmod(0o700)  # a folder made by an older version, world-readable (only then: it may be read-only)
     return home
 
 
@@ -281,6 +282,12 @@ EMAIL_USE_SSL, EMAIL_USE_TLS, EMAIL_TIMEOUT = _EMAIL.use_ssl, _EMAIL.use_tls, 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comptoir@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker beats this often; a task it left running after missing 4 beats is queued again
+# (core/worker.py), at most this many times in all, then failed.
+COMPTOIR_WORKER_BEAT_SECONDS = float(os.environ.get("COMPTOIR_WORKER_BEAT_SECONDS", "10"))
+COMPTOIR_TASK_MAX_ATTEMPTS = int(os.environ.get("COMPTOIR_TASK_MAX_ATTEMPTS", "3"))
+# What ends the work of a task given up that way: task path -> callable(*its args).
+COMPTOIR_TASK_ABANDONED = {"comptoir.delivery.tasks.plan_slot_task": "comptoir.delivery.tasks.plan_abandoned"}
 # What `comptoir worker` runs beside the task queue: (start a follower thread, do one pass).
 COMPTOIR_WORKER_FOLLOWERS = [
     ("comptoir.search.tasks.start_following", "comptoir.search.tasks.apply_index_changes"),

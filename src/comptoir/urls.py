@@ -19,3 +19,4 @@ urlpatterns = [
 
 handler403 = "comptoir.web.errors.forbidden"
 handler404 = "comptoir.web.errors.not_found"
+handler500 = "comptoir.web.errors.server_error"

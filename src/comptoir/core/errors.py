@@ -40,6 +40,7 @@ class CoreErrorCode(ErrorCode):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"  # 503: the disk is full or the database read-only (core/storage.py)
 
 
 def all_codes() -> list[str]:

@@ -217,6 +217,16 @@ def plan_slot(
     return run
 
 
+def fail_run(run_id: int | None, slot_id: int) -> None:
+    """End a run whose worker was killed every time it planned (core/worker.py gave up): failed, with why."""
+    runs = PlanRun.objects.filter(pk=run_id) if run_id else PlanRun.objects.none()
+    runs.exclude(status__in=[PlanRun.Status.DONE, PlanRun.Status.FAILED]).update(
+        status=PlanRun.Status.FAILED,
+        finished=timezone.now(),
+        message=_("Planning stopped: the worker was interrupted each time it tried; nothing was changed."),
+    )
+
+
 def _plan(slot: Slot, run: PlanRun, solver: RouteSolver | None, limit: float | None) -> None:
     if slot.rounds.exclude(status=Round.Status.PLANNED).exists():
         raise InvalidInput(_("A round of this slot has started: move stops by hand instead."))

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +23,7 @@ from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.geo import GeoError, check_coordinates
 from comptoir.core.money import node_currency
 from comptoir.core.parameters import governed_many
+from comptoir.core.queue import enqueue_with_transaction
 from comptoir.delivery import order_events, planning, selectors
 from comptoir.delivery.fees import round_cost
 from comptoir.delivery.lock_objects import round_for_update
@@ -154,14 +154,14 @@ def do_request_plan(dispatcher: Any, slot_id: int) -> PlanRun:
             slot.status = Slot.Status.CLOSED
             slot.save(update_fields=["status"])
         run = PlanRun.objects.create(slot=slot, requested_by=dispatcher)
-        transaction.on_commit(lambda: _enqueue_plan(slot.pk, run.pk))
+        _enqueue_plan(slot.pk, run.pk)  # queued with the run, in this transaction (core/queue.py)
     return run
 
 
 def _enqueue_plan(slot_id: int, run_id: int) -> None:
     from comptoir.delivery.tasks import plan_slot_task
 
-    plan_slot_task.enqueue(slot_id, run_id)
+    enqueue_with_transaction(plan_slot_task, slot_id, run_id)
 
 
 def do_close_due_slots(now: datetime) -> list[int]:
@@ -172,7 +172,7 @@ def do_close_due_slots(now: datetime) -> list[int]:
             slot.status = Slot.Status.CLOSED
             slot.save(update_fields=["status"])
             run = PlanRun.objects.create(slot=slot)
-            transaction.on_commit(partial(_enqueue_plan, slot.pk, run.pk))
+            _enqueue_plan(slot.pk, run.pk)
     return [s.pk for s in due]
 
 

@@ -37,3 +37,8 @@ def close_due_slots() -> bool:
 
 def start_closing_due_slots(interval: float = SLOT_CLOSING_INTERVAL_S) -> threading.Event:
     return start_follower("slot-closer", close_due_slots, interval)
+
+
+def plan_abandoned(slot_id: int, run_id: int | None = None) -> None:
+    """The planning's workers were killed every time (core/worker.py): the run ends failed, never running."""
+    planning.fail_run(run_id, slot_id)

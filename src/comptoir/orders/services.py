@@ -402,7 +402,7 @@ def do_confirm_guest_email(order_id: int, *, code: str) -> Order:
                     part.expires_at = max(expires, now)
                     part.save(update_fields=["expires_at"])
             transitions.record(order, "email-confirmed", Who.of(Actor.RESIDENT))
-            transaction.on_commit(lambda: schedule_expiry(expires))
+            schedule_expiry(expires)  # queued with this transaction (core/queue.py)
             failed = False
     if failed:  # outside the transaction: the wrong attempt stays counted
         if order.email_code_attempts > guards.MAX_CODE_ATTEMPTS:

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
+from comptoir.core.worker import do_beat, do_recover_abandoned_tasks, new_worker_id, start_beating
+
 
 class Command(BaseCommand):
     help = "Run the background worker: indexing, notifications, planning."
@@ -18,6 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
+        # Tasks a killed worker left running are queued again first, then this worker beats so that
+        # its own are never taken for abandoned (core/worker.py).
+        worker_id = new_worker_id()
+        do_beat(worker_id)
+        do_recover_abandoned_tasks()
+        if not batch:
+            start_beating(worker_id)
         # Beside the task queue, the worker runs the apps' followers named in settings (the search
         # indexer following the catalog's outbox, the slot closer...); with --batch each does one pass.
         for start_path, once_path in settings.COMPTOIR_WORKER_FOLLOWERS:
@@ -28,5 +37,6 @@ class Command(BaseCommand):
                 import_string(start_path)()
         call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False, startup_delay=not batch,
+            worker_id=worker_id,
             verbosity=options["verbosity"],
         )  # fmt: skip

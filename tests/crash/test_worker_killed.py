@@ -1,0 +1,116 @@
+"""Issue 18 item 6: `comptoir worker` SIGKILLed in the middle of a task; restarted, it finishes it once.
+
+The queue is django-tasks-db's table: the killed worker leaves its task "running"; the next worker
+sees that the dead one stopped beating (`WorkerBeat`) and queues the task again (core/worker.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.crash.node import Node, free_port
+
+pytestmark = pytest.mark.slow
+
+RUNNING_MAIL = "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%send_order_email' AND status = 'RUNNING'"
+
+
+class HoldFirstRecipient:
+    """An SMTP server that keeps the first delivery waiting at RCPT (the worker is killed there)."""
+
+    def __init__(self) -> None:
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if not self.held.is_set():
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 try again later"  # the client is gone by now
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        subject = next(
+            (line[9:] for line in envelope.content.decode().splitlines() if line.startswith("Subject: ")), ""
+        )
+        self.messages.append((list(envelope.rcpt_tos), subject))
+        return "250 Message accepted for delivery"
+
+
+def test_mail_cut_off_by_a_killed_worker_is_sent_once(make_node: Any) -> None:
+    smtp = HoldFirstRecipient()
+    port = free_port()
+    controller = Controller(smtp, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        node: Node = make_node(EMAIL_URL=f"smtp://127.0.0.1:{port}")
+        node.step("seed_shop", "1", "10")
+        order = node.step("place_order")
+        node.start_worker()
+        assert smtp.held.wait(120), node.log("worker")[-2000:]
+        node.wait_for(RUNNING_MAIL, {"RUNNING"})  # the task is claimed and its mail half-way: kill
+        node.kill("worker")
+        smtp.release.set()
+        assert smtp.messages == []
+
+        node.start_worker()
+        deadline = time.monotonic() + 120
+        while len(smtp.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2)  # several beats: a duplicate would have come by now
+        tasks = node.sql(
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%send_order_email'"
+        )
+    finally:
+        controller.stop()
+    recipients = sorted(to for to, _subject in smtp.messages)
+    assert recipients == [["habitant0@example.org"], ["owner@boulangerie.example"]], node.log("worker")[
+        -2000:
+    ]
+    assert order["number"] in " ".join(subject for _to, subject in smtp.messages)
+    assert sorted(status for status, _ids in tasks) == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert sorted(len(_ids(ids)) for _status, ids in tasks) == [1, 2]  # the cut-off one ran twice, sent once
+
+
+def test_planning_cut_off_by_a_killed_worker_ends_done_once(make_node: Any) -> None:
+    node: Node = make_node(COMPTOIR_PLANNING_SECONDS="5")
+    world = node.step("plan_world", "40")
+    node.start_worker()
+    node.wait_for("SELECT status FROM delivery_planrun WHERE id = ?", {"running"}, 120, world["run"])
+    node.kill("worker")
+    (task_status,) = node.sql(
+        "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%plan_slot_task'"
+    )[0]
+    assert task_status == "RUNNING"  # killed mid-planning, not after
+    assert node.sql("SELECT COUNT(*) FROM delivery_round")[0][0] == 0
+
+    node.start_worker()
+    status = node.wait_for(
+        "SELECT status FROM delivery_planrun WHERE id = ?", {"done", "failed"}, 120, world["run"]
+    )
+    assert status == "done", node.sql("SELECT message FROM delivery_planrun")
+    drops = node.sql(
+        "SELECT s.booking_id FROM delivery_stop s JOIN delivery_round r ON s.round_id = r.id WHERE s.kind = 'drop'"
+    )
+    assert sorted(b for (b,) in drops) == sorted(b for (b,) in node.sql("SELECT id FROM delivery_booking"))
+    assert len(drops) == world["bookings"]
+    assert node.sql("SELECT COUNT(*) FROM delivery_planrun")[0][0] == 1
+    (task,) = node.sql(
+        "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%plan_slot_task'"
+    )
+    assert task[0] == "SUCCESSFUL" and len(_ids(task[1])) == 2
+
+
+def _ids(value: Any) -> list[str]:
+    import json
+
+    return list(json.loads(value) if isinstance(value, str) else value)
