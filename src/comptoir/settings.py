@@ -45,8 +45,10 @@ def _private_home(home: Path) -> Path:
     os.umask(0o077)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     status = home.stat()
+    # Only when needed: a folder made by an older version, world-readable. A read-only home (its disk
+    # remounted read-only) must still start, to answer that it cannot write.
     if status.st_uid == os.getuid() and status.st_mode & 0o777 != 0o700:
-        home.chmod(0o700)  # a folder made by an older version, world-readable (only then: it may be read-only)
+        home.chmod(0o700)
     return home
 
 
