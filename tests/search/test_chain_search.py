@@ -113,3 +113,37 @@ def test_page_api_and_cart_show_the_branchs_own_price(chain, client: Client):
     cart = Cart.objects.create()
     item = do_add_to_cart(cart, Offer.objects.get(shop__ref="qj-plateau", sku="MART-500").pk, 2)
     assert (item.offer.shop.ref, item.offer.price_cents, item.quantity) == ("qj-plateau", 1150, 2)
+
+
+def test_the_top_line_is_the_chains_best_branch_in_stock_not_an_empty_one(chain, client: Client):
+    """With out-of-stock offers ranked almost as high as those in stock (a voted factor of 0.9), the
+    empty centre branch at 0 km would outrank the Gare branch in stock at 1 km: the top line is the
+    Gare branch, with its own price and stock, in the page and the API."""
+    from tests.governance.adopt import adopt
+
+    adopt({"ranking_out_of_stock_factor": "0.9"})
+    [group] = _groups("marteau")
+    best = group.best
+    assert (best.shop_ref, best.stock_state, best.price_cents, round(best.distance_km, 1)) == (
+        "qj-gare", "in_stock", 1290, 1.0,
+    )  # fmt: skip
+    assert (
+        best.why_text("fr")
+        == "Correspondance exacte\u00a0: «\u00a0marteau\u00a0» (exact) · 1,0 km · en stock · origine inconnue"
+    )
+    assert (group.count, _chain_line(group)) == (
+        4, [("Quincaillerie Jurassienne", "qj-gare", 1.0, 1290, "in_stock", True, 2)],
+    )  # fmt: skip
+    # Ungrouped, the ranking itself is unchanged: the empty branch still comes first there.
+    hits = search_offers(parse_params({"q": "marteau", "near": CENTRE}), "fr").result.hits
+    assert [(h.shop_ref, h.stock_state) for h in hits][:1] == [("qj-centre", "out_of_stock")]
+    gare = next(h.score for h in hits if h.shop_ref == "qj-gare")
+    assert best.score == pytest.approx(gare, rel=1e-6)  # its own score (the explained BM25 is float32)
+    body = client.get("/api/v1/search", {"q": "marteau", "near": CENTRE, "group": "true"}).json()
+    assert [(r["shop_ref"], r["stock_state"]) for r in body["results"]] == [("qj-gare", "in_stock")]
+    # When no branch has it, the top line stays the best branch as ranked.
+    for ref in ("qj-gare", "qj-plateau"):
+        do_update_offer(Offer.objects.get(shop__ref=ref, sku="MART-500"), {"stock": "0"})
+    do_apply_pending_changes()
+    [group] = _groups("marteau")
+    assert (group.best.shop_ref, group.best.stock_state) == ("qj-centre", "out_of_stock")

@@ -180,6 +180,7 @@ class Hit:
     supplier_name: str = ""
     origin_place: str = ""
     local: bool = False
+    chain_id: int = 0  # the branch's chain, 0 for a shop of its own
 
     def why_text(self, lang: str = "fr") -> str:
         return self.why.why_text(lang)

@@ -16,7 +16,7 @@ from comptoir.search.analysis import CHAIN_FIELD, TIE_FIELD, Analyzers, group_ha
 from comptoir.search.branches import chain_branches
 from comptoir.search.candidates import GROUP_OFFERS_SHOWN, Candidate, Candidates, Found, order
 from comptoir.search.context import QueryContext
-from comptoir.search.documents import STOCK_STATES, Group, GroupOffer, Hit, TermMatch
+from comptoir.search.documents import STOCK_STATES, ChainBranches, Group, GroupOffer, Hit, TermMatch
 from comptoir.search.locality import AREAS_FIELD, ORIGIN_FIELD, read_km
 from comptoir.search.plan import FilterPlan
 from comptoir.search.queries import excluding_groups, in_groups, with_filters
@@ -99,6 +99,7 @@ class Results:
             supplier_name=supplier_name,
             origin_place=first.get("origin_place") or "",
             local=why.local,
+            chain_id=int(first.get(CHAIN_FIELD) or 0),
         )
 
     def grouped(self, ctx: QueryContext, found: Found, plan: FilterPlan) -> tuple[Group, ...]:
@@ -139,12 +140,34 @@ class Results:
         chains = chain_branches(
             ctx, self._schema, in_filters, [h.group_key for h in hits_], self._shop_label, self._chain_name
         )
+        hits_ = [
+            self._in_stock_top_line(ctx, found, hit, chains.get(hit.group_key, ()), memo) for hit in hits_
+        ]
         groups = []
         for hit in hits_:
             count, offers = members.get(hit.group_key, (1, ()))
             min_price = min((o.price_cents for o in offers), default=hit.price_cents)
             groups.append(Group(hit.group_key, hit, count, min_price, offers, chains.get(hit.group_key, ())))
         return tuple(groups)
+
+    def _in_stock_top_line(
+        self, ctx: QueryContext, found: Found, hit: Hit, chains: tuple[ChainBranches, ...], memo: Memo
+    ) -> Hit:
+        """A product's top line is never a chain branch without stock when a branch of the same
+        chain has it: then it is that chain's nearest branch in stock, the best of its branches
+        in stock (same words, origin and stock factor: only the distance differs). The group keeps
+        its place; its counts and prices do not change."""
+        if hit.chain_id == 0 or hit.stock_state == "in_stock":
+            return hit
+        chain = next((c for c in chains if c.chain_id == hit.chain_id), None)
+        if chain is None or not chain.in_stock or chain.nearest.offer_id == hit.offer_id:
+            return hit
+        term = tantivy.Query.term_query(self._schema, "offer_id", chain.nearest.offer_id)
+        found_hits = ctx.searcher.search(term, limit=1, count=False).hits
+        scored = self._candidates.score(
+            ctx, [(None, address) for _score, address in found_hits], None, found.tier
+        )
+        return self.hit(ctx, scored[0], found, memo) if scored else hit
 
     def _group_members(
         self, ctx: QueryContext, in_filters: tantivy.Query, group_keys: list[str]
