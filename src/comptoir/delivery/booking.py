@@ -179,7 +179,11 @@ class CoopDelivery:
             view.history,
             drop_code=booking.drop_code,
             path=reverse("delivery:tracking", args=[booking.ref]),
-            pickup_codes=dict(booking.parcels.values_list("shop_order_id", "pickup_code")),
+            pickup_codes={
+                order: code
+                for order, code in booking.parcels.values_list("shop_order_id", "pickup_code")
+                if order is not None
+            },
         )
 
     def area(self) -> list[ServedArea]:

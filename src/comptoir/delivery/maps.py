@@ -59,10 +59,11 @@ def slot_map(slot: Slot, rounds: list[Round]) -> dict[str, Any]:
 
 def _stop_point(group: list[Stop], number: int, round_name: str, colour: str) -> dict[str, Any]:
     stop = group[0]
-    numbers = ", ".join(selectors.order_number(s.booking.order_id) for s in group)
+    numbers = ", ".join(selectors.booking_number(s.booking) for s in group)
     if stop.kind == Stop.Kind.PICKUP:
-        title = _("%(n)d. Pickup at %(shop)s") % {"n": number, "shop": stop.parcel.shop.name}  # type: ignore[union-attr]
-        detail = stop.parcel.shop.address  # type: ignore[union-attr]
+        place = selectors.pickup_place(stop.parcel)  # type: ignore[arg-type]
+        title = _("%(n)d. Pickup at %(shop)s") % {"n": number, "shop": place.name}
+        detail = place.address
     else:
         title = _("%(n)d. Drop %(number)s") % {"n": number, "number": numbers}
         detail = stop.booking.address

@@ -1,7 +1,9 @@
 """Delivery models: thin, fields and constraints only.
 
 Set-up (depot, zones, vehicles, courier shifts, slots), bookings made by orders'
-checkout (one per customer order, with one parcel per shop order), planned rounds
+checkout (one per customer order, with one parcel per shop order) or by another
+platform's seller through the logistics protocol (an `OutsideJob`: its own pickup
+place, no order of ours), planned rounds
 and their stops, the couriers' actions (idempotent per action id, keeping the
 time they happened), and the published cost of each round. Orders are referred to
 by id only: the delivery app reads orders through their port and services, and
@@ -110,7 +112,10 @@ class Slot(models.Model):
 
 
 class Booking(models.Model):
-    """One customer order's delivery in a slot: the drop and its fee as quoted at checkout."""
+    """One delivery in a slot: the drop and its fee as quoted (at checkout, or to a seller app).
+
+    `order_id` is our customer order's; an outside job (`outside_job`) has none.
+    """
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -121,7 +126,7 @@ class Booking(models.Model):
 
     ref = models.CharField(max_length=32, unique=True)
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
-    order_id = models.BigIntegerField(db_index=True)
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # None: an outside job
     lat = models.FloatField()
     lon = models.FloatField()
     address = models.CharField(max_length=300)
@@ -138,12 +143,43 @@ class Booking(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)  # "your courier is a few stops away"
 
 
+class OutsideJob(models.Model):
+    """A delivery another platform's seller booked with us (ONDC logistics): the rest of its booking.
+
+    The parcel is collected at the seller's own place, which is none of our shops, with the
+    code the seller gave (`Parcel.pickup_code`), so its pickup never asks orders anything.
+    The client is known by its network id and its own order reference only.
+    """
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="outside_job")
+    client_id = models.CharField(max_length=255)  # the seller app (its subscriber id)
+    client_ref = models.CharField(max_length=100)  # the seller app's order id
+    pickup_name = models.CharField(max_length=150)
+    pickup_address = models.CharField(max_length=300)
+    pickup_lat = models.FloatField()
+    pickup_lon = models.FloatField()
+    pickup_phone = models.CharField(max_length=32)
+    pickup_email = models.CharField(max_length=254, blank=True)
+    pickup_instructions = models.CharField(max_length=300, blank=True)
+    currency = models.CharField(max_length=3)
+    billed_at = models.DateTimeField(null=True, blank=True)  # the fee reached the books (on delivery)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "client_ref"], name="delivery_outside_job_per_client"
+            )
+        ]
+
+
 class Parcel(models.Model):
-    """What one shop hands over for one booking; the shop gives `pickup_code` to the courier."""
+    """What one shop (or an outside job's seller) hands over for one booking, against `pickup_code`."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="parcels")
-    shop = models.ForeignKey("catalog.Shop", on_delete=models.PROTECT, related_name="delivery_parcels")
-    shop_order_id = models.BigIntegerField()
+    shop = models.ForeignKey(
+        "catalog.Shop", null=True, blank=True, on_delete=models.PROTECT, related_name="delivery_parcels"
+    )  # None: an outside job's parcel, collected at its own pickup place
+    shop_order_id = models.BigIntegerField(null=True, blank=True)
     weight_g = models.PositiveIntegerField()
     volume_ml = models.PositiveIntegerField()
     ready_at = models.DateTimeField(null=True, blank=True)

@@ -38,6 +38,7 @@ from comptoir.delivery.planner.model import Solution
 from comptoir.delivery.planner.ports import RouteSolver
 from comptoir.delivery.planner.together import Split, keep_together, whole_groups
 from comptoir.delivery.planner.travel import Matrix, Point, TravelTimesError, travel_times_for
+from comptoir.delivery.selectors import booking_number, pickup_place
 from comptoir.delivery.slot_problem import (
     DropSpec,
     FleetSpec,
@@ -90,20 +91,18 @@ def _drop_specs(bookings: list[Booking], epoch: datetime, window: tuple[float, f
             key=b.pk,
             point=Point(b.lat, b.lon),
             window=window,
-            parcels=tuple(
-                ParcelSpec(
-                    p.pk,
-                    p.shop_id,
-                    Point(p.shop.lat, p.shop.lon),
-                    p.weight_g,
-                    p.volume_ml,
-                    _seconds(p.ready_at, epoch),
-                )
-                for p in b.parcels.all()
-            ),
+            parcels=tuple(_parcel_spec(p, epoch) for p in b.parcels.all()),
         )
         for b in bookings
     ]
+
+
+def _parcel_spec(parcel: Parcel, epoch: datetime) -> ParcelSpec:
+    place = pickup_place(parcel)  # a shop, or an outside job's own place (a negative key)
+    return ParcelSpec(
+        parcel.pk, place.key, Point(place.lat, place.lon), parcel.weight_g, parcel.volume_ml,
+        _seconds(parcel.ready_at, epoch),
+    )  # fmt: skip
 
 
 def _fleet_specs(shifts: list[Shift], epoch: datetime, not_before: datetime | None = None) -> list[FleetSpec]:
@@ -231,10 +230,10 @@ def _plan(slot: Slot, run: PlanRun, solver: RouteSolver | None, limit: float | N
     if slot.rounds.exclude(status=Round.Status.PLANNED).exists():
         raise InvalidInput(_("A round of this slot has started: move stops by hand instead."))
     bookings = list(
-        slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED]).prefetch_related(
-            "parcels__shop"
-        )
-    )
+        slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED])
+        .select_related("outside_job")
+        .prefetch_related("parcels__shop", "parcels__booking__outside_job")
+    )  # fmt: skip
     if not bookings:  # nothing to plan: no solver, no shift needed
         with transaction.atomic():
             slot.rounds.all().delete()
@@ -267,14 +266,19 @@ def _plan(slot: Slot, run: PlanRun, solver: RouteSolver | None, limit: float | N
     }
     parts = [f"{rounds} {orders_text}"]
     if unplanned:
-        orders = ", ".join(f"#{b.order_id}" for b in bookings if b.pk in unplanned)
+        orders = ", ".join(f"#{_ref(b)}" for b in bookings if b.pk in unplanned)
         parts.append(_("Not planned (no vehicle could take them in time): %(orders)s.") % {"orders": orders})
-    order_of = {b.pk: b.order_id for b in bookings}
+    order_of = {b.pk: _ref(b) for b in bookings}
     parts += [_split_reason(split, order_of) for split in result.splits if split.group not in unplanned]
     run.message = " ".join(parts)
 
 
-def _split_reason(split: Split, order_of: dict[int, int]) -> str:
+def _ref(booking: Booking) -> str:
+    """Our order's id as the dispatcher's messages always gave it, or an outside job's number."""
+    return str(booking.order_id) if booking.order_id is not None else booking_number(booking)
+
+
+def _split_reason(split: Split, order_of: dict[int, str]) -> str:
     """Why a resident gets two doorbells for one order: the dispatcher may move it by hand."""
     if split.extra_percent is None:
         return _("Order #%(order)s comes in %(n)d rounds: no single round can take all its parcels in time.") % {
@@ -324,7 +328,10 @@ def resequence(round_: Round, bookings: list[Booking], solver: RouteSolver, now:
 
 def _write_stops(round_: Round, epoch: datetime, plan: PlannedRound) -> None:
     parcels = {
-        p.pk: p for p in Parcel.objects.filter(booking__slot=round_.slot).select_related("shop", "booking")
+        p.pk: p
+        for p in Parcel.objects.filter(booking__slot=round_.slot).select_related(
+            "shop", "booking__outside_job"
+        )
     }
     bookings = {p.booking_id: p.booking for p in parcels.values()}
     stops: list[Stop] = []
@@ -339,8 +346,9 @@ def _write_stops(round_: Round, epoch: datetime, plan: PlannedRound) -> None:
             continue
         for key in step.parcel_keys:  # one row per parcel collected: each keeps its own code and record
             parcel = parcels[key]
+            place = pickup_place(parcel)
             stops.append(Stop(
                 round=round_, sequence=len(stops) + 1, kind=step.kind, booking=parcel.booking, parcel=parcel,
-                lat=parcel.shop.lat, lon=parcel.shop.lon, eta=eta,
+                lat=place.lat, lon=place.lon, eta=eta,
             ))  # fmt: skip
     Stop.objects.bulk_create(stops)

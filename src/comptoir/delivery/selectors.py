@@ -23,7 +23,7 @@ from comptoir.core.geo import haversine_km, point_in_polygon
 from comptoir.core.money import Money
 from comptoir.core.parameters import governed_many
 from comptoir.delivery.fees import Rate, Rates
-from comptoir.delivery.models import Booking, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
+from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
 from comptoir.orders.models import Order, ShopOrder
 
 POSITION_FRESH = timedelta(minutes=10)
@@ -92,6 +92,46 @@ def _approximate(value: float) -> float:
     return round(value, APPROXIMATE_DIGITS)
 
 
+@dataclass(frozen=True)
+class PickupPlace:
+    """Where a parcel is collected: one of our shops, or an outside job's own place."""
+
+    key: int  # see `place_key`
+    name: str
+    address: str
+    lat: float
+    lon: float
+    phone: str
+
+
+def place_key(parcel: Parcel) -> int:
+    """The shop's id, or an outside job's booking id negated: a job's place never merges with a shop."""
+    return parcel.shop_id if parcel.shop_id is not None else -parcel.booking_id
+
+
+def pickup_place(parcel: Parcel) -> PickupPlace:
+    if parcel.shop_id is not None:
+        shop = parcel.shop
+        assert shop is not None
+        return PickupPlace(shop.pk, shop.name, shop.address, shop.lat, shop.lon, shop.phone)
+    job = parcel.booking.outside_job
+    return PickupPlace(
+        place_key(parcel),
+        job.pickup_name,
+        job.pickup_address,
+        job.pickup_lat,
+        job.pickup_lon,
+        job.pickup_phone,
+    )
+
+
+def booking_number(booking: Booking) -> str:
+    """The number couriers and dispatchers see: our order's (C000033), or an outside job's (L000012)."""
+    if booking.order_id is None:
+        return f"L{booking.pk:06d}"
+    return order_number(booking.order_id)
+
+
 def order_number(order_id: int) -> str:
     """The customer order's number (C000033) that residents, shops and couriers all see.
 
@@ -158,7 +198,7 @@ def group_stops(stops: Iterable[Stop]) -> list[list[Stop]]:
         if (
             last is not None
             and stop.kind == last.kind == Stop.Kind.PICKUP
-            and stop.parcel.shop_id == last.parcel.shop_id  # type: ignore[union-attr]
+            and place_key(stop.parcel) == place_key(last.parcel)  # type: ignore[arg-type]
         ):
             groups[-1].append(stop)
         else:
@@ -181,12 +221,15 @@ def courier_stops(round_: Round) -> list[StopView]:
     A shop's parcels collected in a row are one stop (`group_stops`): its id is the first
     parcel still to collect, `parcels` lists each parcel's own stop to confirm with its code.
     """
-    stops = list(round_.stops.select_related("booking", "parcel__shop").order_by("sequence"))
+    stops = list(
+        round_.stops.select_related("booking__outside_job", "parcel__shop", "parcel__booking__outside_job")
+        .order_by("sequence")
+    )  # fmt: skip
     active = next((s for s in stops if s.status == Stop.Status.PENDING), None)
     shop_statuses = dict(
-        ShopOrder.objects.filter(pk__in=[s.parcel.shop_order_id for s in stops if s.parcel]).values_list(
-            "pk", "status"
-        )
+        ShopOrder.objects.filter(
+            pk__in=[s.parcel.shop_order_id for s in stops if s.parcel and s.parcel.shop_order_id]
+        ).values_list("pk", "status")
     )
     views = []
     for position, group in enumerate(group_stops(stops), start=1):
@@ -194,25 +237,30 @@ def courier_stops(round_: Round) -> list[StopView]:
         is_active = active in group
         status = group_status(group)
         if stop.kind == Stop.Kind.PICKUP:
-            shop = stop.parcel.shop  # type: ignore[union-attr]
+            place = pickup_place(stop.parcel)  # type: ignore[arg-type]
             # Listed by order number, as on the shop's pickup page, so codes are read in the same order.
             lead = next((s for s in group if s.status == Stop.Status.PENDING), stop)
-            by_number = sorted(group, key=lambda s: (s.booking.order_id, s.pk))
-            lines = [_pickup_line(s, shop_statuses.get(s.parcel.shop_order_id)) for s in by_number]  # type: ignore[union-attr]
+            by_number = sorted(group, key=lambda s: (s.booking.order_id or 0, s.pk))
+            lines = [_pickup_line(s, shop_statuses.get(s.parcel.shop_order_id or 0)) for s in by_number]  # type: ignore[union-attr]
             views.append(StopView(
-                lead.pk, position, stop.kind, status, stop.eta, is_active, shop.lat, shop.lon,
-                shop.name, address=shop.address, phone=shop.phone if is_active else "",
+                lead.pk, position, stop.kind, status, stop.eta, is_active, place.lat, place.lon,
+                place.name, address=place.address, phone=place.phone if is_active else "",
                 items=[line.label for line in lines], exact=True, parcels=lines,
             ))  # fmt: skip
             continue
         booking = stop.booking
-        parcels = [p for p in booking.parcels.select_related("shop") if p.pk in _drop_parcels(stop)]
-        items = [f"{order_number(booking.order_id)} · {p.shop.name}" for p in parcels]
+        parcels = [
+            p
+            for p in booking.parcels.select_related("shop", "booking__outside_job")
+            if p.pk in _drop_parcels(stop)
+        ]
+        items = [f"{booking_number(booking)} · {pickup_place(p).name}" for p in parcels]
         if is_active:
             views.append(StopView(
                 stop.pk, position, stop.kind, status, stop.eta, True, booking.lat, booking.lon,
                 booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
-                items=items, exact=True, collect=amount_to_collect(booking.order_id),
+                items=items, exact=True,
+                collect=amount_to_collect(booking.order_id) if booking.order_id is not None else "",
             ))  # fmt: skip
         else:
             views.append(StopView(
@@ -224,11 +272,13 @@ def courier_stops(round_: Round) -> list[StopView]:
 
 def _pickup_label(stop: Stop) -> str:
     parcel = stop.parcel
-    return f"{order_number(stop.booking.order_id)} · {parcel_size(parcel.weight_g, parcel.volume_ml)}"  # type: ignore[union-attr]
+    return f"{booking_number(stop.booking)} · {parcel_size(parcel.weight_g, parcel.volume_ml)}"  # type: ignore[union-attr]
 
 
 def _pickup_line(stop: Stop, shop_status: str | None) -> PickupLine:
-    if stop.status != Stop.Status.PENDING or shop_status in PICKABLE:
+    # an outside job's parcel has no shop order: its seller app said it is ready to ship
+    outside = stop.parcel is not None and stop.parcel.shop_id is None
+    if outside or stop.status != Stop.Status.PENDING or shop_status in PICKABLE:
         return PickupLine(stop.pk, _pickup_label(stop), stop.status)
     if shop_status in (ShopOrder.Status.PLACED, ShopOrder.Status.CHANGES):
         note = _("Not ready: the shop has not accepted this order yet.")
@@ -325,7 +375,7 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
 
 def slot_rounds(slot: Slot) -> QuerySet[Round]:
     return slot.rounds.select_related("courier", "vehicle").prefetch_related(
-        "stops__booking", "stops__parcel__shop"
+        "stops__booking__outside_job", "stops__parcel__shop", "stops__parcel__booking__outside_job"
     )
 
 

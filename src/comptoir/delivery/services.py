@@ -24,7 +24,7 @@ from comptoir.core.geo import GeoError, check_coordinates
 from comptoir.core.money import node_currency
 from comptoir.core.parameters import governed_many
 from comptoir.core.queue import enqueue_with_transaction
-from comptoir.delivery import order_events, planning, selectors
+from comptoir.delivery import order_events, outside_jobs, planning, selectors
 from comptoir.delivery.fees import round_cost
 from comptoir.delivery.lock_objects import round_for_update
 from comptoir.delivery.models import (
@@ -206,7 +206,12 @@ def do_move_booking(
 
 def _bookings_on(round_: Round) -> list[Booking]:
     ids = set(round_.stops.values_list("booking", flat=True))
-    return list(Booking.objects.filter(pk__in=ids).prefetch_related("parcels__shop").order_by("pk"))
+    return list(
+        Booking.objects.filter(pk__in=ids)
+        .select_related("outside_job")
+        .prefetch_related("parcels__shop", "parcels__booking__outside_job")
+        .order_by("pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -266,7 +271,9 @@ def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop 
             round_.position_lat, round_.position_lon, round_.position_at = action.lat, action.lon, at
             round_.save(update_fields=["position_lat", "position_lon", "position_at"])
         return None
-    stop = round_.stops.select_related("booking", "parcel").filter(pk=action.stop_id or 0).first()
+    stop = (
+        round_.stops.select_related("booking__outside_job", "parcel").filter(pk=action.stop_id or 0).first()
+    )
     if stop is None:
         raise NotFound(_("This stop is not on your round."))
     if stop.status != Stop.Status.PENDING:
@@ -295,6 +302,11 @@ def _apply(courier: Any, round_: Round, action: ActionIn, at: datetime) -> Stop 
 def _pickup(courier: Any, stop: Stop, action: ActionIn, at: datetime) -> None:
     if stop.kind != Stop.Kind.PICKUP or stop.parcel is None:
         raise InvalidInput(_("This stop is not a pickup."))
+    if stop.parcel.shop_order_id is None:  # an outside job: its seller's code is the whole proof
+        if action.code.strip() != stop.parcel.pickup_code:
+            raise WrongCode(_("Wrong pickup code: ask the seller for the parcel's code."), stop)
+        _close(stop, Stop.Status.DONE, at, "code")
+        return
     status = ShopOrder.objects.filter(pk=stop.parcel.shop_order_id).values_list("status", flat=True).first()
     if status not in selectors.PICKABLE:
         raise InvalidInput(pickup_refusal(status))
@@ -343,7 +355,7 @@ def _done_message(action: ActionIn, stop: Stop | None) -> str:
     """The confirmation the phone shows once the server applied an action."""
     if stop is None:
         return ""
-    number = selectors.order_number(stop.booking.order_id)
+    number = selectors.booking_number(stop.booking)
     if action.kind == "pickup":
         return _("Pickup of %(number)s confirmed.") % {"number": number}
     if action.kind == "deliver":
@@ -374,7 +386,10 @@ def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
     if not booking.stops.filter(kind=Stop.Kind.DROP).exclude(status=Stop.Status.DONE).exists():
         booking.status = Booking.Status.DELIVERED
         booking.save(update_fields=["status"])
-        order_events.delivered(booking.order_id, proof)
+        if booking.order_id is None:
+            outside_jobs.do_bill(booking, at)
+        else:
+            order_events.delivered(booking.order_id, proof)
 
 
 def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:
@@ -390,7 +405,8 @@ def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:
     )
     booking.status = Booking.Status.FAILED
     booking.save(update_fields=["status"])
-    order_events.delivery_failed(booking.order_id, action.reason)
+    if booking.order_id is not None:  # an outside job's seller app reads the failure from its status
+        order_events.delivery_failed(booking.order_id, action.reason)
 
 
 def _close(stop: Stop, status: str, at: datetime, proof: str) -> None:
@@ -413,7 +429,8 @@ def _notify_next(round_: Round) -> None:
         if stop.kind == Stop.Kind.DROP and booking.notified_at is None:
             booking.notified_at = timezone.now()
             booking.save(update_fields=["notified_at"])
-            order_events.out_for_delivery(booking.order_id)
+            if booking.order_id is not None:
+                order_events.out_for_delivery(booking.order_id)
 
 
 def do_publish_round_cost(round_: Round) -> RoundCost:

@@ -88,7 +88,7 @@ def allow_code_attempts(request: HttpRequest, slot_id: int, stop_id: int) -> Htt
         messages.error(request, error.message)
     else:
         messages.success(request, _("The courier can try codes again for %(number)s.")
-                         % {"number": selectors.order_number(stop.booking.order_id)})  # fmt: skip
+                         % {"number": selectors.booking_number(stop.booking)})  # fmt: skip
     return redirect("delivery:slot", slot_id=slot_id)
 
 

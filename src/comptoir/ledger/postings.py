@@ -3,6 +3,7 @@
 Chart of accounts (French "plan comptable général" numbering, as a cooperative's accountant reads it):
 
     411         Clients (residents)                           asset      what residents owe for their orders
+    4112-APP    Plateforme APP – livraisons à facturer        asset      delivery fees another platform's seller owes
     4671-SHOP   Commerçant SHOP – marchandises à reverser     liability  goods sold for a shop, owed to it
     4672-SHOP   Commerçant SHOP – commandes en attente        liability  goods of orders the shop has not accepted yet
     44571       TVA collectée                                 liability  VAT included in the coop's own fees
@@ -47,6 +48,7 @@ ASSET, LIABILITY, INCOME, EXPENSE = "asset", "liability", "income", "expense"
 EQUITY = "equity"  # reserves and results carried forward (ledger/closing.py)
 
 CUSTOMERS = "411"
+PLATFORM_CLIENTS = "4112"
 GOODS_OWED = "4671"
 GOODS_PENDING = "4672"
 VAT_COLLECTED = "44571"
@@ -65,6 +67,7 @@ CASH = "530"
 # code: (French name, English name, kind)
 CHART: dict[str, tuple[str, str, str]] = {
     CUSTOMERS: ("Clients (résidents)", "Customers (residents)", ASSET),
+    PLATFORM_CLIENTS: ("Plateformes – livraisons facturées", "Platforms – deliveries billed", ASSET),
     GOODS_OWED: ("Commerçants – marchandises à reverser", "Shops – goods owed", LIABILITY),
     GOODS_PENDING: ("Commerçants – commandes en attente", "Shops – orders awaiting acceptance", LIABILITY),
     VAT_COLLECTED: ("TVA collectée", "VAT collected", LIABILITY),
@@ -215,4 +218,33 @@ def round_lines(posting: RoundPosting) -> list[LineOut]:
     if posting.vehicle_cents:
         lines += [LineOut(VEHICLE_COSTS, posting.vehicle_cents, 0),
                   LineOut(ACCRUED_SUPPLIERS, 0, posting.vehicle_cents)]  # fmt: skip
+    return lines
+
+
+@dataclass(frozen=True)
+class DeliveryJobPosting:
+    """A delivery done for another platform's seller, billed at the fee quoted to it (handed by delivery)."""
+
+    booking_ref: str
+    client_id: str  # the seller app's network id: its own receivable account
+    client_ref: str
+    fee_cents: int  # taxes included, as quoted
+    currency: str
+    fee_taxes: tuple[tuple[str, Decimal], ...]  # (account, percent) inside the fee
+
+
+def platform_account(client_id: str) -> str:
+    return f"{PLATFORM_CLIENTS}-{client_id}"[:64]
+
+
+def delivery_job_lines(posting: DeliveryJobPosting) -> list[LineOut]:
+    """The seller app owes the fee; the cooperative earns it as delivery income, less the taxes inside."""
+    if posting.fee_cents <= 0:
+        return []
+    inside = taxes_included(posting.fee_cents, posting.fee_taxes)
+    lines = [LineOut(platform_account(posting.client_id), posting.fee_cents, 0)]
+    income = posting.fee_cents - sum(inside.values())
+    if income:
+        lines.append(LineOut(DELIVERY_FEES, 0, income))
+    lines += [LineOut(account, 0, cents) for account, cents in inside.items() if cents]
     return lines

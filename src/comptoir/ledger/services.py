@@ -2,6 +2,7 @@
 
 do_post_order(position, kind=..., at=...)   checkout, acceptance, changes, cancellation, rejection, expiry
 do_post_round(posting, at=...)              a finished round's courier and vehicle costs
+do_post_delivery_job(posting, at=...)       a delivery done for another platform's seller, billed to it
 do_record_payment(...)                      money in for an order (bank statement, cash at handover)
 do_record_refund(...)                       money back to a resident
 do_record_cost(...)                         rent, servers, bikes... entered by staff
@@ -24,7 +25,7 @@ from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.parameters import governed
 from comptoir.ledger import closing, postings
 from comptoir.ledger.models import Account, Entry, Line
-from comptoir.ledger.postings import LineOut, OrderPosition, RoundPosting
+from comptoir.ledger.postings import DeliveryJobPosting, LineOut, OrderPosition, RoundPosting
 
 
 def _new_account(code: str, name: str = "") -> Account:
@@ -114,6 +115,18 @@ def do_post_round(posting: RoundPosting, *, at: datetime) -> Entry | None:
     return _write(
         "round", postings.round_lines(posting), currency=posting.currency, at=at, round_id=posting.round_id,
         memo=f"Round {posting.round_id}", names=names,
+    )  # fmt: skip
+
+
+def do_post_delivery_job(posting: DeliveryJobPosting, *, at: datetime) -> Entry | None:
+    """Bill an outside delivery job once (its booking reference marks the entry)."""
+    if Entry.objects.filter(kind="delivery_job", reference=posting.booking_ref).exists():
+        return None
+    account_code = postings.platform_account(posting.client_id)
+    return _write(
+        "delivery_job", postings.delivery_job_lines(posting), currency=posting.currency, at=at,
+        reference=posting.booking_ref, memo=f"Delivery for {posting.client_id}, order {posting.client_ref}",
+        names={account_code: posting.client_id},
     )  # fmt: skip
 
 

@@ -1,15 +1,14 @@
 """Logistics role (LSP, ONDC logistics 1.2.0, domain ``nic2004:60232``): the delivery cooperative
-quotes a pickup and a drop for any seller app.
+delivers for any seller app.
 
-Built: ``search`` answers one offer per open slot of our planning at the drop, priced at cost
-(the same fee our residents pay at checkout, from the delivery adapter); a pickup or a drop
-outside our zones is refused with ONDC's 60001 / 60002, a parcel no vehicle can take or a full
-planning with 60004. ``init`` quotes the chosen slot again for the full addresses.
-
-**Not built yet**: ``confirm`` — a delivery job for another node's seller does not fit our
-planning, whose bookings are tied to our orders and parcels to our shops; it is refused with
-ONDC's 65001 and says why, so the seller app books another provider. ``status``, ``track``,
-``cancel`` and ``update`` therefore know no job and answer 40001 (action not applicable).
+``search`` answers one offer per open slot of our planning at the drop, priced at cost (the
+same fee our residents pay at checkout, from the delivery adapter); a pickup or a drop outside
+our zones is refused with ONDC's 60001 / 60002, a parcel no vehicle can take or a full planning
+with 60004. ``init`` quotes the chosen slot again for the full addresses and remembers the
+quote; ``confirm`` books the job at that quote into the slot (delivery's ``outside_jobs``: its
+own pickup place and code, capacity checked, all or nothing). ``status``, ``track`` and
+``cancel`` follow the job (``logistics_orders.py`` writes the order and pushes each state).
+``update`` (changes after confirm) and return to origin are not offered: 40001 and 60007.
 """
 
 from __future__ import annotations
@@ -19,26 +18,38 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.geo import point_in_polygon
+from comptoir.delivery import outside_jobs
+from comptoir.delivery.models import OutsideJob
+from comptoir.delivery.outside_jobs import fee_taxes
+from comptoir.ledger.postings import taxes_included
 from comptoir.orders.delivery_port import SlotOption, delivery_booking
-from comptoir.protocol.models import InboxMessage
+from comptoir.protocol.logistics_orders import (
+    CANCEL_REASONS,
+    FULFILLMENT_ID,
+    PROVIDER_ID,
+    NotServiceable,
+    gps,
+    grams,
+    millilitres,
+    read_confirm,
+    tracking,
+    wire_order,
+)
+from comptoir.protocol.models import InboxMessage, Transaction
 from comptoir.protocol.seller import _reply
 from comptoir.protocol.services import handles
 from comptoir.protocol.wire import messages
 from comptoir.protocol.wire.durations import format_duration
+from comptoir.protocol.wire.messages import timestamp
+from comptoir.protocol.wire.models import Context
 
 DOMAIN = messages.LOGISTICS
-PROVIDER_ID = "coop-delivery"
-FULFILLMENT_ID = "F-coop-delivery"
 SLOTS_OFFERED = 4  # the next open slots at the drop, one offer each
-
-
-class NotServiceable(Exception):
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code, self.text = code, text
+QUOTE_TTL = timedelta(minutes=15)  # as the quote's ttl says: a confirm after it is refused
 
 
 @dataclass(frozen=True)
@@ -51,33 +62,12 @@ class Job:
     volume_ml: int
 
 
-def _gps(stop: dict[str, Any], which: str) -> tuple[float, float]:
-    raw = str(stop.get("location", {}).get("gps", ""))
-    try:
-        lat, lon = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise NotServiceable("60006", f'the {which} location has no gps ("lat,lon")') from None
-    return lat, lon
-
-
-def _grams(payload: dict[str, Any]) -> int:
-    weight = payload.get("weight") or {}
-    value = float(weight.get("value") or 0)
-    return round(value * (1000 if weight.get("unit", "kilogram") == "kilogram" else 1))
-
-
-def _millilitres(payload: dict[str, Any]) -> int:
-    dims = payload.get("dimensions") or {}
-    sides = [float((dims.get(side) or {}).get("value") or 0) for side in ("length", "breadth", "height")]
-    return round(sides[0] * sides[1] * sides[2])  # cm³ = ml
-
-
 def read_job(fulfillment: dict[str, Any], payload: dict[str, Any]) -> Job:
     return Job(
-        pickup=_gps(fulfillment.get("start") or {}, "pickup"),
-        drop=_gps(fulfillment.get("end") or {}, "drop"),
-        weight_g=_grams(payload),
-        volume_ml=_millilitres(payload),
+        pickup=gps(fulfillment.get("start") or {}, "pickup"),
+        drop=gps(fulfillment.get("end") or {}, "drop"),
+        weight_g=grams(payload),
+        volume_ml=millilitres(payload),
     )
 
 
@@ -159,48 +149,172 @@ def handle_search(inbox: InboxMessage) -> str:
     return f"on_search: {len(slots)} slots quoted"
 
 
+def _tax_cents(fee_cents: int, now: datetime) -> int:
+    """The taxes inside our fee, shown as the quote's tax line (the books split the fee the same way)."""
+    return sum(taxes_included(fee_cents, fee_taxes(now)).values())  # type: ignore[arg-type]
+
+
+def _quote(slot: SlotOption, item_id: str, now: datetime) -> dict[str, Any]:
+    tax = _tax_cents(slot.fee.cents, now)
+
+    def price(cents: int) -> dict[str, str]:
+        return {"currency": slot.fee.currency, "value": f"{cents / 100:.2f}"}
+
+    return {"price": _price(slot), "ttl": "PT15M", "breakup": [
+        {"@ondc/org/item_id": item_id, "@ondc/org/title_type": "delivery", "price": price(slot.fee.cents - tax)},
+        {"@ondc/org/item_id": item_id, "@ondc/org/title_type": "tax", "price": price(tax)}]}  # fmt: skip
+
+
+def _transaction(inbox: InboxMessage) -> Transaction:
+    context = Context.model_validate(inbox.body["context"])
+    found, _created = Transaction.objects.get_or_create(
+        role=Transaction.Role.LOGISTICS, transaction_id=context.transaction_id,
+        defaults={"domain": context.domain, "city": context.city or "", "bap_id": context.bap_id or "",
+                  "bap_uri": context.bap_uri or "", "bpp_id": context.bpp_id or "", "bpp_uri": context.bpp_uri or ""},
+    )  # fmt: skip
+    return found
+
+
 @handles("init", domain=DOMAIN)
 def handle_init(inbox: InboxMessage) -> str:
     order = inbox.body["message"]["order"]
     now = timezone.now()
     fulfillment = (order.get("fulfillments") or [{}])[0]
     wanted = str((order.get("items") or [{}])[0].get("id", ""))
+    payload = order.get("@ondc/org/payload_details") or {}
     try:
-        job = read_job(fulfillment, order.get("@ondc/org/payload_details") or {})
+        job = read_job(fulfillment, payload)
         slot = next((s for s in open_slots(job, now) if f"slot-{s.id}" == wanted), None)
         if slot is None:
             raise NotServiceable("60004", f"Delivery Partners not available: {wanted} is no longer offered")
     except NotServiceable as refusal:
         return _refuse(inbox, refusal)
     item = _item(slot, now)
-    zero = {"currency": slot.fee.currency, "value": "0.00"}
+    items = [{"id": item["id"], "fulfillment_id": FULFILLMENT_ID, "category_id": item["category_id"],
+              "descriptor": {"code": "P2P"}}]  # fmt: skip
     reply = {
         "provider": {"id": PROVIDER_ID},
-        "items": [{"id": item["id"], "fulfillment_id": FULFILLMENT_ID, "category_id": item["category_id"],
-                   "descriptor": {"code": "P2P"}}],
+        "items": items,
         "fulfillments": [{**{k: v for k, v in fulfillment.items() if k in ("start", "end", "type")},
                           "id": FULFILLMENT_ID, "type": "Delivery"}],
-        "quote": {"price": _price(slot), "ttl": "PT15M", "breakup": [
-            {"@ondc/org/item_id": item["id"], "@ondc/org/title_type": "delivery", "price": _price(slot)},
-            {"@ondc/org/item_id": item["id"], "@ondc/org/title_type": "tax", "price": zero}]},
+        "quote": _quote(slot, item["id"], now),
         "payment": {"type": "ON-ORDER", "collected_by": "BAP", "@ondc/org/settlement_details": []},
     }  # fmt: skip
     if order.get("billing"):
         reply["billing"] = order["billing"]
-    _reply(inbox, order=reply)
+    with transaction.atomic():
+        tx = _transaction(inbox)
+        if tx.order_ref:
+            return _refuse(inbox, NotServiceable("65001", f"transaction already confirmed as {tx.order_ref}"))
+        tx.state = {"slot_id": int(slot.id), "item": items[0], "quote": reply["quote"], "payload": payload,
+                    "fee_cents": slot.fee.cents, "currency": slot.fee.currency,
+                    "quoted_until": (now + QUOTE_TTL).isoformat(),
+                    "country": Context.model_validate(inbox.body["context"]).country}  # fmt: skip
+        tx.save(update_fields=["state", "updated"])
+        _reply(inbox, order=reply)
     return f"on_init: {item['id']} quoted {_price(slot)['value']}"
+
+
+REFUSALS = {  # delivery's reasons → ONDC logistics error codes
+    "invalid": "60006", "duplicate": "65001", "no_slot": "60004", "closed": "60004", "full": "60004",
+    "too_big": "60004", "pickup_outside": "60001", "drop_outside": "60002", "unknown": "60006",
+    "not_cancellable": "60007", "picked_up": "60007",
+}  # fmt: skip
+
+
+def _confirmed(inbox: InboxMessage, order_id: str) -> tuple[Transaction, OutsideJob] | None:
+    context = Context.model_validate(inbox.body["context"])
+    tx = Transaction.objects.filter(
+        role=Transaction.Role.LOGISTICS, order_ref=order_id, bap_id=context.bap_id or ""
+    ).first()
+    job = outside_jobs.outside_job(tx.bap_id, tx.order_ref) if tx else None
+    return (tx, job) if tx and job else None
 
 
 @handles("confirm", domain=DOMAIN)
 def handle_confirm(inbox: InboxMessage) -> str:
-    return _refuse(inbox, NotServiceable(
-        "65001", "Logistics Provider is unable to confirm the order: this cooperative does not yet take "
-        "deliveries for other sellers into its rounds",
-    ))  # fmt: skip
+    order = inbox.body["message"]["order"]
+    order_id = str(order.get("id") or "")
+    context = Context.model_validate(inbox.body["context"])
+    tx = (  # locked: two confirms of one transaction book once, the second answers as the first
+        Transaction.objects.select_for_update()
+        .filter(
+            role=Transaction.Role.LOGISTICS,
+            transaction_id=context.transaction_id,
+            bap_id=context.bap_id or "",
+        )
+        .first()
+    )
+    if tx is not None and tx.order_ref:
+        found = _confirmed(inbox, tx.order_ref)
+        if (
+            tx.order_ref == order_id and found
+        ):  # the same confirm again: the same answer, nothing booked twice
+            _reply(inbox, order=wire_order(tx, found[1]))
+            return f"on_confirm: {order_id} already booked"
+        return _refuse(inbox, NotServiceable("65001", f"transaction already confirmed as {tx.order_ref}"))
+    try:
+        job_in = read_confirm(tx, order, timezone.now())
+        with transaction.atomic():
+            job = outside_jobs.do_book_outside_job(job_in)
+            assert tx is not None
+            tx.order_ref = order_id
+            tx.state = {**tx.state, "order": {k: v for k, v in order.items() if k not in ("state", "quote")},
+                        "confirmed_at": timestamp(timezone.now())}  # fmt: skip
+            tx.pushed_state = "Accepted:Pending"
+            tx.save(update_fields=["order_ref", "state", "pushed_state", "updated"])
+            _reply(inbox, order=wire_order(tx, job))
+    except NotServiceable as refusal:
+        return _refuse(inbox, refusal)
+    except outside_jobs.JobRefused as refusal:
+        return _refuse(inbox, NotServiceable(REFUSALS[refusal.reason], refusal.message))
+    return f"on_confirm: {order_id} booked in slot {job_in.slot_id}"
 
 
-@handles("status", "track", "cancel", "update", domain=DOMAIN)
-def handle_unknown_job(inbox: InboxMessage) -> str:
+@handles("status", domain=DOMAIN)
+def handle_status(inbox: InboxMessage) -> str:
+    found = _confirmed(inbox, str(inbox.body["message"].get("order_id", "")))
+    if found is None:
+        return _refuse(inbox, NotServiceable("60006", "no such logistics order"))
+    tx, job = found
+    _reply(inbox, order=wire_order(tx, job))
+    return f"on_status: {tx.order_ref}"
+
+
+@handles("track", domain=DOMAIN)
+def handle_track(inbox: InboxMessage) -> str:
+    found = _confirmed(inbox, str(inbox.body["message"].get("order_id", "")))
+    if found is None:
+        return _refuse(inbox, NotServiceable("60006", "no such logistics order"))
+    tx, job = found
+    _reply(inbox, tracking=tracking(job))
+    return f"on_track: {tx.order_ref}"
+
+
+@handles("cancel", domain=DOMAIN)
+def handle_cancel(inbox: InboxMessage) -> str:
+    message = inbox.body["message"]
+    reason = str(message.get("cancellation_reason_id", ""))
+    found = _confirmed(inbox, str(message.get("order_id", "")))
+    if found is None:
+        return _refuse(inbox, NotServiceable("60006", "no such logistics order"))
+    tx, job = found
+    if reason not in CANCEL_REASONS:
+        return _refuse(inbox, NotServiceable("60006", f"cancellation reason {reason!r} is not one we accept"))
+    try:
+        with transaction.atomic():
+            job = outside_jobs.do_cancel_outside_job(tx.bap_id, tx.order_ref)
+            tx.state = {**tx.state, "cancellation": {"reason": reason, "by": tx.bap_id}}
+            tx.pushed_state = "Cancelled:Cancelled"
+            tx.save(update_fields=["state", "pushed_state", "updated"])
+            _reply(inbox, order=wire_order(tx, job))
+    except outside_jobs.JobRefused as refusal:
+        return _refuse(inbox, NotServiceable(REFUSALS[refusal.reason], refusal.message))
+    return f"on_cancel: {tx.order_ref} cancelled ({reason})"
+
+
+@handles("update", domain=DOMAIN)
+def handle_update(inbox: InboxMessage) -> str:
     return _refuse(
-        inbox, NotServiceable("40001", f"{inbox.action}: this node has no logistics order to act on")
+        inbox, NotServiceable("40001", "update: changes after confirm are not offered; cancel and book again")
     )

@@ -16,7 +16,7 @@ from comptoir.protocol.models import InboxMessage
 
 def protocol_pass() -> bool:
     """One pass: process accepted messages, push status changes, send what is due. True if busy."""
-    from comptoir.protocol import outbox, remote, seller
+    from comptoir.protocol import logistics_orders, outbox, remote, seller
     from comptoir.protocol.services import do_process_inbox
 
     waiting = list(
@@ -24,7 +24,7 @@ def protocol_pass() -> bool:
     )
     for inbox_id in waiting:
         do_process_inbox(inbox_id)
-    pushed = seller.do_push_status_changes()
+    pushed = seller.do_push_status_changes() + logistics_orders.do_push_logistics_changes()
     remote.do_recover_placings()
     sent = outbox.do_send_due()
     return bool(waiting or pushed or sent)

@@ -20,6 +20,12 @@ def order_number(order_id: int) -> str:
     return selectors.order_number(int(order_id))
 
 
+@register.filter
+def booking_number(booking: object) -> str:
+    """The order number of a booking, or an outside job's own number (L000012)."""
+    return selectors.booking_number(booking)  # type: ignore[arg-type]
+
+
 @register.simple_tag
 def km(metres: int) -> str:
     """« 2,5 km » in French, "2.5 km" in English (non-breaking space)."""

@@ -1,0 +1,251 @@
+"""Outside delivery jobs: deliveries another platform's seller books with the cooperative.
+
+The logistics role of the protocol (`protocol/logistics.py`) turns ONDC messages into these
+calls; nothing here knows the wire format. A job is a booking in one of our slots like a
+resident's: the slot's row lock, its capacity in orders and volume, all or nothing. Its one
+parcel is collected at the seller's own place against the code the seller gave, so the
+courier's pickup never asks the orders app anything; its fee is the one quoted to the seller
+app, billed to it in the books once the parcel is delivered.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from comptoir.core.geo import GeoError, check_coordinates, point_in_polygon
+from comptoir.core.parameters import governed
+from comptoir.core.region import node_region
+from comptoir.delivery import selectors
+from comptoir.delivery.lock_objects import booking_for_update, round_for_update, slot_for_update
+from comptoir.delivery.models import Booking, OutsideJob, Parcel, Slot, Stop
+from comptoir.ledger.postings import VAT_COLLECTED, DeliveryJobPosting
+from comptoir.ledger.services import do_post_delivery_job
+
+CODE = re.compile(r"^[0-9A-Za-z]{4,8}$")  # a pickup or drop code a person can read out
+STAGES = ("pending", "assigned", "picked_up", "out_for_delivery", "delivered")  # in the order they happen
+ENDINGS = ("cancelled", "pickup_failed", "delivery_failed")
+
+
+class JobRefused(Exception):
+    """Why a job cannot be booked or cancelled; `reason` is one of `REASONS`, for the caller to translate."""
+
+    REASONS = (
+        "invalid", "duplicate", "no_slot", "closed", "pickup_outside", "drop_outside", "too_big", "full",
+        "unknown", "not_cancellable", "picked_up",
+    )  # fmt: skip
+
+    def __init__(self, reason: str, message: str) -> None:
+        assert reason in self.REASONS, reason
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    address: str
+    lat: float
+    lon: float
+    phone: str
+    email: str = ""
+    instructions: str = ""
+
+
+@dataclass(frozen=True)
+class JobIn:
+    client_id: str  # the seller app's network id
+    client_ref: str  # its order id
+    slot_id: int
+    pickup: Place
+    drop: Place
+    weight_g: int
+    volume_ml: int
+    fee_cents: int  # as quoted to the seller app, taxes included
+    currency: str
+    pickup_code: str  # the seller gives it to the courier with the parcel
+    drop_code: str = ""  # the receiver's code; one is drawn when the seller app gave none
+
+
+def _code() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+def _check(job: JobIn) -> None:
+    for label, place in (("pickup", job.pickup), ("drop", job.drop)):
+        try:
+            check_coordinates(place.lat, place.lon)
+        except GeoError as error:
+            raise JobRefused("invalid", f"{label}: {error}") from error
+        if not place.name.strip() or not place.address.strip() or not place.phone.strip():
+            raise JobRefused("invalid", f"{label}: a name, an address and a phone are required")
+    if not CODE.match(job.pickup_code):
+        raise JobRefused("invalid", "the pickup code must be 4 to 8 letters or digits")
+    if job.drop_code and not CODE.match(job.drop_code):
+        raise JobRefused("invalid", "the drop code must be 4 to 8 letters or digits")
+    if job.weight_g <= 0 or job.volume_ml < 0:
+        raise JobRefused("invalid", "the parcel needs a weight")
+    if not job.client_id or not job.client_ref:
+        raise JobRefused("invalid", "the seller app and its order id are required")
+
+
+def _check_slot(slot: Slot | None, job: JobIn, now: datetime) -> Slot:
+    if slot is None:
+        raise JobRefused("no_slot", "this slot does not exist")
+    if slot.status != Slot.Status.OPEN or slot.closes_at <= now:
+        raise JobRefused("closed", "this slot is closed to new deliveries")
+    if not selectors.zones_at(job.pickup.lat, job.pickup.lon):
+        raise JobRefused("pickup_outside", "the pickup place is outside our zones")
+    if not point_in_polygon(job.drop.lat, job.drop.lon, [tuple(p) for p in slot.zone.ring]):
+        raise JobRefused("drop_outside", "the drop is outside this slot's zone")
+    max_g, max_ml = selectors.largest_vehicle()
+    if job.weight_g > max_g or job.volume_ml > max_ml:
+        raise JobRefused("too_big", "no vehicle of ours can carry this parcel")
+    if slot.booked_orders >= slot.capacity_orders or slot.booked_ml + job.volume_ml > slot.capacity_ml:
+        raise JobRefused("full", "this slot has no room left for this parcel")
+    return slot
+
+
+def do_book_outside_job(job: JobIn) -> OutsideJob:
+    """Book the job into its slot, or refuse it with nothing written."""
+    _check(job)
+    with transaction.atomic():
+        if OutsideJob.objects.filter(client_id=job.client_id, client_ref=job.client_ref).exists():
+            raise JobRefused("duplicate", "this order is already booked")
+        slot = _check_slot(slot_for_update(job.slot_id), job, timezone.now())
+        drop = job.drop
+        booking = Booking.objects.create(
+            ref=secrets.token_urlsafe(12), slot=slot, order_id=None, lat=drop.lat, lon=drop.lon,
+            address=drop.address, name=drop.name, phone=drop.phone, instructions=drop.instructions,
+            weight_g=job.weight_g, volume_ml=job.volume_ml, fee_cents=job.fee_cents,
+            fee_lines=[{"label": f"Quoted to {job.client_id}", "cents": job.fee_cents, "source": "quote"}],
+            drop_code=job.drop_code or _code(),
+        )  # fmt: skip
+        made = OutsideJob.objects.create(
+            booking=booking, client_id=job.client_id, client_ref=job.client_ref, pickup_name=job.pickup.name,
+            pickup_address=job.pickup.address, pickup_lat=job.pickup.lat, pickup_lon=job.pickup.lon,
+            pickup_phone=job.pickup.phone, pickup_email=job.pickup.email,
+            pickup_instructions=job.pickup.instructions, currency=job.currency,
+        )  # fmt: skip
+        Parcel.objects.create(
+            booking=booking, shop=None, shop_order_id=None, weight_g=job.weight_g, volume_ml=job.volume_ml,
+            pickup_code=job.pickup_code,
+        )  # fmt: skip
+        Slot.objects.filter(pk=slot.pk).update(
+            booked_orders=F("booked_orders") + 1, booked_ml=F("booked_ml") + job.volume_ml
+        )
+    return made
+
+
+def outside_job(client_id: str, client_ref: str) -> OutsideJob | None:
+    return (
+        OutsideJob.objects.filter(client_id=client_id, client_ref=client_ref)
+        .select_related("booking__slot__zone")
+        .first()
+    )
+
+
+def do_cancel_outside_job(client_id: str, client_ref: str) -> OutsideJob:
+    """Cancel a job whose parcel is still at the seller's: its place in the slot and its stops go.
+
+    Once collected, a parcel must come back to its seller (return to origin), which this
+    cooperative does not offer yet: such a cancellation is refused."""
+    with transaction.atomic():
+        job = outside_job(client_id, client_ref)
+        if job is None:
+            raise JobRefused("unknown", "no such order")
+        booking = booking_for_update(job.booking.ref)
+        assert booking is not None
+        if booking.status not in (Booking.Status.BOOKED, Booking.Status.PLANNED):
+            raise JobRefused("not_cancellable", f"this delivery is {booking.status}")
+        # the courier's actions take their round's lock: holding it, no pickup lands between check and cancel
+        for round_id in sorted(set(booking.stops.values_list("round_id", flat=True))):
+            round_for_update(round_id)
+        if booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists():
+            raise JobRefused("picked_up", "the parcel is already picked up; return to origin is not offered")
+        slot_for_update(booking.slot_id)
+        booking.status = Booking.Status.CANCELLED
+        booking.save(update_fields=["status"])
+        booking.stops.filter(status=Stop.Status.PENDING).delete()
+        Slot.objects.filter(pk=booking.slot_id).update(
+            booked_orders=F("booked_orders") - 1, booked_ml=F("booked_ml") - booking.volume_ml
+        )
+        job.booking = booking
+    return job
+
+
+def fee_taxes(at: datetime) -> tuple[tuple[str, object], ...]:
+    """The taxes inside the cooperative's fees, as orders' books count them."""
+    region = tuple((tax.account, tax.rate) for tax in node_region().fee_taxes)
+    return region or ((VAT_COLLECTED, governed("fees_vat_percent", at).value),)
+
+
+def do_bill(booking: Booking, at: datetime) -> None:
+    """Bill the seller app the quoted fee, once, in the courier's delivery transaction."""
+    job = OutsideJob.objects.select_for_update().get(booking=booking)
+    if job.billed_at is not None:
+        return
+    do_post_delivery_job(
+        DeliveryJobPosting(
+            booking.ref, job.client_id, job.client_ref, booking.fee_cents, job.currency,
+            fee_taxes(at),  # type: ignore[arg-type]
+        ),
+        at=at,
+    )  # fmt: skip
+    job.billed_at = at
+    job.save(update_fields=["billed_at"])
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an outside job is, in delivery's words (the protocol maps them to ONDC states)."""
+
+    stage: str  # one of STAGES or ENDINGS
+    window: tuple[datetime, datetime]
+    picked_at: datetime | None = None
+    delivered_at: datetime | None = None
+    agent: str = ""  # the courier's first name, once a round carries the job
+    vehicle: str = ""
+    position: tuple[float, float] | None = None  # the courier's, on the way to this drop only
+    position_at: datetime | None = None
+    reason: str = ""  # an incident's reason
+
+
+def progress(job: OutsideJob, now: datetime | None = None) -> Progress:
+    booking = job.booking
+    window = (booking.slot.starts, booking.slot.ends)
+    stops = list(booking.stops.select_related("round__courier", "round__vehicle").order_by("sequence"))
+    pickup = next((s for s in stops if s.kind == Stop.Kind.PICKUP), None)
+    drop = next((s for s in stops if s.kind == Stop.Kind.DROP), None)
+    picked_at = pickup.done_at if pickup and pickup.status == Stop.Status.DONE else None
+    delivered_at = drop.done_at if drop and drop.status == Stop.Status.DONE else None
+    carried = drop or pickup
+    round_ = carried.round if carried is not None else None
+    agent = (round_.courier.full_name or "").split(" ")[0] if round_ else ""
+    vehicle = round_.vehicle.name if round_ else ""
+    base = {"window": window, "picked_at": picked_at, "delivered_at": delivered_at, "agent": agent,
+            "vehicle": vehicle}  # fmt: skip
+    if booking.status == Booking.Status.CANCELLED:
+        return Progress("cancelled", **base)  # type: ignore[arg-type]
+    if booking.status == Booking.Status.FAILED:
+        failed = next((s for s in stops if s.status == Stop.Status.FAILED), None)
+        stage = "pickup_failed" if picked_at is None else "delivery_failed"
+        return Progress(stage, **base, reason=failed.proof if failed else "")  # type: ignore[arg-type]
+    if booking.status == Booking.Status.DELIVERED:
+        return Progress("delivered", **base)  # type: ignore[arg-type]
+    if round_ is None:
+        return Progress("pending", **base)  # type: ignore[arg-type]
+    if picked_at is None:
+        return Progress("assigned", **base)  # type: ignore[arg-type]
+    view = selectors.tracking(booking, now)
+    near = booking.notified_at is not None or view.stops_before == 0
+    return Progress(
+        "out_for_delivery" if near else "picked_up", **base,  # type: ignore[arg-type]
+        position=view.courier_position, position_at=round_.position_at if view.courier_position else None,
+    )  # fmt: skip

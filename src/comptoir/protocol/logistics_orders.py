@@ -1,0 +1,241 @@
+"""Logistics orders on the wire: a confirm read into delivery's job, the job written back as an
+ONDC logistics order, and its states pushed to the seller app as they happen.
+
+Delivery says where a job is in its own words (`outside_jobs.progress`: pending, assigned,
+picked up…); the table below says what ONDC calls each. A push walks the states in order, so
+a seller app sees Agent-assigned, Order-picked-up and Out-for-delivery even when the courier
+went through two of them between two passes of the worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.delivery import outside_jobs
+from comptoir.delivery.models import OutsideJob
+from comptoir.protocol import outbox
+from comptoir.protocol.identity import load_identity
+from comptoir.protocol.models import Transaction
+from comptoir.protocol.wire import messages
+from comptoir.protocol.wire.messages import timestamp
+
+PROVIDER_ID = "coop-delivery"
+FULFILLMENT_ID = "F-coop-delivery"
+# delivery's stage → (ONDC order state, ONDC fulfillment state)
+STATES = {
+    "pending": ("Accepted", "Pending"),
+    "assigned": ("In-progress", "Agent-assigned"),
+    "picked_up": ("In-progress", "Order-picked-up"),
+    "out_for_delivery": ("In-progress", "Out-for-delivery"),
+    "delivered": ("Completed", "Order-delivered"),
+    "cancelled": ("Cancelled", "Cancelled"),
+    "pickup_failed": ("In-progress", "Pickup-failed"),
+    "delivery_failed": ("In-progress", "Delivery-failed"),
+}
+FINAL = {":".join(STATES[stage]) for stage in ("delivered", *outside_jobs.ENDINGS)}
+# what a seller app may give when it cancels a delivery it booked (ONDC cancellation codes)
+CANCEL_REASONS = {
+    "001": "Price of one or more items have changed due to which buyer was asked to make additional payment",
+    "003": "Product available at lower than order price",
+    "005": "Merchant rejected the order",
+    "006": "Order not shipped as per buyer app SLA",
+    "009": "Wrong delivery address",
+    "010": "Buyer wants to modify address / other order details",
+    "012": "Buyer does not want product any more",
+}
+
+
+class NotServiceable(Exception):
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code, self.text = code, text
+
+
+def gps(stop: dict[str, Any], which: str) -> tuple[float, float]:
+    raw = str((stop.get("location") or {}).get("gps", ""))
+    try:
+        lat, lon = (float(part) for part in raw.split(","))
+    except ValueError:
+        raise NotServiceable("60006", f'the {which} location has no gps ("lat,lon")') from None
+    return lat, lon
+
+
+def grams(payload: dict[str, Any]) -> int:
+    weight = payload.get("weight") or {}
+    try:
+        value = float(weight.get("value") or 0)
+    except (TypeError, ValueError):
+        raise NotServiceable("60006", "the parcel's weight is not a number") from None
+    return round(value * (1000 if weight.get("unit", "kilogram") == "kilogram" else 1))
+
+
+def millilitres(payload: dict[str, Any]) -> int:
+    dims = payload.get("dimensions") or {}
+    try:
+        sides = [float((dims.get(side) or {}).get("value") or 0) for side in ("length", "breadth", "height")]
+    except (TypeError, ValueError):
+        raise NotServiceable("60006", "the parcel's dimensions are not numbers") from None
+    return round(sides[0] * sides[1] * sides[2])  # cm³ = ml
+
+
+def _address(stop: dict[str, Any]) -> str:
+    address = (stop.get("location") or {}).get("address") or {}
+    parts = [address.get(key) for key in ("building", "street", "locality", "city", "area_code")]
+    return ", ".join(str(part).strip() for part in parts if part and str(part).strip())[:300]
+
+
+def _place(stop: dict[str, Any], which: str, name: str = "") -> outside_jobs.Place:
+    lat, lon = gps(stop, which)
+    address = (stop.get("location") or {}).get("address") or {}
+    contact = stop.get("contact") or {}
+    instructions = stop.get("instructions") or {}
+    return outside_jobs.Place(
+        name=(name or (stop.get("person") or {}).get("name") or address.get("name") or "")[:150],
+        address=_address(stop), lat=lat, lon=lon, phone=str(contact.get("phone") or "")[:32],
+        email=str(contact.get("email") or "")[:254], instructions=str(instructions.get("long_desc") or "")[:300],
+    )  # fmt: skip
+
+
+def _code(stop: dict[str, Any]) -> str:
+    """The code a person reads out: an authorization token, else the instructions' short text."""
+    token = (stop.get("authorization") or {}).get("token")
+    return str(token or (stop.get("instructions") or {}).get("short_desc") or "").strip()
+
+
+def read_confirm(tx: Transaction | None, order: dict[str, Any], now: datetime) -> outside_jobs.JobIn:
+    """A confirm checked against the quote of on_init, as delivery's job (or the refusal to send)."""
+    if tx is None or not tx.state.get("quote"):
+        raise NotServiceable(
+            "65001", "Logistics Provider is unable to confirm the order: no init for this transaction"
+        )
+    if datetime.fromisoformat(tx.state["quoted_until"]) < now:
+        raise NotServiceable(
+            "65001", "Logistics Provider is unable to confirm the order: the quote has expired"
+        )
+    if not str(order.get("id") or "").strip():
+        raise NotServiceable("60006", "the order needs an id")
+    item = str((order.get("items") or [{}])[0].get("id", ""))
+    if item != tx.state["item"]["id"]:
+        raise NotServiceable(
+            "65001", f"Logistics Provider is unable to confirm the order: {item} was not quoted"
+        )
+    price = ((order.get("quote") or {}).get("price") or {}).get("value")
+    if price != tx.state["quote"]["price"]["value"]:
+        raise NotServiceable(
+            "65001", f"Logistics Provider is unable to confirm the order: the quote was {tx.state['quote']['price']['value']}, not {price}"
+        )  # fmt: skip
+    fulfillment = (order.get("fulfillments") or [{}])[0]
+    start, end = fulfillment.get("start") or {}, fulfillment.get("end") or {}
+    linked = order.get("@ondc/org/linked_order") or {}
+    seller = ((linked.get("provider") or {}).get("descriptor") or {}).get("name", "")
+    parcel = linked.get("order") or tx.state.get("payload") or {}
+    pickup_code = _code(start)
+    if not pickup_code:
+        raise NotServiceable(
+            "60006", "the pickup needs a code (start.authorization.token or start.instructions.short_desc)"
+        )
+    return outside_jobs.JobIn(
+        client_id=tx.bap_id, client_ref=str(order["id"]).strip()[:100], slot_id=int(tx.state["slot_id"]),
+        pickup=_place(start, "pickup", seller), drop=_place(end, "drop"), weight_g=grams(parcel),
+        volume_ml=millilitres(parcel), fee_cents=int(tx.state["fee_cents"]), currency=tx.state["currency"],
+        pickup_code=pickup_code, drop_code=str((end.get("authorization") or {}).get("token") or "").strip(),
+    )  # fmt: skip
+
+
+def wire_order(tx: Transaction, job: OutsideJob, stage: str | None = None) -> dict[str, Any]:
+    """The order as the seller app sees it now (or as it stood at `stage`, for a push that catches up)."""
+    now = outside_jobs.progress(job)
+    stage = stage or now.stage
+    order_state, code = STATES[stage]
+    reached = outside_jobs.STAGES.index(stage) if stage in outside_jobs.STAGES else len(outside_jobs.STAGES)
+    stored = tx.state.get("order") or {}
+    sent = (stored.get("fulfillments") or [{}])[0]
+    window = {"range": {"start": timestamp(now.window[0]), "end": timestamp(now.window[1])}}
+    keep = ("location", "contact", "person", "instructions")
+    start = {k: v for k, v in (sent.get("start") or {}).items() if k in keep}
+    end = {k: v for k, v in (sent.get("end") or {}).items() if k in keep}
+    start["time"], end["time"] = dict(window), dict(window)
+    if now.picked_at and reached >= outside_jobs.STAGES.index("picked_up"):
+        start["time"]["timestamp"] = timestamp(now.picked_at)
+    if now.delivered_at and stage == "delivered":
+        end["time"]["timestamp"] = timestamp(now.delivered_at)
+    end["authorization"] = {
+        "type": "OTP",
+        "token": job.booking.drop_code,
+    }  # the receiver gives it to the courier
+    fulfillment: dict[str, Any] = {
+        "id": FULFILLMENT_ID, "type": "Delivery", "state": {"descriptor": {"code": code}},
+        "tracking": stage in ("picked_up", "out_for_delivery"), "start": start, "end": end,
+    }  # fmt: skip
+    if sent.get("tags"):
+        fulfillment["tags"] = sent["tags"]
+    if now.agent and stage != "pending":
+        fulfillment["agent"] = {"name": now.agent}
+        fulfillment["vehicle"] = {"registration": now.vehicle}
+    order: dict[str, Any] = {
+        "id": tx.order_ref, "state": order_state, "provider": {"id": PROVIDER_ID}, "items": [tx.state["item"]],
+        "quote": tx.state["quote"], "fulfillments": [fulfillment],
+        "created_at": stored.get("created_at") or tx.state.get("confirmed_at"),
+        "updated_at": timestamp(timezone.now()),
+    }  # fmt: skip
+    for key in ("billing", "payment", "@ondc/org/linked_order"):
+        if stored.get(key):
+            order[key] = stored[key]
+    cancellation = tx.state.get("cancellation")
+    if stage == "cancelled" and cancellation:
+        order["cancellation"] = {"cancelled_by": cancellation["by"], "reason": {"id": cancellation["reason"]}}
+    return order
+
+
+def tracking(job: OutsideJob) -> dict[str, Any]:
+    """Where the courier is, shared only on the way to this job's drop (delivery's privacy rule)."""
+    now = outside_jobs.progress(job)
+    found: dict[str, Any] = {"id": FULFILLMENT_ID, "status": "active" if now.position else "inactive"}
+    if now.position and now.position_at:
+        found["location"] = {
+            "gps": f"{now.position[0]:.6f},{now.position[1]:.6f}",
+            "time": {"timestamp": timestamp(now.position_at)},
+            "updated_at": timestamp(now.position_at),
+        }
+    return found
+
+
+def _steps(pushed: str, current: str) -> list[str]:
+    """The stages to push, in order, from what the seller app last heard to where the job is."""
+    ladder = outside_jobs.STAGES
+    last = next((stage for stage, pair in STATES.items() if ":".join(pair) == pushed), None)
+    if current not in ladder:
+        return [current]
+    if last in ladder and ladder.index(current) <= ladder.index(last):  # type: ignore[arg-type]
+        return []  # never backwards (a re-planned round): the next real step is pushed
+    start = ladder.index(last) + 1 if last in ladder else 0  # type: ignore[arg-type]
+    return list(ladder[start : ladder.index(current) + 1])
+
+
+def do_push_logistics_changes() -> int:
+    """Unsolicited on_status for each step of every booked job since its last push."""
+    pushed = 0
+    live = Transaction.objects.filter(role=Transaction.Role.LOGISTICS).exclude(order_ref="")
+    for tx in live.exclude(pushed_state__in=FINAL)[:50]:
+        job = outside_jobs.outside_job(tx.bap_id, tx.order_ref)
+        if job is None:
+            continue
+        for stage in _steps(tx.pushed_state, outside_jobs.progress(job).stage):
+            me = load_identity()
+            context = messages.request_context(
+                action="on_status", domain=tx.domain, city=tx.city, bap_id=tx.bap_id, bap_uri=tx.bap_uri,
+                bpp_id=me.subscriber_id, bpp_uri=me.url, moment=timezone.now(), transaction_id=tx.transaction_id,
+                country=tx.state.get("country", "IND"),
+            )  # fmt: skip
+            body = messages.envelope(context, order=wire_order(tx, job, stage))
+            body["context"].pop("ttl", None)
+            with transaction.atomic():
+                outbox.do_queue(tx.bap_uri, body)
+                tx.pushed_state = ":".join(STATES[stage])
+                tx.save(update_fields=["pushed_state", "updated"])
+            pushed += 1
+    return pushed
