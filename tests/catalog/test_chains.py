@@ -329,3 +329,56 @@ def test_chain_back_office_pages(chain, make_person):
     result = boss.get(sent["Location"])
     assert result.status_code == 200
     assert Offer.objects.filter(sku="SCIE-1").count() == 3
+
+
+def test_the_fan_out_and_a_stock_file_write_the_same_rows_on_sqlite_and_postgresql(chain):
+    """On PostgreSQL the copies are made by INSERT … SELECT and the stock file is one UPDATE … FROM
+    unnest per kind; on SQLite row by row: the rows written must be the same, exactly."""
+    from comptoir.catalog.chains import do_save_chain_products, write_branch_stock
+
+    chain.branches_set_prices = True
+    chain.save()
+    rows = [
+        {
+            "sku": f"VIS-{n}",
+            "name_fr": f"Vis {n}",
+            "price_cents": 100 * n,
+            "tax_rate": 20,
+            "origin_place": "Morez",
+        }
+        for n in (1, 2, 3)
+    ]
+    assert do_save_chain_products(chain, rows) == (3, 0)
+    gare = Shop.objects.get(ref="qj-gare")
+    # Stock only, stock with the branch's own price, the chain's own price (no longer its own),
+    # and a SKU sent twice: the later row wins.
+    assert (
+        write_branch_stock(
+            gare, [("VIS-1", 4, None), ("VIS-2", 5, 180), ("VIS-3", 1, None), ("VIS-3", 6, 300)]
+        )
+        == 4
+    )
+    offers = Offer.objects.filter(sku__startswith="VIS-").order_by("shop__ref", "sku")
+    assert [(o.shop.ref, o.sku, o.name_fr, o.price_cents, o.stock, o.branch_price, o.origin_place,
+             o.chain_product.sku, o.active) for o in offers] == [
+        ("qj-centre", "VIS-1", "Vis 1", 100, 0, False, "Morez", "VIS-1", True),
+        ("qj-centre", "VIS-2", "Vis 2", 200, 0, False, "Morez", "VIS-2", True),
+        ("qj-centre", "VIS-3", "Vis 3", 300, 0, False, "Morez", "VIS-3", True),
+        ("qj-gare", "VIS-1", "Vis 1", 100, 4, False, "Morez", "VIS-1", True),
+        ("qj-gare", "VIS-2", "Vis 2", 180, 5, True, "Morez", "VIS-2", True),
+        ("qj-gare", "VIS-3", "Vis 3", 300, 6, False, "Morez", "VIS-3", True),
+        ("qj-plateau", "VIS-1", "Vis 1", 100, 0, False, "Morez", "VIS-1", True),
+        ("qj-plateau", "VIS-2", "Vis 2", 200, 0, False, "Morez", "VIS-2", True),
+        ("qj-plateau", "VIS-3", "Vis 3", 300, 0, False, "Morez", "VIS-3", True),
+    ]  # fmt: skip
+    # The chain renames and reprices: names follow everywhere, the branch's own price and stock stay.
+    rows = [
+        {**row, "name_fr": row["name_fr"] + " inox", "price_cents": row["price_cents"] + 10} for row in rows
+    ]
+    assert do_save_chain_products(chain, rows) == (0, 3)
+    gare_rows = [(o.name_fr, o.price_cents, o.stock, o.branch_price) for o in offers.filter(shop=gare)]
+    assert gare_rows == [
+        ("Vis 1 inox", 110, 4, False),
+        ("Vis 2 inox", 180, 5, True),
+        ("Vis 3 inox", 310, 6, False),
+    ]

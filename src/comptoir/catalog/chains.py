@@ -6,9 +6,11 @@ own stock, and its own price where the chain lets branches set prices (`branch_p
 checkout, reservations, delivery and search read offers and never need to know about chains.
 
 This module is the only writer of a branch offer's shared fields: a product saved here is
-fanned out to every branch with one prepared upsert per batch (`INSERT … ON CONFLICT (shop,
-sku) DO UPDATE`, the same SQL on SQLite and PostgreSQL), which keeps a branch's stock and
-keeps its own price when it set one. A branch changes only its stock and price
+fanned out to every branch with one upsert per batch (`INSERT … ON CONFLICT (shop, sku) DO
+UPDATE`), which keeps a branch's stock and keeps its own price when it set one. On PostgreSQL
+the copies are made inside the database (`INSERT … SELECT` from the chain's products × the
+branches) and a branch's stock file is one `UPDATE … FROM unnest(…)`; on SQLite, the same upsert
+and updates are sent row by row in one prepared statement (in-process: no round trips to save). A branch changes only its stock and price
 (`do_set_branch_offer`, bulk edits, its stock file); anything else is refused with
 `shared_catalog`.
 """
@@ -201,8 +203,9 @@ def do_save_chain_products(organisation: Organisation, rows: Sequence[dict[str, 
     )
     products = list(ChainProduct.objects.filter(organisation=organisation, sku__in=skus).order_by("pk"))
     branches = branch_ids(organisation)
+    fan_out = _fan_out_in_database if connection.vendor == "postgresql" else _fan_out
     for start in range(0, len(products), FAN_OUT_PRODUCTS):
-        _fan_out(products[start : start + FAN_OUT_PRODUCTS], branches)
+        fan_out(products[start : start + FAN_OUT_PRODUCTS], branches)
     return len(unique) - len(existing), len(existing)
 
 
@@ -240,6 +243,43 @@ def _fan_out(products: Sequence[ChainProduct], branches: Sequence[int]) -> None:
         cursor.executemany(_fan_out_sql(columns), rows)
 
 
+def _fan_out_in_database(products: Sequence[ChainProduct], branches: Sequence[int]) -> None:
+    """PostgreSQL: every (branch, product) offer copied inside the database, one statement for the
+    batch (products × branches rows), nothing but ids sent; same conflict rule as `_fan_out`."""
+    if not products or not branches:
+        return
+    columns, constants = _offer_columns()
+    now = timezone.now()
+    select, params = ["b.id"], list[Any]()
+    for name in columns[1:]:
+        if name in FROM_PRODUCT:
+            select.append(f"p.{_column(ChainProduct, FROM_PRODUCT[name])}")
+        else:
+            value = {"stock": 0, "branch_price": False, "created": now, "updated": now}.get(
+                name, constants[name]
+            )
+            select.append(f"%s::{Offer._meta.get_field(name).db_type(connection)}")
+            params.append(value)
+    chain = connection.ops.quote_name(ChainProduct._meta.db_table)
+    statement = (
+        f"{_insert_into(columns)} SELECT {', '.join(select)} FROM {chain} p "
+        f"CROSS JOIN unnest(%s::bigint[]) AS b(id) WHERE p.id = ANY(%s::bigint[]) {_on_conflict(columns)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, list(branches), [product.pk for product in products]])
+
+
+# An offer column copied from the product's column in the database (`_fan_out_in_database`).
+FROM_PRODUCT = {
+    **{name.removesuffix("_id"): name.removesuffix("_id") for name in SHARED_FIELDS},
+    "sku": "sku", "chain_product": "id", "price_cents": "price_cents",
+}  # fmt: skip
+
+
+def _column(model: Any, name: str) -> str:
+    return connection.ops.quote_name(str(getattr(model._meta.get_field(name), "column")))  # noqa: B009
+
+
 def _offer_columns() -> tuple[list[str], dict[str, Any]]:
     """Every column of an offer, "shop" first, and the default of those a product does not give
     (a column another feature adds to offers gets its default without changing this module)."""
@@ -254,18 +294,24 @@ def _offer_columns() -> tuple[list[str], dict[str, Any]]:
 
 
 def _fan_out_sql(columns: list[str]) -> str:
-    def column(name: str) -> str:
-        return connection.ops.quote_name(str(getattr(Offer._meta.get_field(name), "column")))  # noqa: B009
+    placeholders = ", ".join(["%s"] * len(columns))
+    return f"{_insert_into(columns)} VALUES ({placeholders}) {_on_conflict(columns)}"
 
+
+def _insert_into(columns: list[str]) -> str:
+    table = connection.ops.quote_name(Offer._meta.db_table)
+    return f"INSERT INTO {table} ({', '.join(_column(Offer, c) for c in columns)})"
+
+
+def _on_conflict(columns: list[str]) -> str:
+    """The chain's fields win; a branch's stock stays, and so does its own price (`branch_price`)."""
     table = connection.ops.quote_name(Offer._meta.db_table)
     shared = [c for c in columns if c in {*SHARED_FIELDS, "category", "supplier", "chain_product", "updated"}]
-    updates = [f"{column(c)} = excluded.{column(c)}" for c in shared]
-    price, own = column("price_cents"), column("branch_price")
+    updates = [f"{_column(Offer, c)} = excluded.{_column(Offer, c)}" for c in shared]
+    price, own = _column(Offer, "price_cents"), _column(Offer, "branch_price")
     updates.append(f"{price} = CASE WHEN {table}.{own} THEN {table}.{price} ELSE excluded.{price} END")
-    placeholders = ", ".join(["%s"] * len(columns))
     return (
-        f"INSERT INTO {table} ({', '.join(column(c) for c in columns)}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({column('shop')}, {column('sku')}) DO UPDATE SET {', '.join(updates)}"
+        f"ON CONFLICT ({_column(Offer, 'shop')}, {_column(Offer, 'sku')}) DO UPDATE SET {', '.join(updates)}"
     )
 
 
@@ -331,7 +377,10 @@ def sku_map(shop: Shop) -> dict[str, int]:
 
 
 def write_branch_stock(shop: Shop, rows: Sequence[tuple[str, int, int | None]]) -> int:
-    """(sku, stock, price or None) rows of a branch's checked stock file, in one statement each kind."""
+    """(sku, stock, price or None) rows of a branch's checked stock file, in one statement each kind
+    (a later row of the same SKU wins)."""
+    if connection.vendor == "postgresql":
+        return _write_branch_stock_in_bulk(shop, rows)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     table = connection.ops.quote_name(Offer._meta.db_table)
 
@@ -354,5 +403,45 @@ def write_branch_stock(shop: Shop, rows: Sequence[tuple[str, int, int | None]]) 
                 f"{col('branch_price')} = (%s <> (SELECT {chain}.{price} FROM {chain} "
                 f"WHERE {chain}.{pk} = {table}.{col('chain_product')})), {col('updated')} = %s {where}",
                 priced,
+            )
+    return len(rows)
+
+
+def _write_branch_stock_in_bulk(shop: Shop, rows: Sequence[tuple[str, int, int | None]]) -> int:
+    """PostgreSQL: the whole file in two statements (stock only; stock and the branch's price),
+    each an `UPDATE … FROM unnest(arrays)`, instead of one UPDATE per row."""
+    last = {sku: (stock, price) for sku, stock, price in rows}
+    stock_only = [(sku, stock) for sku, (stock, price) in last.items() if price is None]
+    priced = [(sku, stock, price) for sku, (stock, price) in last.items() if price is not None]
+    table, chain = (
+        connection.ops.quote_name(Offer._meta.db_table),
+        connection.ops.quote_name(ChainProduct._meta.db_table),
+    )
+    shop_col, sku, stock_col, updated = (_column(Offer, n) for n in ("shop", "sku", "stock", "updated"))
+    price, own, product = (
+        _column(Offer, "price_cents"),
+        _column(Offer, "branch_price"),
+        _column(Offer, "chain_product"),
+    )
+    where = f"WHERE o.{shop_col} = %s AND o.{sku} = v.sku"
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if stock_only:
+            skus, stocks = zip(*stock_only, strict=True)
+            cursor.execute(
+                f"UPDATE {table} AS o SET {stock_col} = v.stock, {updated} = %s "
+                f"FROM unnest(%s::text[], %s::integer[]) AS v(sku, stock) {where}",
+                [now, list(skus), list(stocks), shop.pk],
+            )
+        if priced:
+            skus, stocks, prices = zip(*priced, strict=True)
+            chain_price = (
+                f"(SELECT c.{_column(ChainProduct, 'price_cents')} FROM {chain} c WHERE c.id = o.{product})"
+            )
+            cursor.execute(
+                f"UPDATE {table} AS o SET {stock_col} = v.stock, {price} = v.price, "
+                f"{own} = (v.price <> {chain_price}), {updated} = %s "
+                f"FROM unnest(%s::text[], %s::integer[], %s::integer[]) AS v(sku, stock, price) {where}",
+                [now, list(skus), list(stocks), list(prices), shop.pk],
             )
     return len(rows)
