@@ -20,6 +20,7 @@ import csv
 import gzip
 import itertools
 import math
+import os
 import random
 import sys
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from comptoir.search.documents import OfferDoc, group_key_for
 
-DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "catalog"
+# ../shared next to the repository; COMPTOIR_SHARED names it from a worktree elsewhere.
+SHARED = Path(os.environ.get("COMPTOIR_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
+DATA_DIR = SHARED / "data" / "catalog"
 NAMES_FILE = DATA_DIR / "off_names_categories_47k.tsv.gz"
 SAMPLES_FILE = DATA_DIR / "off_full_samples_2019_2024.tsv.gz"
 REGION_CENTER = (45.7640, 4.8357)  # Lyon

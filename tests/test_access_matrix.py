@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time as clock
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ from comptoir.governance import services as governance
 from comptoir.members.models import ApiToken, Person
 from comptoir.members.services import do_add_membership, do_create_api_token, ensure_colleges
 from comptoir.orders import services as orders
+from comptoir.privacy.exports import exports_dir
+from comptoir.privacy.models import ExportJob
 from comptoir.protocol.models import RemoteOrder
 from comptoir.protocol.wire import messages
 from tests.delivery.conftest import RING, book, tomorrow_at
@@ -174,6 +177,12 @@ EXPECTED: dict[str, str] = {
     "POST privacy:erase": "login 400 400 400 400 400 400 400 400 400 -",
     "GET privacy:shop-bundle": "login 403 403 200 403 403 403 403 403 200 -",
     "POST privacy:shop-bundle": "login 403 403 200 403 403 403 403 403 200 -",
+    "GET privacy:exports": "login 200 200 200 200 200 200 200 200 200 -",
+    "POST privacy:exports": "login 400 400 400 400 400 400 400 400 400 -",
+    "GET privacy:export": "login 200 404 404 404 404 404 404 404 404 -",
+    "POST privacy:export": "login 200 404 404 404 404 404 404 404 404 -",
+    "GET privacy:export-download": "login 200 404 404 404 404 404 404 404 404 -",
+    "POST privacy:export-download": "login 200 404 404 404 404 404 404 404 404 -",
     "GET governance:proposals": "200 200 200 200 200 200 200 200 200 200 -",
     "POST governance:proposals": "200 200 200 200 200 200 200 200 200 200 -",
     "GET governance:new": "login 200 200 200 200 200 200 200 200 200 -",
@@ -436,12 +445,18 @@ def build_world(settings: Any, tmp_path: Path) -> World:
     )
     resident = people["resident"]
     assert resident is not None
+    export_file = exports_dir() / "matrix-archive.zip"
+    export_file.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP: the resident's ready export
+    export = ExportJob.objects.create(
+        person=resident, kind="archive", status="ready", path=str(export_file), size=22, created=timezone.now(),
+        finished=timezone.now(), expires=timezone.now() + timedelta(hours=1),
+    )  # fmt: skip
     values = {
         "ref": shop.ref, "shop_ref": shop.ref, "offer_id": bread.pk, "order_token": order.token, "order_id": order.pk,
         "shop_order_id": order.shop_orders.get().pk, "other_order_token": other_order.token,
         "slot_id": slot.pk, "stop_id": stop.pk, "booking_id": stop.booking_id, "round_id": round_.pk, "tracking_ref": tracking_ref,
         "supplier_ref": supplier.ref, "remote_cart_id": remote_cart.pk, "remote_order_id": remote_order.pk, "job_id": job.pk, "org_ref": chain.ref, "product_id": product.pk, "org_job_id": chain_job.pk, "token_id": token_id, "proposal_id": proposal.pk, "month": timezone.localdate().strftime("%Y-%m"),
-        "uidb64": urlsafe_base64_encode(force_bytes(resident.pk)),
+        "export_id": export.pk, "uidb64": urlsafe_base64_encode(force_bytes(resident.pk)),
         "reset_token": default_token_generator.make_token(resident),
     }  # fmt: skip
     peer = Peer("node-a.example", "BAP")
@@ -510,6 +525,8 @@ ROUTE_VALUES: dict[str, dict[str, str]] = {
     "protocol:remote-checkout": {"remote_id": "remote_cart_id"},
     "protocol:remote-order": {"remote_id": "remote_order_id"},
     "protocol:remote-cancel": {"remote_id": "remote_order_id"},
+    "privacy:export": {"job_id": "export_id"},
+    "privacy:export-download": {"job_id": "export_id"},
 }
 ADMIN_VALUES = {"app_label": "members", "object_id": "1", "content_type_id": "1", "url": "nowhere/"}
 API_VALUES = {

@@ -218,6 +218,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 COMPTOIR_UPLOAD_MAX_BYTES = COMPTOIR_IMPORT_MAX_BYTES + 1024 * 1024  # the file and its form around it
+# How long an export prepared by the worker (an archive, a catalog, a bundle) can be downloaded.
+COMPTOIR_EXPORT_HOURS = int(os.environ.get("COMPTOIR_EXPORT_HOURS", "24"))
 FILE_UPLOAD_HANDLERS = [
     "comptoir.core.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -22,6 +22,7 @@ from typing import Any
 from comptoir.catalog.models import Category, Offer, Shop, Supplier
 from comptoir.catalog.validation import COLUMNS
 from comptoir.core.money import Money
+from comptoir.core.progress import Progress, counted
 from comptoir.core.region import node_region
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -123,14 +124,20 @@ def export_columns() -> list[str]:
     return [column for column in COLUMNS if not (typed and column == "tax_code")]
 
 
-def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
-    """CSV lines for the locale's spreadsheets, streamed so an export of any size never times out."""
+def offers_to_export(shop: Shop) -> int:
+    """How many rows an export of `shop` writes (a progress bar's total)."""
+    return Offer.objects.filter(shop=shop).count()
+
+
+def export_csv(shop: Shop, locale: str = "fr", progress: Progress | None = None) -> Iterator[str]:
+    """CSV lines for the locale's spreadsheets, streamed so an export of any size never times out.
+    `progress`, if given, is told how many offers were written so far."""
     delimiter, decimal = csv_dialect(locale)
     buffer = io.StringIO()
     columns = export_columns()
     writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter)
     writer.writeheader()
-    for row in iter_offer_rows(shop):
+    for row in counted(iter_offer_rows(shop), progress, every=500):
         for column in NUMBER_COLUMNS:
             row[column] = row[column].replace(".", decimal)
         writer.writerow({column: _safe_cell(column, row[column]) for column in columns})
@@ -141,7 +148,7 @@ def export_csv(shop: Shop, locale: str = "fr") -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def export_xlsx(shop: Shop) -> bytes:
+def export_xlsx(shop: Shop, progress: Progress | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -149,7 +156,7 @@ def export_xlsx(shop: Shop) -> bytes:
     sheet = book.create_sheet("offers")
     columns = export_columns()
     sheet.append(columns)
-    for row in iter_offer_rows(shop):
+    for row in counted(iter_offer_rows(shop), progress, every=500):
         cells = []
         for column in columns:
             cell = WriteOnlyCell(sheet, value=row[column])

@@ -23,6 +23,7 @@ from comptoir.delivery.models import Shift
 from comptoir.governance.models import Comment, Participation, Proposal
 from comptoir.members.models import ApiToken, Membership, MembershipApplication, Person
 from comptoir.orders.models import Cart, Order
+from comptoir.privacy.progress import StageProgress
 
 ARCHIVE_VERSION = 1
 
@@ -174,16 +175,21 @@ def _csv_cell(value: Any) -> Any:
 CSV_PARTS = ("addresses", "order_lines", "memberships", "shop_roles", "api_tokens", "shifts")
 
 
-def person_archive(person: Person, node_name: str) -> bytes:
-    """The ZIP a person downloads from their account page or the API."""
-    data = person_data(person)
+def person_archive(person: Person, node_name: str, progress: StageProgress | None = None) -> bytes:
+    """The ZIP a person downloads from their account page or the API (or the worker prepares).
+    `progress`, if given, is told each step: reading the data, then each part written."""
+    tell = progress or (lambda stage, done, total: None)
+    data = person_data(person)  # the slow step: the queries
+    steps = 1 + len(data)
+    tell("archive", 1, steps)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(node=node_name, when=timezone.now().isoformat(),
                                                      version=ARCHIVE_VERSION))  # fmt: skip
-        for part, value in data.items():
+        for done, (part, value) in enumerate(data.items(), start=2):
             if part != "order_lines":
                 archive.writestr(f"{part}.json", to_json(value))
             if part in CSV_PARTS:
                 archive.writestr(f"{part}.csv", to_csv(value))  # type: ignore[arg-type]
+            tell("archive", done, steps)
     return buffer.getvalue()

@@ -49,6 +49,7 @@ from comptoir.members.models import Person
 from comptoir.orders.models import Fulfilment, Order, OrderEvent, OrderLine, ShopOrder
 from comptoir.privacy.error_codes import PrivacyErrorCode
 from comptoir.privacy.models import BundleImport
+from comptoir.privacy.progress import StageProgress
 
 FORMAT = "comptoir-shop-bundle"
 VERSION = 1
@@ -93,9 +94,15 @@ def shop_data(shop: Shop) -> dict[str, Any]:
     return {"ref": shop.ref, "status": shop.status, "created": shop.created, **fields, "opening_hours": hours}
 
 
-def offers_data(shop: Shop) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, bytes]]:
+def offers_data(
+    shop: Shop, progress: StageProgress | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, bytes]]:
     offers, images, supplier_ids = [], {}, set()
-    for offer in Offer.objects.filter(shop=shop).select_related("category", "supplier").order_by("sku"):
+    total = Offer.objects.filter(shop=shop).count() if progress else 0
+    rows = Offer.objects.filter(shop=shop).select_related("category", "supplier").order_by("sku")
+    for done, offer in enumerate(rows, start=1):
+        if progress and done % 500 == 0:
+            progress("offers", done, total)
         image = ""
         if offer.image:
             image = f"images/{PurePosixPath(str(offer.image.name)).name}"
@@ -157,13 +164,21 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue().encode()
 
 
-def shop_bundle(shop: Shop) -> bytes:
-    offers, suppliers, images = offers_data(shop)
+def shop_bundle(shop: Shop, progress: StageProgress | None = None) -> bytes:
+    """The migration bundle's ZIP; `progress`, if given, is told each stage (offers, orders, statements, zip)."""
+    tell = progress or (lambda stage, done, total: None)
+    offers, suppliers, images = offers_data(shop, progress)
+    tell("offers", len(offers), len(offers))
+    tell("orders", 0, 1)
+    orders = _json(orders_data(shop))
+    tell("orders", 1, 1)
+    tell("statements", 0, 1)
     statements = statements_data(shop)
+    tell("statements", 1, 1)
     files = {
         "shop.json": _json(shop_data(shop)), "suppliers.json": _json(suppliers), "offers.json": _json(offers),
         "catalog.csv": "".join(export_csv(shop, settings.LANGUAGE_CODE)).encode(),
-        "orders.json": _json(orders_data(shop)), "statements.json": _json(statements),
+        "orders.json": orders, "statements.json": _json(statements),
         "statements.csv": _csv(statements), **images,
     }  # fmt: skip
     manifest = {
@@ -175,8 +190,9 @@ def shop_bundle(shop: Shop) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", _json(manifest))
-        for name, data in files.items():
+        for done, (name, data) in enumerate(files.items(), start=1):
             archive.writestr(name, data)
+            tell("zip", done, len(files))
     return buffer.getvalue()
 
 
@@ -475,7 +491,7 @@ def _import_orders(shop: Shop, rows: Any) -> int:
     return len(rows)
 
 
-def write_bundle(shop: Shop, path: Path) -> int:
-    data = shop_bundle(shop)
+def write_bundle(shop: Shop, path: Path, progress: StageProgress | None = None) -> int:
+    data = shop_bundle(shop, progress)
     path.write_bytes(data)
     return len(data)

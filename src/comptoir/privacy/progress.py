@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
+
+# Told the stage of a long export or backup, how much of it is done and out of how much.
+StageProgress = Callable[[str, int, int], None]
 
 
 class StageBar:

@@ -26,6 +26,7 @@ from comptoir.delivery.models import Booking, Shift, Stop
 from comptoir.members.models import ApiToken, Membership, MembershipApplication, Person
 from comptoir.orders.models import Cart, Order, OrderEvent, ShopOrder
 from comptoir.privacy.error_codes import PrivacyErrorCode
+from comptoir.privacy.exports import do_forget_exports
 from comptoir.privacy.models import Erasure, PurgeRun
 
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never delivered anywhere
@@ -120,6 +121,7 @@ def do_erase_account(
     Membership.objects.filter(person=person, ended__isnull=True).update(ended=now.date())
     ApiToken.objects.filter(person=person).delete()
     Cart.objects.filter(owner=person).delete()
+    do_forget_exports(person)
     MembershipApplication.objects.filter(person=person).delete()
     ShopStaff.objects.filter(person=person).delete()
     _forget_sign_in_attempts(email)

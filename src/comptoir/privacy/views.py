@@ -7,8 +7,8 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.permissions import access_shop_for_staff
@@ -17,6 +17,16 @@ from comptoir.core.parameters import governed
 from comptoir.members.models import Person
 from comptoir.privacy.archive import person_archive
 from comptoir.privacy.bundle import shop_bundle
+from comptoir.privacy.exports import (
+    CONTENT_TYPES,
+    SUFFIX,
+    access_export_for_person,
+    do_request_export,
+    download_name,
+    exports_of,
+    ready_file,
+    stage_label,
+)
 from comptoir.privacy.services import do_erase_account, orders_of
 
 
@@ -75,3 +85,52 @@ def erase(request: HttpRequest) -> HttpResponse:
                                                            "memberships_kept": report.memberships_kept})  # fmt: skip
     context = {"orders_count": orders_of(person).count(), "word": _("ERASE"), "error": error}
     return render(request, "privacy/erase.html", context, status=400 if error else 200)
+
+
+# --- exports prepared by the worker ------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, refusal: ComptoirError) -> HttpResponse:
+    return render(request, "web/error.html", {"message": refusal.message}, status=refusal.status)
+
+
+@login_required
+def exports(request: HttpRequest) -> HttpResponse:
+    """Ask for an export (POST: kind, shop), or list mine, the latest first: leave and come back here."""
+    person = cast(Person, request.user)
+    if request.method == "POST":
+        try:
+            job = do_request_export(
+                person=person, kind=request.POST.get("kind", ""), shop_ref=request.POST.get("shop", ""),
+                locale=settings.LANGUAGE_CODE,
+            )  # fmt: skip
+        except ComptoirError as refusal:
+            return _refused(request, refusal)
+        return redirect("privacy:export", job_id=job.pk)
+    context = {"jobs": exports_of(person), "export_hours": settings.COMPTOIR_EXPORT_HOURS}
+    return render(request, "privacy/exports.html", context)
+
+
+@login_required
+def export(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One export's page: it reloads itself (no JavaScript) until the file is ready, then links to it."""
+    try:
+        job = access_export_for_person(request.user, job_id)
+    except ComptoirError as refusal:
+        return _refused(request, refusal)
+    return render(request, "privacy/export.html", {"job": job, "stage": stage_label(job.stage)})
+
+
+@login_required
+def export_download(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
+    try:
+        job = access_export_for_person(request.user, job_id)
+        path = ready_file(job)
+    except ComptoirError as refusal:
+        return _refused(request, refusal)
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=download_name(job),
+        content_type=CONTENT_TYPES[SUFFIX[job.kind]],
+    )  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response

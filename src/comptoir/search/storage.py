@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,10 @@ import tantivy
 from comptoir.search.analysis import build_schema, make_analyzers, register_analyzers, to_tantivy
 from comptoir.search.documents import OfferDoc
 
-BUILD_HEAP_BYTES = 1_000_000_000
+# The rebuild's tantivy writer heap, shared by its threads: it bounds the memory of a full
+# rebuild whatever the catalog's size (1 GB made the rebuild peak at ~614 MB with 1M offers, which
+# with the web and worker processes passed the node's 1 GB; measured figures in docs/frugal.md).
+BUILD_HEAP_BYTES = 96_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +39,11 @@ def build(
     docs: Iterable[OfferDoc],
     heap_bytes: int = BUILD_HEAP_BYTES,
     num_threads: int = 2,
-    batch_size: int = 50_000,
     tie_salt: str = "",
 ) -> BuildStats:
     """Full rebuild: index every offer into a new generation, then swap it in atomically.
-    `tie_salt`: the node's salt of the tie-break key (the writer must use the same)."""
+    `tie_salt`: the node's salt of the tie-break key (the writer must use the same).
+    `docs` is consumed one at a time, never held: the memory is the writer's heap, whatever the catalog's size."""
     path = Path(path)
     started = time.perf_counter()
     generation = new_generation(path)
@@ -48,26 +51,14 @@ def build(
     register_analyzers(index, make_analyzers())
     writer = index.writer(heap_bytes, num_threads)
     offers = 0
-    for batch in _batches(docs, batch_size):
-        for doc in batch:
-            writer.add_document(to_tantivy(doc, tie_salt))
-        offers += len(batch)
+    for doc in docs:
+        writer.add_document(to_tantivy(doc, tie_salt))
+        offers += 1
     writer.commit()
     writer.wait_merging_threads()
     swap_in(path, generation)
     size = sum(f.stat().st_size for f in generation.iterdir() if f.is_file())
     return BuildStats(path, generation, offers, time.perf_counter() - started, size)
-
-
-def _batches(docs: Iterable[OfferDoc], size: int) -> Iterable[Sequence[OfferDoc]]:
-    batch: list[OfferDoc] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def new_generation(path: Path) -> Path:

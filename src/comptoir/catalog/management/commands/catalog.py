@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from comptoir.catalog.exports import export_csv, export_xlsx
+from comptoir.catalog.exports import export_csv, export_xlsx, offers_to_export
 from comptoir.catalog.imports import do_import_catalog
 from comptoir.catalog.models import ImportJob, Shop
 from comptoir.catalog.network_import import describe, import_network
@@ -78,14 +78,19 @@ class Command(BaseCommand):
         if job.status == ImportJob.Status.REJECTED:
             raise CommandError("nothing was written")
 
-    def _export(self, shop_ref: str, file: Path, locale: str | None = None, **_: Any) -> None:
+    def _export(
+        self, shop_ref: str, file: Path, no_progress: bool, locale: str | None = None, **_: Any
+    ) -> None:
         shop = self._shop(shop_ref)
+        progress = None if no_progress else ProgressBar(offers_to_export(shop), unit="offers")
         if file.suffix == ".xlsx":
-            file.write_bytes(export_xlsx(shop))
+            file.write_bytes(export_xlsx(shop, progress))
         else:
             with file.open("w", encoding="utf-8", newline="") as handle:
-                for chunk in export_csv(shop, locale or settings.LANGUAGE_CODE):
+                for chunk in export_csv(shop, locale or settings.LANGUAGE_CODE, progress):
                     handle.write(chunk)
+        if progress:
+            progress.finish()
         self.stdout.write(f"exported to {file}")
 
     def _import_network(self, file: Path, no_progress: bool, json: bool = False, **_: Any) -> None:

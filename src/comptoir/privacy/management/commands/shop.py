@@ -38,11 +38,7 @@ class Command(BaseCommand):
                 shop = Shop.objects.filter(ref=options["ref"]).first()
                 if shop is None:
                     raise CommandError(f"no shop with the reference {options['ref']!r}")
-                if bar:
-                    bar("bundle", 0, 1)
-                size = write_bundle(shop, options["file"])
-                if bar:
-                    bar("bundle", 1, 1)
+                size = write_bundle(shop, options["file"], bar)
                 self.stdout.write(f"Bundle of {shop.ref} written to {options['file']} ({size / 1e6:.1f} MB).")
                 return
             owner = Person.objects.filter(email__iexact=options["owner"], is_active=True).first()
