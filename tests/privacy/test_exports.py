@@ -40,9 +40,10 @@ def queued_tasks(settings: Any) -> None:
 
 
 def run_queued() -> list[str]:
-    """Run the waiting tasks as `comptoir worker` (db_worker's run_task) does, in the test's transaction."""
+    """Run the waiting exports as `comptoir worker` (db_worker's run_task) does, in the test's transaction."""
     results = []
-    for queued in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+    waiting = DBTaskResult.objects.filter(status="READY", task_path="comptoir.privacy.tasks.run_export")
+    for queued in waiting.order_by("enqueued_at"):
         value = queued.task.call(*queued.task_result.args, **queued.task_result.kwargs)
         queued.set_successful(value)
         results.append(value)
