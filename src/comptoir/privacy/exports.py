@@ -1,4 +1,4 @@
-"""Exports prepared by the worker: ask, leave, come back, download (decision 0020).
+"""Exports prepared by the worker: ask, leave, come back, download (decision 0021).
 
 A person asks for an export (their archive; a shop's catalog in CSV or XLSX, or its migration bundle)
 with `do_request_export`: the job is recorded and its task queued in the same transaction. The worker

@@ -44,7 +44,7 @@ class BundleImport(models.Model):
 
 
 class ExportJob(models.Model):
-    """An export prepared by the worker (decision 0020): who asked, what, how far it got, and the file,
+    """An export prepared by the worker (decision 0021): who asked, what, how far it got, and the file,
     kept owner-only until it expires. Only the person who asked sees it or downloads it."""
 
     class Kind(models.TextChoices):
