@@ -57,3 +57,26 @@ def test_french_spacing_puts_no_break_spaces_where_plain_ones_were():
     )
     assert formats.french_spacing("https://example.org/?q=1") == "https://example.org/?q=1"
     assert formats.french_spacing("Total\u00a0: 2") == "Total\u00a0: 2"
+
+
+def test_weekdays_and_sizes():
+    assert [formats.weekday_short(d, "fr") for d in range(7)] == [
+        "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."
+    ]  # fmt: skip
+    assert [formats.weekday_short(d, "en") for d in range(7)] == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    assert formats.size(Decimal("6"), "piece", "fr") == "6\u00a0pièces"
+    assert formats.size(Decimal("1"), "piece", "fr") == "1\u00a0pièce"
+    assert formats.size(Decimal("6"), "piece", "en") == "6\u00a0pieces"
+    assert formats.size(Decimal("1"), "piece", "en") == "1\u00a0piece"
+    assert formats.size(Decimal("0.400"), "kg", "fr") == "0,4\u00a0kg"
+    assert formats.size(Decimal("0.400"), "kg", "en") == "0.4\u00a0kg"
+    assert formats.size(Decimal("1500"), "g", "fr") == "1\u202f500\u00a0g"
+    assert formats.size(Decimal("1.5"), "l", "fr") == "1,5\u00a0L"

@@ -70,7 +70,7 @@ def test_resident_keeps_local_products_and_sees_where_they_come_from(
     page.locator("#main").get_by_role("button", name="Chercher").click()
     page.get_by_role("heading", name="1 offre trouvée").wait_for()
     result = page.locator("ol.results > li").first
-    assert result.locator("p.origin").inner_text() == "Local · Produit à 23 km — Fruitière de Vuillafans"
+    assert result.locator("p.origin").inner_text() == "Local · Produit à 23\u00a0km — Fruitière de Vuillafans"
     result.get_by_text("Pourquoi ce résultat ?").click()
     assert (
         result.locator("details.why p")

@@ -93,3 +93,75 @@ def test_an_order_placed_in_french_reads_english_for_an_english_reader(resident,
     ) in table
     assert '<th scope="row">Livraison par la coopérative (forfait)</th>' in table
     assert '<th scope="row">Marchandises (Boulangerie du Pont)</th>' in table
+
+
+def _page(client: Client, path: str, language: str) -> str:
+    client.cookies["django_language"] = language
+    return client.get(path).content.decode()
+
+
+def test_sizes_and_opening_hours_as_each_language_writes_them(town):
+    from comptoir.catalog.services import do_create_offer
+
+    shop = town["shops"][0]
+    do_create_offer(shop, {"sku": "E6", "name_fr": "Œufs frais", "price": "3,20", "stock": "4", "unit": "piece",
+                           "quantity": "6"})  # fmt: skip
+    do_create_offer(shop, {"sku": "F4", "name_fr": "Farine", "price": "1,90", "stock": "4", "unit": "kg",
+                           "quantity": "0,4"})  # fmt: skip
+    client = Client()
+    french = _page(client, "/commerces/boulangerie/", "fr")
+    assert (
+        "<td>6\u00a0pièces</td>" in french
+        and "<td>0,4\u00a0kg</td>" in french
+        and "<td>1\u00a0pièce</td>" in french
+    )
+    assert "<li>Lundi 08:00–19:00</li>" in french and "<li>Samedi 08:00–19:00</li>" in french
+    english = _page(client, "/commerces/boulangerie/", "en")
+    assert (
+        "<td>6\u00a0pieces</td>" in english
+        and "<td>0.4\u00a0kg</td>" in english
+        and "<td>1\u00a0piece</td>" in english
+    )
+    assert "<li>Monday 08:00–19:00</li>" in english
+
+    client.post("/panier/ajouter/", {"offer_id": town["bread"].pk, "quantity": "1"})
+    cart = _page(client, "/panier/", "fr")
+    assert "lun. 08:00–19:00, mar. 08:00–19:00, mer. 08:00–19:00" in cart
+    assert "Marchandises\u00a0: 2,40\u00a0€" in cart
+    cart = _page(client, "/panier/", "en")
+    assert "Mon 08:00–19:00, Tue 08:00–19:00, Wed 08:00–19:00" in cart
+    assert "Goods: €2.40" in cart
+
+
+def test_my_orders_dates_read_as_each_language_writes_them(resident, town):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from comptoir.orders.models import Order
+
+    order = _order(resident, town, "fr")
+    Order.objects.filter(pk=order.pk).update(
+        created=datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    )
+    browser = Client()
+    browser.login(email=resident.email, password=PASSWORD)
+    assert "<td>mer. 2\u00a0déc.</td>" in _page(browser, "/mes-commandes/", "fr")
+    assert "<td>Wed 2 Dec</td>" in _page(browser, "/mes-commandes/", "en")
+
+
+def test_a_tax_refusal_writes_rates_as_its_language_does(db):
+    from django.utils import translation
+
+    from comptoir.catalog.validation import check_offer_fields
+
+    row = {"sku": "T1", "name_fr": "Thé", "price": "4", "tax_code": "TVA20", "tax_rate": "5,5"}
+    with translation.override("fr"):
+        _fields, errors = check_offer_fields(row, {})
+    assert [(e.column, e.message) for e in errors] == [
+        ("tax_rate", "5,5\u202f% ne correspond pas au code de taxe TVA20 (20\u202f%)")
+    ]
+    with translation.override("en"):
+        _fields, errors = check_offer_fields(row, {})
+    assert [(e.column, e.message) for e in errors] == [
+        ("tax_rate", "5.5% does not add up with tax code TVA20 (20%)")
+    ]

@@ -97,7 +97,7 @@ def test_the_nearest_branch_changes_when_it_runs_out(chain):
 
 def test_page_api_and_cart_show_the_branchs_own_price(chain, client: Client):
     page = client.get("/recherche/", {"q": "marteau", "near": CENTRE}).content.decode()
-    assert "en stock à 1,0\u00a0km — QJ Gare\u00a0; 2 autres succursales" in page
+    assert "en stock à 1,0\u00a0km — QJ Gare · 2 autres succursales" in page
     body = client.get("/api/v1/search", {"q": "marteau", "near": CENTRE, "group": "true"}).json()
     [entry] = body["results"]
     assert entry["group"]["chains"] == [

@@ -199,7 +199,7 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
     assert hit == {
         "offer_id": town.offers["pont-complet"].pk, "shop_ref": "boulangerie-du-pont",
         "shop_name": "Boulangerie du Pont", "sku": "P1", "gtin": None, "name": "Pain complet",
-        "unit_label": "800 g", "category": "food/bakery", "price": "2.90", "price_cents": 290,
+        "unit_label": "800\u00a0g", "category": "food/bakery", "price": "2.90", "price_cents": 290,
         "stock_state": "in_stock", "distance_km": 0.0, "score": why["text_score"],
         "group_key": "name:pain complet|800g", "group": None,
         "origin": {"km": None, "supplier": "", "place": "", "local": False, "label": "Origine inconnue"},

@@ -68,7 +68,7 @@ def test_local_only_in_the_api_the_cli_and_the_page(rye: dict[str, int]) -> None
     body = Client().get("/api/v1/search", {"q": "pain seigle", "local": "true"}).json()
     assert [(h["offer_id"], h["origin"]) for h in body["results"]] == [
         (rye["farm"], {"km": 23.0, "supplier": "Ferme des Trois-Rivières", "place": "", "local": True,
-                       "label": "Produit à 23 km — Ferme des Trois-Rivières"}),
+                       "label": "Produit à 23\u00a0km — Ferme des Trois-Rivières"}),
     ]  # fmt: skip
     assert body["results"][0]["why"]["local_factor"] == pytest.approx(1 + 50 / (50 + 23.0), abs=1e-4)
     out = io.StringIO()
@@ -78,13 +78,13 @@ def test_local_only_in_the_api_the_cli_and_the_page(rye: dict[str, int]) -> None
     adopt({"local_radius_km": "500"})
     assert ids(search("pain seigle", local="1")) == [rye["farm"], rye["far"]]
     html = Client().get("/recherche/", {"q": "pain seigle", "local": "1"}).content.decode()
-    assert "Produit à 23 km — Ferme des Trois-Rivières" in html
+    assert "Produit à 23\u00a0km — Ferme des Trois-Rivières" in html
     assert (
-        '<p class="origin local"><strong>Local</strong> · Produit à 23 km — Ferme des Trois-Rivières</p>'
+        '<p class="origin local"><strong>Local</strong> · Produit à 23\u00a0km — Ferme des Trois-Rivières</p>'
         in html
     )
     assert (
-        'name="local" value="1" checked> Local seulement (origine à moins de 500 km du centre du nœud)'
+        'name="local" value="1" checked> Local seulement (origine à moins de 500\u00a0km du centre du nœud)'
         in html
     )
 
@@ -138,11 +138,11 @@ def test_local_as_a_voted_territory_in_search_pages_and_api(regions: dict[str, i
     assert "Local seulement (origine en Bourgogne-Franche-Comté (FR-BFC))" in html
     offer_page = Client().get(f"/produits/{regions['nievre']}/").content.decode()
     assert (
-        '<p class="origin local"><strong>Local</strong> · Produit à 216 km — Rucher nivernais</p>'
+        '<p class="origin local"><strong>Local</strong> · Produit à 216\u00a0km — Rucher nivernais</p>'
         in offer_page
     )
     ain_page = Client().get(f"/produits/{regions['ain']}/").content.decode()
-    assert '<p class="origin">Produit à 93 km — Miellerie de l&#x27;Ain</p>' in ain_page
+    assert '<p class="origin">Produit à 93\u00a0km — Miellerie de l&#x27;Ain</p>' in ain_page
     ref = Supplier.objects.get(name="Miellerie de l'Ain").ref
     assert Client().get(f"/api/v1/suppliers/{ref}").json()["local"] is False
     adopt({"local_territory": "FR-25"})  # the département alone

@@ -130,8 +130,8 @@ def test_the_why_cites_the_origin_and_its_factor(tmp_path: Path) -> None:
     assert local.why_text("en").endswith(" · in stock · made 23 km away — Ferme des Trois-Rivières (local)")
     assert unknown.why_text("fr").endswith(" · en stock · origine inconnue")
     assert local.why.formula.endswith(f" × 1.681^0.5 = {local.score:.4f}")
-    assert origin_label(23.4, "Ferme des Trois-Rivières") == "Produit à 23 km — Ferme des Trois-Rivières"
-    assert origin_label(0.2, "") == "Produit à 1 km"
+    assert origin_label(23.4, "Ferme des Trois-Rivières") == "Produit à 23\u00a0km — Ferme des Trois-Rivières"
+    assert origin_label(0.2, "") == "Produit à 1\u00a0km"
     assert origin_label(None, "Conserverie Bretonne", "en") == "Origin unknown — Conserverie Bretonne"
 
 

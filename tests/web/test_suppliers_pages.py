@@ -140,7 +140,7 @@ def test_supplier_page_shows_what_it_supplies_and_where(
     sales: dict[str, Any], suppliers: dict[str, Supplier]
 ) -> None:
     html = Client().get("/fournisseurs/ferme-des-trois-rivieres/").content.decode()
-    assert "12 km" in html and "<strong>Local</strong>" in html
+    assert "12\u00a0km" in html and "<strong>Local</strong>" in html
     assert (
         'href="/commerces/boulangerie/">Boulangerie du Pont</a> <span class="muted">1 produit</span>' in html
     )

@@ -91,8 +91,8 @@ class LocalRule:
 
 
 _BADGE = {
-    "fr": ("Produit à %s km", "Origine inconnue"),
-    "en": ("Made %s km away", "Origin unknown"),
+    "fr": ("Produit à %s\u00a0km", "Origine inconnue"),
+    "en": ("Made %s\u00a0km away", "Origin unknown"),
 }
 
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Offer
+from comptoir.core import formats
 from comptoir.core.gtin import is_valid_gtin
 from comptoir.core.inputs import number_error_message
 from comptoir.core.money import Money, MoneyError
@@ -138,8 +140,8 @@ def _taxes(raw: dict[str, Any], region: Region) -> tuple[dict[str, Any], list[Fi
             }
             return {}, [FieldError("tax_code", message)]
         if rate_text and rate != code.rate:
-            message = _("%(rate)s %% does not add up with tax code %(code)s (%(expected)s %%)") % {
-                "rate": rate_text, "code": code.code, "expected": _rate_text(code.rate),
+            message = _("%(rate)s does not add up with tax code %(code)s (%(expected)s)") % {
+                "rate": _rate_text(rate), "code": code.code, "expected": _rate_text(code.rate),
             }  # fmt: skip
             return {}, [FieldError("tax_rate", message)]
         return {"tax_code": "" if region.rates_typed else code.code, "tax_rate": code.rate}, []
@@ -147,9 +149,9 @@ def _taxes(raw: dict[str, Any], region: Region) -> tuple[dict[str, Any], list[Fi
         return {"tax_code": "", "tax_rate": rate}, []
     matching = [c for c in region.tax_codes if c.rate == rate]
     if rate_text and len(matching) != 1:
-        accepted = ", ".join(f"{c.code} ({_rate_text(c.rate)} %)" for c in region.tax_codes)
-        message = _("give a tax code for %(rate)s %% (accepted here: %(all)s)") % {
-            "rate": rate_text,
+        accepted = ", ".join(f"{c.code} ({_rate_text(c.rate)})" for c in region.tax_codes)
+        message = _("give a tax code for %(rate)s (accepted here: %(all)s)") % {
+            "rate": _rate_text(rate),
             "all": accepted,
         }
         return {}, [FieldError("tax_code", message)]
@@ -158,7 +160,8 @@ def _taxes(raw: dict[str, Any], region: Region) -> tuple[dict[str, Any], list[Fi
 
 
 def _rate_text(rate: Decimal) -> str:
-    return format(rate.normalize(), "f")
+    """« 9,975 % » in French, "9.975%" in English: the rate as the message's language writes it."""
+    return formats.percent(rate, None, get_language())
 
 
 def check_offer_fields(

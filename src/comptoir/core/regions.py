@@ -160,10 +160,10 @@ def _vat(rate: str) -> Tax:
 
 
 _FR_CODES = (
-    TaxCode("TVA20", (_vat("20"),), "TVA 20 % (taux normal)", "VAT 20% (standard rate)"),
-    TaxCode("TVA10", (_vat("10"),), "TVA 10 % (taux intermédiaire)", "VAT 10% (intermediate rate)"),
-    TaxCode("TVA5.5", (_vat("5.5"),), "TVA 5,5 % (alimentation, livres)", "VAT 5.5% (food, books)"),
-    TaxCode("TVA2.1", (_vat("2.1"),), "TVA 2,1 % (presse, médicaments)", "VAT 2.1% (press, medicines)"),
+    TaxCode("TVA20", (_vat("20"),), "TVA 20\u202f% (taux normal)", "VAT 20% (standard rate)"),
+    TaxCode("TVA10", (_vat("10"),), "TVA 10\u202f% (taux intermédiaire)", "VAT 10% (intermediate rate)"),
+    TaxCode("TVA5.5", (_vat("5.5"),), "TVA 5,5\u202f% (alimentation, livres)", "VAT 5.5% (food, books)"),
+    TaxCode("TVA2.1", (_vat("2.1"),), "TVA 2,1\u202f% (presse, médicaments)", "VAT 2.1% (press, medicines)"),
     TaxCode("TVA0", (), "Exonéré de TVA", "VAT exempt"),
 )
 
@@ -185,7 +185,7 @@ QUEBEC = Region(
     postal_code_pattern=r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d",
     postal_code_example="H2T 1S6", prices_include_tax=False,
     tax_codes=(
-        TaxCode("TPS+TVQ", (GST, QST), "TPS 5 % et TVQ 9,975 %", "GST 5% and QST 9.975%"),
+        TaxCode("TPS+TVQ", (GST, QST), "TPS 5\u202f% et TVQ 9,975\u202f%", "GST 5% and QST 9.975%"),
         TaxCode("TPS", (GST,), "TPS seulement (livres imprimés)", "GST only (printed books)"),
         TaxCode("DETAXE", (), "Détaxé (produits alimentaires de base)", "Zero-rated (basic groceries)"),
     ),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from django.db.models import Avg, Q
 from comptoir.catalog.models import Category, Shop
 from comptoir.catalog.provenance import LocalRule, origin_label
 from comptoir.catalog.selectors import local_means, open_shop_ids
+from comptoir.core import formats
 from comptoir.core.parameters import governed_many
 from comptoir.search.documents import (
     Facets,
@@ -232,6 +235,23 @@ def _km(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 3)
 
 
+# How `services._quantity_label` writes an offer's size into the index (French, for grouping):
+# "× 6" for six pieces, "0,4 kg" otherwise.
+_STORED_PIECES = re.compile(r"^× (\d+(?:,\d+)?)$")
+_STORED_AMOUNT = re.compile(r"^(\d+(?:,\d+)?) (\w+)$")
+
+
+def unit_label(stored: str, lang: str) -> str:
+    """An indexed size as the reader's language writes it: "× 6" → « 6 pièces », "6 pieces";
+    "0,4 kg" → « 0,4 kg », "0.4 kg". A label of another shape is shown as stored."""
+    pieces, amount = _STORED_PIECES.match(stored), _STORED_AMOUNT.match(stored)
+    if pieces:
+        return formats.size(Decimal(pieces.group(1).replace(",", ".")), "piece", lang)
+    if amount:
+        return formats.size(Decimal(amount.group(1).replace(",", ".")), amount.group(2), lang)
+    return stored
+
+
 def origin_badge(hit: Hit, lang: str = "fr") -> str:
     """ "Produit à 23 km — Ferme des Trois-Rivières" or "Origine inconnue": the origin in one line."""
     return origin_label(hit.origin_km, hit.supplier_name, lang)
@@ -246,7 +266,7 @@ def hit_as_dict(hit: Hit, lang: str, sources: dict[str, str]) -> dict[str, Any]:
         "sku": hit.sku,
         "gtin": hit.gtin,
         "name": hit.name,
-        "unit_label": hit.unit_label,
+        "unit_label": unit_label(hit.unit_label, lang),
         "category": hit.category_path,
         "price": _price(hit.price_cents),
         "price_cents": hit.price_cents,

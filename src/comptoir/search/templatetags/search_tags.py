@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.provenance import origin_label
 from comptoir.core.money import Money
+from comptoir.search import selectors
 from comptoir.search.documents import Hit, PriceBand
 
 register = template.Library()
@@ -87,3 +88,9 @@ def band_max_param(band: PriceBand) -> str:
 @register.filter
 def get_item(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, "")
+
+
+@register.filter
+def unit_label(stored: str) -> str:
+    """An offer's size from the index in the page's language: « 6 pièces », "0.4 kg"."""
+    return selectors.unit_label(str(stored or ""), get_language() or "fr")

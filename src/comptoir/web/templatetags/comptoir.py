@@ -147,3 +147,17 @@ def day_long(value: datetime | date | None) -> str:
     return formats.day_long(
         timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
     )
+
+
+@register.filter
+def size(offer: Any) -> str:
+    """What one offer holds, as the page's language writes it: « 6 pièces », « 0,4 kg », "6 pieces"."""
+    return formats.size(offer.quantity, offer.unit, get_language())
+
+
+@register.filter
+def weekday_short(weekday: int | None) -> str:
+    """« lun. » in French, "Mon" in English, for an opening hours' weekday (0 is Monday)."""
+    if weekday is None or weekday == "":
+        return ""
+    return formats.weekday_short(int(weekday), get_language())
