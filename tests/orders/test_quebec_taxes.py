@@ -232,3 +232,50 @@ def test_a_supplier_s_postal_code_matches_however_it_is_typed(quebec: None, db: 
         shop=None, name="Outils du Sud", postal_code="75001", region="Paris", country="FR"
     )
     assert far.postal_code == "75001"  # a foreign code is kept as written
+
+
+def test_an_unknown_tax_code_in_a_real_csv_upload_is_a_row_error_and_writes_nothing(
+    montreal: dict[str, Any],
+) -> None:
+    """Through the shop's import endpoint and the worker, as a shop sends it: the row, the column and
+    the accepted codes; all-or-nothing writes nothing, valid-rows-only writes the good row alone."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comptoir.members.services import do_issue_api_token
+    from tests.conftest import PASSWORD, ApiClient
+
+    api = ApiClient(do_issue_api_token(email="proprio@depanneur.example", password=PASSWORD))
+    text = (
+        "sku;name_fr;price;stock;tax_code;tax_rate\n"
+        "B1;Bière blonde;3,49;12;TPS+TVQ;\n"
+        "B2;Bière rousse;3,79;6;TVH;\n"
+        "B3;Bière noire;3,99;4;TPS;20\n"
+    ).encode()
+    url = "/shops/depanneur-mont-royal/imports"
+    queued = api.call(
+        "post", url, data={"file": SimpleUploadedFile("b.csv", text, "text/csv"), "mode": "all"}
+    )
+    assert queued.status_code == 202, queued.content
+    job = api.call("get", f"{url}/{queued.json()['id']}").json()
+    assert (job["status"], job["rows_total"], job["rows_created"], job["rows_rejected"]) == (
+        "rejected",
+        3,
+        0,
+        2,
+    )
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [(3, "tax_code"), (4, "tax_rate")]
+    assert "TVH" in job["errors"][0]["message"] and "TPS+TVQ, TPS, DETAXE" in job["errors"][0]["message"]
+    assert not Offer.objects.filter(sku__in=["B1", "B2", "B3"]).exists()
+    queued = api.call(
+        "post", url, data={"file": SimpleUploadedFile("b.csv", text, "text/csv"), "mode": "valid"}
+    )
+    job = api.call("get", f"{url}/{queued.json()['id']}").json()
+    assert (job["status"], job["rows_created"], job["rows_rejected"]) == ("partial", 1, 2)
+    beer = Offer.objects.get(sku="B1", shop__ref="depanneur-mont-royal")
+    assert (beer.tax_code, beer.tax_rate, beer.price_cents, beer.stock) == (
+        "TPS+TVQ",
+        Decimal("14.975"),
+        349,
+        12,
+    )
+    assert not Offer.objects.filter(sku__in=["B2", "B3"]).exists()
