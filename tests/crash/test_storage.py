@@ -1,0 +1,202 @@
+"""Issue 18 item 6: the disk full, the database read-only — a clear 503, nothing half-written, and the node
+works again once space or write access returns.
+
+SQLite: the node's folder is a small tmpfs mounted for the test (root only; skipped otherwise), filled up
+with a file, then remounted read-only. PostgreSQL: the node's database is set read-only
+(`default_transaction_read_only`, as a standby would be) and its sessions ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.crash.node import Node, _pg_execute, database_named
+
+pytestmark = pytest.mark.slow
+
+STOCK = 10
+FR = (
+    "Le Comptoir ne peut rien enregistrer pour le moment\u00a0: son disque est plein, ou sa base de données est "
+    "en lecture seule ou injoignable. Rien n’a été enregistré\u00a0; réessayez dans quelques minutes."
+)
+EN = (
+    "Comptoir cannot save anything right now: its disk is full or its database is read-only or out of reach. "
+    "Nothing was recorded; try again in a few minutes."
+)
+
+
+def call(
+    node: Node, path: str, *, body: Any = None, headers: dict[str, str] | None = None, language: str = ""
+) -> tuple[int, str, dict[str, str]]:
+    headers = dict(headers or {})
+    if language:
+        headers["Cookie"] = f"django_language={language}"
+    data = json.dumps(body).encode() if body is not None else None
+    if data:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(node.base + path, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, answer.read().decode(), dict(answer.headers)
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode(), dict(refused.headers)
+
+
+def checkout(
+    node: Node, world: dict[str, Any], key: str, language: str = ""
+) -> tuple[int, str, dict[str, str]]:
+    body = {"email": "x@example.org", "fulfilment": {world["shop"]: "collect"}, "payment_method": "on_handover",
+            "items": [{"offer_id": world["offers"][0], "quantity": 1}]}  # fmt: skip
+    headers = {"Authorization": f"Bearer {world['tokens'][0]}", "Idempotency-Key": key}
+    return call(node, "/api/v1/checkout", body=body, headers=headers, language=language)
+
+
+def assert_unavailable(answer: tuple[int, str, dict[str, str]], message: str) -> None:
+    status, text, headers = answer
+    assert status == 503, text[-1500:]
+    assert headers.get("Retry-After") == "60"
+    assert json.loads(text) == {"code": "unavailable", "error": "unavailable", "message": message,
+                                "details": {"retry_after": 60}}  # fmt: skip
+
+
+@contextlib.contextmanager
+def small_disk(where: Path, megabytes: int) -> Iterator[Path]:
+    where.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0700", "tmpfs", str(where)],
+                             capture_output=True)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (root needed): {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Write zeros until the filesystem refuses even 512 bytes."""
+    filler = disk / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 1 << 14, 512):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(descriptor, b"\0" * size)
+    finally:
+        os.close(descriptor)
+    return filler
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the SQLite file on a small disk")
+def test_full_then_read_only_disk_answers_503_and_recovers(make_node: Any, tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 64) as disk:
+        node: Node = make_node(home=disk)
+        world = node.step("seed_shop", "1", str(STOCK))
+        node.start_web(workers=1, threads=2)
+        assert checkout(node, world, "before")[0] == 201
+
+        filler = fill(disk)
+        assert_unavailable(checkout(node, world, "full"), FR)
+        assert_unavailable(checkout(node, world, "full-en", language="en"), EN)
+        filler.unlink()  # space is back
+        status, text, _headers = checkout(node, world, "full")
+        assert status == 201, text  # the same request, refused then, goes through now
+
+        node.stop()  # a filesystem is remounted read-only once its files are closed
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        try:
+            node.start_web(workers=1, threads=2)
+            assert_unavailable(checkout(node, world, "read-only"), FR)
+            with httpx.Client(base_url=node.base, cookies={"django_language": "en"}, timeout=60) as browser:
+                assert browser.get("/panier/").status_code == 200  # what only reads the database is served
+                sign_in = browser.get("/connexion/")
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', sign_in.text)
+                assert token, sign_in.text[-1500:]
+                added = browser.post(
+                    "/panier/ajouter/",
+                    data={
+                        "csrfmiddlewaretoken": token.group(1),
+                        "offer_id": world["offers"][0],
+                        "quantity": 1,
+                    },
+                )
+            assert (added.status_code, added.headers.get("Retry-After")) == (503, "60"), added.text[-1500:]
+            assert "<h1>Comptoir is unavailable for a moment</h1>" in added.text and EN in added.text
+            node.stop()
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+        node.start_web(workers=1, threads=2)
+        assert checkout(node, world, "read-only")[0] == 201
+        node.stop()
+        state = node.step("invariants", str(STOCK), json.dumps(world["changes"]))
+        integrity = node.sql("PRAGMA integrity_check")
+    assert state["problems"] == []
+    assert len(state["orders"]) == 3  # before, full (after space returned), read-only (after rw)
+    assert state["stock"][str(world["offers"][0])] == STOCK - 3
+    assert all(c["balanced"] for c in state["ledger"].values())
+    assert integrity == [("ok",)]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"), reason="PostgreSQL's own disk full and read-only modes"
+)
+def test_postgres_disk_full_then_read_only_answers_503_and_recovers(
+    crash_template: Any, tmp_path: Path
+) -> None:
+    """The node's database lives in a tablespace on a small tmpfs (PostgreSQL then fails with DiskFull,
+    SQLSTATE 53100), then is made read-only as a standby would be (SQLSTATE 25006)."""
+    server = crash_template.server_url
+    name = f"crash_disk_{os.getpid()}"
+    with small_disk(tmp_path / "pgdisk", 64) as disk:
+        subprocess.run(["chown", "postgres", str(disk)], check=False)  # the server writes there
+        _pg_execute(server, f"CREATE TABLESPACE {name} LOCATION '{disk}'")
+        _pg_execute(server, f'CREATE DATABASE "{name}" TEMPLATE "{crash_template.name}" TABLESPACE {name}')
+        home = tmp_path / "home"
+        home.mkdir()
+        node = Node(home, database_named(server, name))
+        try:
+            world = node.step("seed_shop", "1", str(STOCK))
+            node.start_web(workers=1, threads=2)
+            assert checkout(node, world, "before")[0] == 201
+
+            filler = fill(disk)
+            assert_unavailable(checkout(node, world, "full"), FR)
+            assert_unavailable(checkout(node, world, "full-en", language="en"), EN)
+            filler.unlink()
+            status, text, _headers = checkout(node, world, "full")
+            assert status == 201, text
+
+            _pg_execute(server, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+            _pg_execute(
+                server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )
+            first = checkout(node, world, "read-only")  # may meet the ended session: a 503 as well
+            assert_unavailable(first, FR)
+            assert_unavailable(checkout(node, world, "read-only"), FR)
+            _pg_execute(server, f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+            _pg_execute(
+                server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )
+            answers = [checkout(node, world, "read-only")[0] for _ in range(2)]
+            assert answers[-1] in (200, 201) and 201 in answers
+            node.stop()
+            state = node.step("invariants", str(STOCK), json.dumps(world["changes"]))
+        finally:
+            node.stop()
+            _pg_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_execute(server, f"DROP TABLESPACE IF EXISTS {name}")
+    assert state["problems"] == []
+    assert len(state["orders"]) == 3
+    assert state["stock"][str(world["offers"][0])] == STOCK - 3
+    assert all(c["balanced"] for c in state["ledger"].values())
