@@ -167,3 +167,45 @@ def test_a_courier_with_shifts_to_come_is_asked_to_hand_them_over_first(
     # In the courier's language (French, the default): "1 delivery shift to come".
     assert response.json()["message"].startswith("Vous avez 1 service(s) de livraison à venir")
     assert Person.objects.get(pk=courier.pk).email == "coursier1@example.org"
+
+
+def test_guest_orders_under_the_persons_email_are_erased_too_and_others_are_not(
+    world: dict[str, Any], resident: Person, shop: Any, owner: Person
+) -> None:
+    """Orders placed as a guest with the address the account proves (any case) are the person's."""
+    from comptoir.privacy.services import do_erase_account
+    from tests.privacy.conftest import finish
+
+    mine = finish(checkout(None, shop, world["bread"].pk, delivery=True, email="ALICE@example.org"), owner,
+                  delivered=True)  # fmt: skip
+    someone_else = finish(checkout(None, shop, world["bread"].pk, delivery=True, email="bob@example.org"), owner,
+                          delivered=True)  # fmt: skip
+    Order.objects.filter(pk__in=[mine.pk, someone_else.pk]).update(email_confirmed_at=mine.created)
+
+    report = do_erase_account(person=resident, password=PASSWORD, confirm="ERASE", via="page")
+
+    def drop(order: Order) -> tuple[Any, ...]:
+        order.refresh_from_db()
+        return (order.email, order.recipient_name, order.phone, order.address, order.instructions, order.lat)
+
+    assert drop(mine) == ("", "", "", "", "", None)
+    assert drop(someone_else) == ("bob@example.org", "Alice Martin", "0601020304", "12 rue des Granges",
+                                  "Code 1234, 2e étage", 47.0581)  # fmt: skip
+    assert mine.number in report.orders_kept and someone_else.number not in report.orders_kept
+    assert mine.total_cents == someone_else.total_cents > 0  # the books keep the sale
+
+
+def test_a_guest_order_in_progress_under_the_persons_email_holds_the_erasure(
+    world: dict[str, Any], resident: Person, shop: Any
+) -> None:
+    from comptoir.core.errors import Conflict
+    from comptoir.privacy.services import do_erase_account
+
+    open_guest = checkout(None, shop, world["bread"].pk, delivery=False, email="alice@EXAMPLE.org")
+    try:
+        do_erase_account(person=resident, password=PASSWORD, confirm="ERASE", via="page")
+    except Conflict as refused:
+        assert refused.details == {"orders": [open_guest.number]}
+    else:
+        raise AssertionError("erased while a guest order of theirs was in progress")
+    assert Person.objects.get(pk=resident.pk).email == "alice@example.org"

@@ -113,5 +113,54 @@ def test_the_worker_purges_once_a_day_and_the_command_by_hand(world: dict[str, A
     purge_if_due()
     assert PurgeRun.objects.count() == 2
     call_command("purge")
-    assert capsys.readouterr().out.strip().endswith("0 orders, 0 bookings, 0 signatures purged")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("0 orders, 0 bookings, 0 signatures, 0 protocol messages purged")
+    )
     assert PurgeRun.objects.count() == 3
+
+
+def test_protocol_messages_older_than_the_retention_period_lose_their_bodies(db: Any) -> None:
+    """A buyer's name, address and phone travel in init/confirm bodies: they go with the period too."""
+    from comptoir.protocol.models import InboxMessage, OutboxMessage
+
+    buyer = {"context": {"action": "init"}, "message": {"order": {"billing": {
+        "name": "Ada Martin", "phone": "0600000000", "address": "12 rue des Granges"}}}}  # fmt: skip
+    now = timezone.now()
+
+    def inbox(n: int, days: int, processed: bool) -> InboxMessage:
+        message = InboxMessage.objects.create(
+            sender_id="buyer.example", action="init", message_id=f"m{n}", transaction_id=f"t{n}", domain="ONDC:RET10",
+            body=buyer, raw='{"raw": "Ada Martin"}', authorization='Signature keyId="x"',
+            processed=now if processed else None,
+        )  # fmt: skip
+        InboxMessage.objects.filter(pk=message.pk).update(received=now - timedelta(days=days))
+        return message
+
+    def outbox(n: int, days: int, state: str) -> OutboxMessage:
+        message = OutboxMessage.objects.create(
+            url="http://buyer.example/on_init", action="on_init", message_id=f"o{n}", transaction_id=f"t{n}",
+            body=buyer, state=state, next_attempt=now, expires=now,
+        )  # fmt: skip
+        OutboxMessage.objects.filter(pk=message.pk).update(created=now - timedelta(days=days))
+        return message
+
+    old, recent, unhandled = inbox(1, 91, True), inbox(2, 89, True), inbox(3, 91, False)
+    sent, pending = outbox(1, 91, "sent"), outbox(2, 91, "pending")
+
+    result = do_purge_deliveries(now=now)
+    again = do_purge_deliveries(now=now)
+
+    def kept(message: Any) -> tuple[Any, ...]:
+        message.refresh_from_db()
+        return (message.body, message.raw, message.authorization)
+
+    assert kept(old) == ({}, "", "")
+    assert (old.sender_id, old.message_id) == ("buyer.example", "m1")  # the replay key stays
+    assert kept(recent) == (buyer, '{"raw": "Ada Martin"}', 'Signature keyId="x"')
+    assert kept(unhandled) == (buyer, '{"raw": "Ada Martin"}', 'Signature keyId="x"')
+    assert kept(sent) == ({}, "", "")
+    assert kept(pending)[0] == buyer
+    assert (result.protocol_messages, again.protocol_messages) == (2, 0)
+    assert list(PurgeRun.objects.order_by("id").values_list("protocol_messages", flat=True)) == [2, 0]

@@ -25,6 +25,7 @@ class PurgeRun(models.Model):
     orders = models.PositiveIntegerField()
     bookings = models.PositiveIntegerField()
     signatures = models.PositiveIntegerField()
+    protocol_messages = models.PositiveIntegerField(default=0)  # inbound and outbound bodies emptied
 
     class Meta:
         ordering = ["-ran_at", "-id"]

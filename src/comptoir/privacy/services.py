@@ -183,6 +183,22 @@ class PurgeResult:
     orders: int
     bookings: int
     signatures: int
+    protocol_messages: int = 0
+
+
+def _purge_protocol_messages(cutoff: datetime) -> int:
+    """Empty the bodies of protocol messages older than `cutoff`: a buyer's name, address and phone travel in
+    them (init, confirm, their callbacks). The rows stay, without payload: the inbox's keys still refuse
+    replays, and the operator still sees what was exchanged and how it ended. Messages not yet handled (an
+    inbox row without `processed`, an outbox row still pending) are left to finish."""
+    from comptoir.protocol.models import InboxMessage, OutboxMessage
+
+    emptied = {"body": {}, "raw": "", "authorization": ""}
+    inbox = InboxMessage.objects.filter(received__lt=cutoff, processed__isnull=False, body__has_key="context")
+    outbox = OutboxMessage.objects.filter(created__lt=cutoff, body__has_key="context").exclude(
+        state=OutboxMessage.State.PENDING
+    )
+    return inbox.update(**emptied) + outbox.update(**emptied)
 
 
 def purgeable_orders(cutoff: datetime) -> QuerySet[Order]:
@@ -209,9 +225,10 @@ def do_purge_deliveries(*, now: datetime | None = None) -> PurgeResult:
     orders = Order.objects.filter(pk__in=ids).update(
         recipient_name="", phone="", address="", instructions="", lat=None, lon=None
     )
-    result = PurgeResult(int(period.value), cutoff, orders, bookings, signatures)
+    messages = _purge_protocol_messages(cutoff)
+    result = PurgeResult(int(period.value), cutoff, orders, bookings, signatures, messages)
     PurgeRun.objects.create(
         ran_at=now, retention_days=result.retention_days, source=period.source, cutoff=cutoff,
-        orders=orders, bookings=bookings, signatures=signatures,
+        orders=orders, bookings=bookings, signatures=signatures, protocol_messages=messages,
     )  # fmt: skip
     return result
