@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.crash.node import Node, _pg_execute, database_named
+from tests.crash.node import Node, _pg_execute
 
 pytestmark = pytest.mark.slow
 
@@ -148,55 +148,34 @@ def test_full_then_read_only_disk_answers_503_and_recovers(make_node: Any, tmp_p
     assert integrity == [("ok",)]
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL"), reason="PostgreSQL's own disk full and read-only modes"
-)
-def test_postgres_disk_full_then_read_only_answers_503_and_recovers(
-    crash_template: Any, tmp_path: Path
-) -> None:
-    """The node's database lives in a tablespace on a small tmpfs (PostgreSQL then fails with DiskFull,
-    SQLSTATE 53100), then is made read-only as a standby would be (SQLSTATE 25006)."""
-    server = crash_template.server_url
-    name = f"crash_disk_{os.getpid()}"
-    with small_disk(tmp_path / "pgdisk", 64) as disk:
-        subprocess.run(["chown", "postgres", str(disk)], check=False)  # the server writes there
-        _pg_execute(server, f"CREATE TABLESPACE {name} LOCATION '{disk}'")
-        _pg_execute(server, f'CREATE DATABASE "{name}" TEMPLATE "{crash_template.name}" TABLESPACE {name}')
-        home = tmp_path / "home"
-        home.mkdir()
-        node = Node(home, database_named(server, name))
-        try:
-            world = node.step("seed_shop", "1", str(STOCK))
-            node.start_web(workers=1, threads=2)
-            assert checkout(node, world, "before")[0] == 201
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's own read-only mode")
+def test_postgres_read_only_answers_503_and_recovers(make_node: Any) -> None:
+    """The node's database made read-only as a standby would be (SQLSTATE 25006), its sessions ended.
 
-            filler = fill(disk)
-            assert_unavailable(checkout(node, world, "full"), FR)
-            assert_unavailable(checkout(node, world, "full-en", language="en"), EN)
-            filler.unlink()
-            status, text, _headers = checkout(node, world, "full")
-            assert status == 201, text
+    PostgreSQL's full disk is not reproduced here: it writes table pages at checkpoints, so a full
+    tablespace only fails the statement that must extend a file, not the next checkout (tried: a
+    tablespace on a full 64 MB tmpfs still took the order).
+    """
+    node: Node = make_node()
+    server, name = os.environ["DATABASE_URL"], node.database_url.rsplit("/", 1)[1]
+    world = node.step("seed_shop", "1", str(STOCK))
+    node.start_web(workers=1, threads=2)
+    assert checkout(node, world, "before")[0] == 201
 
-            _pg_execute(server, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-            _pg_execute(
-                server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            )
-            first = checkout(node, world, "read-only")  # may meet the ended session: a 503 as well
-            assert_unavailable(first, FR)
-            assert_unavailable(checkout(node, world, "read-only"), FR)
-            _pg_execute(server, f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
-            _pg_execute(
-                server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-            )
-            answers = [checkout(node, world, "read-only")[0] for _ in range(2)]
-            assert answers[-1] in (200, 201) and 201 in answers
-            node.stop()
-            state = node.step("invariants", str(STOCK), json.dumps(world["changes"]))
-        finally:
-            node.stop()
-            _pg_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            _pg_execute(server, f"DROP TABLESPACE IF EXISTS {name}")
+    _pg_execute(server, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    _pg_execute(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    assert_unavailable(checkout(node, world, "read-only"), FR)  # the ended session, or the refusal: a 503
+    assert_unavailable(checkout(node, world, "read-only"), FR)
+    assert_unavailable(checkout(node, world, "read-only-en", language="en"), EN)
+    _pg_execute(server, f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+    _pg_execute(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    answers = [checkout(node, world, "read-only")[0] for _ in range(3)]
+    node.stop()
+    state = node.step("invariants", str(STOCK), json.dumps(world["changes"]))
+
+    first = answers.index(201)  # after a 503 for the ended session, perhaps; then replays of that order
+    assert answers[:first] in ([], [503]) and answers[first + 1 :] == [200] * (2 - first)
     assert state["problems"] == []
-    assert len(state["orders"]) == 3
-    assert state["stock"][str(world["offers"][0])] == STOCK - 3
+    assert len(state["orders"]) == 2
+    assert state["stock"][str(world["offers"][0])] == STOCK - 2
     assert all(c["balanced"] for c in state["ledger"].values())
