@@ -177,7 +177,64 @@ def plan_world(bookings: str) -> dict[str, Any]:
     return {"slot": slot.pk, "run": run.pk, "bookings": int(bookings)}
 
 
+def seed_offers(count: str) -> dict[str, Any]:
+    """One shop with `count` offers, through the catalog import (one outbox row each)."""
+    from comptoir.catalog.imports import do_import_catalog
+    from comptoir.catalog.models import Shop
+    from comptoir.catalog.services import do_create_shop
+    from comptoir.members.models import Person
+
+    owner = Person.objects.create_user("owner@epicerie.example", "un mot de passe solide 42")
+    shop = do_create_shop(
+        owner=owner, ref="epicerie", name="Épicerie du Pont", kind="bakery", lat=47.056, lon=6.004,
+        status=Shop.Status.ACTIVE, address="1 Grande Rue",
+    )  # fmt: skip
+    rows = "".join(f"P{n},Produit {n},{1 + n % 50}.{n % 100:02d},{n % 30 + 1}\n" for n in range(int(count)))
+    job = do_import_catalog(shop, io.BytesIO(("sku,name_fr,price,stock\n" + rows).encode()), "offers.csv")
+    return {"status": job.status, "rows": job.rows_total}
+
+
+def bump_stock() -> dict[str, Any]:
+    """Every offer costs 7 cents more: one outbox row per offer for the indexer."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from comptoir.catalog.models import Offer
+    from comptoir.catalog.services import mark_offers_changed
+
+    with transaction.atomic():
+        ids = list(Offer.objects.order_by("pk").values_list("pk", flat=True))
+        Offer.objects.update(price_cents=F("price_cents") + 7)
+        mark_offers_changed(ids)
+    return {"offers": len(ids)}
+
+
+def index_state() -> dict[str, Any]:
+    """What the search index holds against the database: one document per visible offer, at its price."""
+    import tantivy
+
+    from comptoir.catalog.models import Offer, OfferChange
+    from comptoir.search.engine import SearchIndex
+    from comptoir.search.services import index_path
+
+    index = SearchIndex.open(index_path())
+    searcher = index._index.searcher()
+    hits = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1)).hits
+    docs = [searcher.doc(address) for _score, address in hits]
+    ids = [doc["offer_id"][0] for doc in docs]
+    prices = dict(Offer.objects.values_list("pk", "price_cents"))
+    return {
+        "docs": searcher.num_docs, "distinct": len(set(ids)), "offers": len(prices),
+        "missing": len(set(prices) - set(ids)),
+        "wrong_price": sum(1 for doc in docs if doc["price_cents"][0] != prices.get(doc["offer_id"][0])),
+        "pending": OfferChange.objects.count(),
+    }  # fmt: skip
+
+
 STEPS = {
+    "seed_offers": seed_offers,
+    "bump_stock": bump_stock,
+    "index_state": index_state,
     "seed_shop": seed_shop,
     "invariants": invariants,
     "place_order": place_order,

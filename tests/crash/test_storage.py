@@ -169,12 +169,13 @@ def test_postgres_read_only_answers_503_and_recovers(make_node: Any) -> None:
     assert_unavailable(checkout(node, world, "read-only-en", language="en"), EN)
     _pg_execute(server, f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
     _pg_execute(server, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-    answers = [checkout(node, world, "read-only")[0] for _ in range(3)]
+    answers = [checkout(node, world, "read-only")[0] for _ in range(4)]
     node.stop()
     state = node.step("invariants", str(STOCK), json.dumps(world["changes"]))
 
-    first = answers.index(201)  # after a 503 for the ended session, perhaps; then replays of that order
-    assert answers[:first] in ([], [503]) and answers[first + 1 :] == [200] * (2 - first)
+    # each of gunicorn's 2 threads meets its ended session once (a 503), then reconnects
+    assert answers.count(503) <= 2
+    assert [a for a in answers if a != 503] == [201] + [200] * (len(answers) - answers.count(503) - 1)
     assert state["problems"] == []
     assert len(state["orders"]) == 2
     assert state["stock"][str(world["offers"][0])] == STOCK - 2

@@ -114,3 +114,29 @@ def _ids(value: Any) -> list[str]:
     import json
 
     return list(json.loads(value) if isinstance(value, str) else value)
+
+
+def test_indexing_cut_off_by_a_killed_worker_ends_with_one_document_per_offer(make_node: Any) -> None:
+    node: Node = make_node()
+    assert node.step("seed_offers", "6000")["rows"] == 6000
+    node.start_worker()  # builds the index, which consumes the import's outbox rows
+    node.wait_for("SELECT COUNT(*) FROM catalog_offerchange", {0}, 240)
+    node.step("bump_stock")  # 6000 changes: a batch of 5000, then one of 1000
+    node.wait_for(
+        "SELECT COUNT(*) FROM catalog_offerchange", {1000}, 240
+    )  # the second batch is being applied
+    node.kill("worker")
+    assert node.sql("SELECT COUNT(*) FROM catalog_offerchange")[0][0] == 1000  # killed before it committed
+
+    node.start_worker()
+    node.wait_for("SELECT COUNT(*) FROM catalog_offerchange", {0}, 240)
+    node.kill("worker")  # the index is read by another process: its writer goes first
+    state = node.step("index_state")
+    assert state == {
+        "docs": 6000,
+        "distinct": 6000,
+        "offers": 6000,
+        "missing": 0,
+        "wrong_price": 0,
+        "pending": 0,
+    }
