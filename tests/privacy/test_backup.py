@@ -108,7 +108,14 @@ def test_a_backup_restored_into_an_empty_node_gives_back_every_row_and_file(
     env, connect_b = node_b(tmp_path)
     done = comptoir(env, "restore", str(tmp_path / "node.tar.gz"))
     assert done.returncode == 0, done.stderr
-    assert "0 migrations applied since the backup; search index rebuilt (1 offers)" in done.stdout
+    # French by default (the node's language), as every message of the backup and restore commands
+    assert (
+        "0 migrations appliquées depuis la sauvegarde\u00a0; index de recherche reconstruit (1 offres)"
+        in done.stdout
+    )
+    refused = comptoir(env, "restore", str(tmp_path / "missing.tar.gz"))
+    assert refused.returncode == 1
+    assert f"aucun fichier de sauvegarde à {tmp_path / 'missing.tar.gz'}" in refused.stderr
     assert "100.0% database" in done.stderr  # the progress bar
 
     tables = [t for t in model_tables() if t not in DERIVED]
@@ -128,7 +135,7 @@ def test_a_backup_restored_into_an_empty_node_gives_back_every_row_and_file(
 
     again = comptoir(env, "restore", str(tmp_path / "node.tar.gz"), "--no-progress")
     assert again.returncode == 1
-    assert "this node is not empty (3 persons, 1 shops, 3 orders)" in again.stderr
+    assert "ce nœud n’est pas vide (3 comptes, 1 commerce, 3 commandes)\u00a0: restaurez" in again.stderr
 
 
 def _tar(path: Path, members: dict[str, bytes]) -> Path:
@@ -181,7 +188,7 @@ def test_backup_of_another_vendor_newer_code_or_into_a_full_node_is_refused(
         (_manifest(vendor=other), f"this backup is of a {other} database; this node runs on {connection.vendor}"),
         (_manifest(migrations=[["orders", "9999_from_the_future"]]),
          "this backup comes from a newer Comptoir (migrations unknown here: orders.9999_from_the_future)"),
-        (_manifest(), "this node is not empty (3 persons, 1 shops, 3 orders)"),
+        (_manifest(), "this node is not empty (3 accounts, 1 shop, 3 orders)"),
     ]  # fmt: skip
     for manifest, message in cases:
         with pytest.raises(InvalidInput) as refused:

@@ -37,6 +37,8 @@ from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.core.errors import InvalidInput
 
@@ -129,7 +131,9 @@ def _dump_database(folder: Path, progress: Progress) -> tuple[str, dict[str, int
                            env=_pg_env(database), check=True, capture_output=True)  # fmt: skip
         progress("database", 1, 1)
         return target.name, counts
-    raise InvalidInput(f"backups support SQLite and PostgreSQL, not {connection.vendor}")
+    raise InvalidInput(
+        _("backups support SQLite and PostgreSQL, not %(vendor)s") % {"vendor": connection.vendor}
+    )
 
 
 def _sqlite(name: Any) -> sqlite3.Connection:
@@ -187,12 +191,13 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
         member = tar.getmember("manifest.json")
         manifest = json.load(tar.extractfile(member))  # type: ignore[arg-type]
     except (KeyError, ValueError, TypeError) as error:
-        raise InvalidInput("not a Comptoir backup: manifest.json is missing or unreadable") from error
+        raise InvalidInput(_("not a Comptoir backup: manifest.json is missing or unreadable")) from error
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise InvalidInput(
-            f"unsupported backup format {manifest.get('format')!r} version {manifest.get('version')!r} "
-            f"(this node reads {FORMAT} version {VERSION})"
-        )
+            _("unsupported backup format %(format)s version %(version)s (this node reads %(ours)s version %(our)s)")
+            % {"format": repr(manifest.get("format")), "version": repr(manifest.get("version")), "ours": FORMAT,
+               "our": VERSION}
+        )  # fmt: skip
     return dict(manifest)
 
 
@@ -203,22 +208,37 @@ def _check_members(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
         if name in {"manifest.json", f"database/{manifest.get('database')}"}:
             continue
         if not (member.isfile() or member.isdir()) or ".." in Path(name).parts or name.startswith("/"):
-            raise InvalidInput(f"refused: backup member {name!r} is not a plain file inside the data folder")
+            raise InvalidInput(
+                _("refused: backup member %(name)s is not a plain file inside the data folder")
+                % {"name": repr(name)}
+            )
         if not name.startswith(allowed_prefixes) and name != "home":
-            raise InvalidInput(f"refused: backup member {name!r} is not something a backup holds")
+            raise InvalidInput(
+                _("refused: backup member %(name)s is not something a backup holds") % {"name": repr(name)}
+            )
+
+
+HELD = {  # what makes a node not empty, counted in the reader's language
+    "Person": lambda n: ngettext("%(n)d account", "%(n)d accounts", n),
+    "Shop": lambda n: ngettext("%(n)d shop", "%(n)d shops", n),
+    "Order": lambda n: ngettext("%(n)d order", "%(n)d orders", n),
+}
 
 
 def _check_target(manifest: dict[str, Any], replace: bool) -> None:
     if manifest.get("vendor") != connection.vendor:
         raise InvalidInput(
-            f"this backup is of a {manifest.get('vendor')} database; this node runs on {connection.vendor}"
+            _("this backup is of a %(theirs)s database; this node runs on %(ours)s")
+            % {"theirs": manifest.get("vendor"), "ours": connection.vendor}
         )
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     unknown = [f"{app}.{name}" for app, name in manifest.get("migrations", []) if (app, name) not in known]
     if unknown:
         raise InvalidInput(
-            f"this backup comes from a newer Comptoir (migrations unknown here: {', '.join(unknown[:5])}); "
-            "upgrade this node first"
+            _(
+                "this backup comes from a newer Comptoir (migrations unknown here: %(migrations)s); upgrade this node first"
+            )
+            % {"migrations": ", ".join(unknown[:5])}
         )
     if not replace and "members_person" in connection.introspection.table_names():
         from comptoir.catalog.models import Shop
@@ -228,19 +248,22 @@ def _check_target(manifest: dict[str, Any], replace: bool) -> None:
         held = {m.__name__: m._base_manager.count() for m in (Person, Shop, Order)}
         if any(held.values()):
             raise InvalidInput(
-                "this node is not empty ("
-                + ", ".join(f"{n} {k.lower()}s" for k, n in held.items())
-                + "): restore into an empty node, or pass --replace to overwrite it"
+                _(
+                    "this node is not empty (%(held)s): restore into an empty node, or pass --replace to overwrite it"
+                )
+                % {"held": ", ".join(HELD[kind](n) % {"n": n} for kind, n in held.items())}
             )
 
 
 def restore_backup(path: Path, *, replace: bool = False, progress: Progress = _quiet) -> RestoreReport:
     if not path.is_file():
-        raise InvalidInput(f"no backup file at {path}")
+        raise InvalidInput(_("no backup file at %(path)s") % {"path": path})
     try:
         tar = tarfile.open(path, "r:gz")  # noqa: SIM115 (closed by the `with` below, once it is known to open)
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise InvalidInput(f"not a Comptoir backup (not a readable tar.gz): {error}") from error
+        raise InvalidInput(
+            _("not a Comptoir backup (not a readable tar.gz): %(error)s") % {"error": error}
+        ) from error
     with tar, tempfile.TemporaryDirectory(prefix="comptoir-restore-") as scratch:
         manifest = _read_manifest(tar)
         _check_members(tar, manifest)
@@ -249,15 +272,15 @@ def restore_backup(path: Path, *, replace: bool = False, progress: Progress = _q
         try:
             tar.extract(dump_name, scratch, filter="data")
         except KeyError as error:
-            raise InvalidInput(f"the backup has no {dump_name}") from error
+            raise InvalidInput(_("the backup has no %(name)s") % {"name": dump_name}) from error
         _load_database(Path(scratch) / dump_name, progress)
         restored = table_counts()
         wrong = {
             t: [n, restored.get(t)] for t, n in manifest.get("tables", {}).items() if restored.get(t) != n
         }
         if wrong:
-            raise InvalidInput(f"the restored database does not match the backup's manifest (rows per table: "
-                               f"expected, found): {wrong}; restore again from an intact copy")  # fmt: skip
+            raise InvalidInput(_("the restored database does not match the backup's manifest (rows per table: "
+                                 "expected, found): %(wrong)s; restore again from an intact copy") % {"wrong": wrong})  # fmt: skip
         before = len(MigrationRecorder(connection).applied_migrations())
         call_command("migrate", interactive=False, verbosity=0)
         migrated = len(MigrationRecorder(connection).applied_migrations()) - before
@@ -288,7 +311,10 @@ def _load_database(dump: Path, progress: Progress) -> None:
         env=_pg_env(database), capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode:
-        raise InvalidInput(f"pg_restore refused the dump, nothing restored: {done.stderr.strip()[-500:]}")
+        raise InvalidInput(
+            _("pg_restore refused the dump, nothing restored: %(error)s")
+            % {"error": done.stderr.strip()[-500:]}
+        )
     progress("database", 1, 1)
 
 

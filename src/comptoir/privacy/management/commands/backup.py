@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.core.errors import ComptoirError
 from comptoir.privacy.backup import write_backup
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             if bar:
                 bar.close()
         self.stdout.write(
-            f"Backup written to {report.path}: {report.vendor} database, {report.tables} tables, {report.rows} rows, "
-            f"{report.files} files, {report.bytes / 1e6:.1f} MB in {time.perf_counter() - started:.2f} s (the search "
-            "index is rebuilt on restore)."
-        )
+            _("Backup written to %(path)s: %(vendor)s database, %(tables)s tables, %(rows)s rows, %(files)s files, "
+              "%(mb).1f MB in %(seconds).2f s (the search index is rebuilt on restore).")
+            % {"path": report.path, "vendor": report.vendor, "tables": report.tables, "rows": report.rows,
+               "files": report.files, "mb": report.bytes / 1e6, "seconds": time.perf_counter() - started}
+        )  # fmt: skip

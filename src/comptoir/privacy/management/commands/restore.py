@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from comptoir.core.errors import ComptoirError
 from comptoir.privacy.backup import restore_backup
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             if bar:
                 bar.close()
         self.stdout.write(
-            f"Restored {report.tables} tables, {report.rows} rows and {report.files} files into this {report.vendor} "
-            f"node; {report.migrated} migrations applied since the backup; search index rebuilt "
-            f"({report.offers_indexed} offers), in {time.perf_counter() - started:.2f} s."
-        )
+            _("Restored %(tables)s tables, %(rows)s rows and %(files)s files into this %(vendor)s node; %(migrated)s "
+              "migrations applied since the backup; search index rebuilt (%(offers)s offers), in %(seconds).2f s.")
+            % {"tables": report.tables, "rows": report.rows, "files": report.files, "vendor": report.vendor,
+               "migrated": report.migrated, "offers": report.offers_indexed, "seconds": time.perf_counter() - started}
+        )  # fmt: skip
