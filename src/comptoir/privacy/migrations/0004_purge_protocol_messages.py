@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0002_bundle_import'),
+        ('privacy', '0003_export_jobs'),
     ]
 
     operations = [
