@@ -178,6 +178,12 @@ class Phase:
     wall: str = ""
 
 
+def _print_phase(phase: Phase) -> None:
+    """One phase's peaks as soon as it ends (a run cut short still leaves its figures)."""
+    peaks = ", ".join(f"{name} {mb:.0f}" for name, mb in phase.peaks.items())
+    print(f"peak RSS, {phase.label}: {peaks}; total {phase.total:.0f} MB; {phase.wall}", flush=True)
+
+
 class Sampler:
     """Samples the node's processes every `interval` seconds in a thread until stopped."""
 
@@ -197,6 +203,7 @@ class Sampler:
         self._thread.join()
         self.sample()
         self.phase.wall = f"{time.perf_counter() - self._started:.1f} s ({_load()})"
+        _print_phase(self.phase)
 
     def sample(self) -> None:
         now = {name: _rss_mb(pid) for name, pid in self.node.processes(self.command).items()}
