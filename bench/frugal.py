@@ -228,6 +228,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     parser.add_argument("--home", help="reuse this data folder (a kept run's): no demo load; kept")
+    parser.add_argument("--rebuild-only", action="store_true", help="no import: rebuild the index of --home")
     args = parser.parse_args()
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="comptoir-frugal-"))
     env = _env(home)
@@ -243,7 +244,9 @@ def main() -> None:
             f" {time.perf_counter() - started:.1f} s ({_load()})"
         )
     network_csv = home / "network.csv"
-    if args.network_offers and network_csv.exists():
+    if args.rebuild_only:
+        pass
+    elif args.network_offers and network_csv.exists():
         print(f"network CSV: reusing {network_csv} (import-network upserts: its offers are written again)")
     elif args.network_offers:
         from catalog_gen import generate_offers, write_network_csv
@@ -313,7 +316,7 @@ def _run(args: argparse.Namespace, home: Path, env: dict[str, str], base: str, n
     with Sampler(node, "after start") as sampler:
         time.sleep(1.0)
     phases.append(sampler.phase)
-    if args.network_offers:
+    if args.network_offers and not args.rebuild_only:
         with Sampler(node, "import-network, then the worker indexes it") as sampler:
             figures = _command(env, sampler, "catalog", "import-network", str(csv))
             imported = time.perf_counter()
@@ -323,6 +326,7 @@ def _run(args: argparse.Namespace, home: Path, env: dict[str, str], base: str, n
               f" {figures['rejected']} rejected; the worker indexed them"
               f" {time.perf_counter() - imported:.1f} s after; whole phase {sampler.phase.wall}")  # fmt: skip
         csv.unlink()
+    if args.network_offers or args.rebuild_only:
         with Sampler(node, "search-rebuild") as sampler:
             figures = _command(env, sampler, "search-rebuild")
         phases.append(sampler.phase)
@@ -337,7 +341,7 @@ def _run(args: argparse.Namespace, home: Path, env: dict[str, str], base: str, n
     phases.append(sampler.phase)
     _print_table(phases)
     offers = db.rows("SELECT COUNT(*) FROM catalog_offer")[0][0]
-    size, index = db.size_mb(), _size_mb(home / "search")
+    size, index = db.size_mb(), _size_mb((home / "search" / "offers").resolve())  # the current generation
     scale = 100_000 / offers
     print(f"database {size:.1f} MB, search index {index:.1f} MB for {offers:,} offers;"
           f" per 100,000 offers: database {size * scale:.1f} MB, index {index * scale:.1f} MB")  # fmt: skip
