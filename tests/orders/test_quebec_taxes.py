@@ -279,3 +279,31 @@ def test_an_unknown_tax_code_in_a_real_csv_upload_is_a_row_error_and_writes_noth
         12,
     )
     assert not Offer.objects.filter(sku__in=["B2", "B3"]).exists()
+
+
+def test_the_monthly_report_shows_gst_and_qst_collected_each_and_their_sum(
+    montreal: dict[str, Any], resident_api: Any
+) -> None:
+    """Goods' taxes 1,93 $ + 1,35 $ and the fee's 0,04 $ + 0,07 $ (see the ledger test above): the
+    month's page, its API and its CSV read both tax accounts, not only French VAT's 44571."""
+    from django.test import Client
+
+    from comptoir.ledger.reports import month_report
+
+    assert checkout(resident_api, montreal).status_code == 201
+    today = Order.objects.get().created.date()
+    report = month_report(today)
+    assert [(t["account"], t["name_fr"], t["amount"]) for t in report.taxes] == [
+        ("445711", "TPS collectée", 197), ("445712", "TVQ collectée", 142),
+    ]  # fmt: skip
+    assert report.vat_collected == 339
+    month = f"{today:%Y-%m}"
+    page = Client().get(f"/transparence/{month}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<th scope="row">TPS collectée (445711)</th><td id="tax-445711">1,97\u00a0$</td>' in page
+    assert '<th scope="row">TVQ collectée (445712)</th><td id="tax-445712">1,42\u00a0$</td>' in page
+    assert '<td id="vat">3,39\u00a0$</td>' in page
+    body = Client().get(f"/api/v1/ledger/reports/{month}").json()
+    assert (body["vat_collected"], [t["amount"] for t in body["taxes"]]) == (339, [197, 142])
+    csv_text = Client().get("/transparence/", {"format": "csv"}).content.decode()
+    header, first = csv_text.splitlines()[:2]
+    assert header.endswith(",tax_445711,tax_445712") and first.endswith(",197,142")

@@ -158,6 +158,13 @@ def shop_statement(request: HttpRequest, shop_ref: str, currency: str = "") -> l
     return selectors.shop_statement(shop_ref, currency or node_currency())
 
 
+class TaxCollectedOut(Schema):
+    account: str
+    name_fr: str
+    name_en: str
+    amount: int
+
+
 class MonthReportOut(Schema):
     month: str
     currency: str
@@ -178,6 +185,7 @@ class MonthReportOut(Schema):
     cargo_bike_share_percent: int | None
     cargo_bike_km: int
     co2_avoided_kg: int
+    taxes: list[TaxCollectedOut]  # one per tax account: 44571, or 445711 (GST) and 445712 (QST)
 
 
 @router.get("/reports/{month}", response={200: MonthReportOut, 400: ErrorOut}, auth=None,

@@ -19,6 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from comptoir.core.money import node_currency
+from comptoir.core.region import node_region
 from comptoir.ledger import postings
 from comptoir.ledger.models import Entry, Line
 
@@ -69,7 +70,7 @@ class MonthReport:
     rounds: int
     coop_fees: int  # minor units, excl. VAT
     delivery_fees: int
-    vat_collected: int
+    vat_collected: int  # every tax account of the region added up (France: 44571; Québec: 445711 + 445712)
     delivery_costs: int  # courier + vehicles of the month's rounds
     other_costs: int  # rent, servers, bikes... entered by staff
     surplus: int  # fees − costs (negative: a deficit)
@@ -79,6 +80,8 @@ class MonthReport:
     cargo_bike_share_percent: int | None
     cargo_bike_km: int
     co2_avoided_kg: int
+    # One row per tax account of the region: {"account", "name_fr", "name_en", "amount"}.
+    taxes: tuple[dict[str, Any], ...] = ()
 
     @property
     def fees(self) -> int:
@@ -90,6 +93,11 @@ class MonthReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "fees": self.fees, "costs": self.costs}
+
+    def as_csv_row(self) -> dict[str, Any]:
+        """One column per tax account ("tax_445711") instead of the nested list."""
+        row = {k: v for k, v in self.as_dict().items() if k != "taxes"}
+        return row | {f"tax_{tax['account']}": tax["amount"] for tax in self.taxes}
 
 
 def _net(parents: tuple[str, ...], since: datetime, until: datetime, currency: str, *, credit: bool) -> int:
@@ -124,6 +132,16 @@ def _rounds(since: datetime, until: datetime) -> tuple[int, int, int, int]:
     return count, deliveries, cargo, cargo_m
 
 
+def tax_accounts() -> tuple[str, ...]:
+    """The accounts that collect the region's taxes, in the chart's order: 44571 (French VAT), or
+    445711 and 445712 (Québec's GST and QST, on goods and inside fees)."""
+    region = node_region()
+    used = {tax.account for tax in region.taxes + region.fee_taxes} or {postings.VAT_COLLECTED}
+    if region.prices_include_tax and not region.fee_taxes:
+        used = {postings.VAT_COLLECTED}  # goods' VAT stays with the shops; the coop's is in its fees
+    return tuple(sorted(used))
+
+
 def month_report(month: date, currency: str = "") -> MonthReport:
     currency = currency or node_currency()
     since, until = month_bounds(month)
@@ -134,10 +152,15 @@ def month_report(month: date, currency: str = "") -> MonthReport:
     delivery_costs = _net(ROUND_COST_ACCOUNTS, since, until, currency, credit=False)
     other = _net(OTHER_COST_ACCOUNTS, since, until, currency, credit=False)
     km = round(cargo_m / 1000)
+    amounts = {code: _net((code,), since, until, currency, credit=True) for code in tax_accounts()}
+    taxes = tuple(
+        {"account": code, "name_fr": postings.CHART[code][0], "name_en": postings.CHART[code][1], "amount": amount}
+        for code, amount in amounts.items()
+    )  # fmt: skip
     return MonthReport(
         month=f"{month:%Y-%m}", currency=currency, orders=orders, deliveries=deliveries, rounds=rounds,
         coop_fees=coop, delivery_fees=delivery,
-        vat_collected=_net((postings.VAT_COLLECTED,), since, until, currency, credit=True),
+        vat_collected=sum(amounts.values()), taxes=taxes,
         delivery_costs=delivery_costs, other_costs=other, surplus=coop + delivery - delivery_costs - other,
         average_delivery_cost=round(delivery_costs / deliveries) if deliveries else None,
         average_delivery_fee=round(delivery / deliveries) if deliveries else None,

@@ -41,8 +41,9 @@ def months(request: HttpRequest) -> HttpResponse:
     """Every month's headline figures, newest first, with the fees-versus-costs chart."""
     rows = [reports.month_report(m, node_currency()) for m in reports.months_with_entries()]
     if request.GET.get("format") == "csv":
-        keys = list(rows[0].as_dict()) if rows else ["month"]
-        return _csv("comptoir-months", keys, [[r.as_dict()[k] for k in keys] for r in rows])
+        flat = [r.as_csv_row() for r in rows]
+        keys = list(flat[0]) if flat else ["month"]
+        return _csv("comptoir-months", keys, [[row[k] for k in keys] for row in flat])
     chart = reports.bar_chart_svg([(r.month, r.fees, r.costs) for r in rows[:CHART_MONTHS]],
                                   labels=(_("Fees"), _("Costs")), title=_("Fees and costs per month"))  # fmt: skip
     page = Paginator(rows, 24).get_page(request.GET.get("page"))
