@@ -11,7 +11,7 @@ import pytest
 from comptoir.delivery.planner.check import check_routes, check_solution
 from comptoir.delivery.planner.improve import PlannerSolver
 from comptoir.delivery.planner.model import Break, Problem, Shipment, Solution, Stop, TaskRef, Vehicle
-from comptoir.delivery.planner.pyvrp_solver import PyvrpSolver
+from comptoir.delivery.planner.pyvrp_solver import PyvrpSolver, _cost_rates, _Model
 from comptoir.delivery.planner.schedule import TaskIndex, time_route
 from comptoir.delivery.planner.together import keep_together, whole_groups
 from comptoir.delivery.planner.vroom_solver import VroomSolver
@@ -214,3 +214,26 @@ def test_a_full_round_makes_room_for_an_order_by_moving_one_other_parcel() -> No
     carried = {r.vehicle_id: sorted({s.task_id for s in r.steps[1:-1]}) for r in gathered.routes}
     assert carried == {0: [0, 1], 2: [2, 3]}
     assert gathered.distance == 1000.0
+
+
+def test_pyvrp_costs_are_the_smallest_integers_with_the_right_ratio() -> None:
+    # A distance-only fleet (the benchmarks': 1000 per 1000 m) costs 1 per unit, as PyVRP's
+    # penalty bounds expect; with 10 000 per unit it preferred broken windows to longer routes.
+    by_km = Vehicle(0, 0, 0, (10,), cost_per_km=1000.0)
+    assert _cost_rates([by_km]) == ({0: 1}, {0: 0}, 1.0)
+    # The city day's bikes: 22.60 per hour and 0.06 per km become 625 per s and 6 per m (ratio kept
+    # to the rounding of the dearest rate to 10 000, then divided by their common divisor 16).
+    bike = Vehicle(0, 0, 0, (10,), cost_per_hour=2260.0, cost_per_km=6.0)
+    per_m, per_s, factor = _cost_rates([bike])
+    assert (per_m, per_s) == ({0: 6}, {0: 625})
+    assert factor == pytest.approx(10_000 / (2260.0 / 3600) / 16)
+
+
+def test_pyvrp_penalty_bounds_scale_with_the_dearest_rate() -> None:
+    bike = Vehicle(0, 0, 0, (10,), cost_per_hour=2260.0, cost_per_km=6.0)
+    problem = Problem(LINE, LINE, (bike,), shipments=(_shipment(0, 2),))
+    penalty = _Model(problem, [bike], None, 0.0).params().penalty
+    assert (penalty.min_penalty, penalty.max_penalty) == pytest.approx((62.5, 62_500_000.0))
+    plain = Problem(LINE, LINE, (_van(0),), shipments=(_shipment(0, 2),))
+    penalty = _Model(plain, [plain.vehicles[0]], None, 0.0).params().penalty
+    assert (penalty.min_penalty, penalty.max_penalty) == pytest.approx((0.1, 100_000.0))

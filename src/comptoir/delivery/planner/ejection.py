@@ -37,6 +37,17 @@ class EjectionSettings:
     perturb_moves: int = 100
 
 
+@dataclass(frozen=True)
+class Reduction:
+    """What `minimise_routes` found: its fewest-round complete `plan`, and the attempt that
+    failed to remove one more round (one round fewer, `left_out` requests still unplaced),
+    or None when the search stopped at the demand bound."""
+
+    plan: Plan
+    attempt: Plan | None
+    left_out: tuple[int, ...] = ()
+
+
 @dataclass
 class Ejection:
     route: RouteState
@@ -63,8 +74,14 @@ def minimise_routes(
     deadline: float,
     rng: random.Random,
     settings: EjectionSettings = EjectionSettings(),
-) -> Plan:
-    """Remove routes one at a time until the time runs out or the demand bound is hit."""
+    patience: float | None = None,
+) -> Reduction:
+    """Remove routes one at a time until the demand bound is hit, or an attempt fails.
+
+    An attempt fails at `deadline`, or once its pool has not shrunk below its smallest size
+    for `patience` seconds (stagnation): the time left is better spent by PyVRP, which
+    gets the failed attempt to finish (`Reduction.attempt`) as well as the plan.
+    """
     best = plan
     floor = lower_bound(c)
     while len(best) > floor and time.monotonic() < deadline:
@@ -72,10 +89,11 @@ def minimise_routes(
         victim = routes.pop(rng.randrange(len(routes)))
         pool = requests_in(c, victim.nodes)
         rng.shuffle(pool)
-        if not _empty_pool(c, routes, pool, deadline, rng, settings):
-            break
+        if not _empty_pool(c, routes, pool, deadline, rng, settings, patience):
+            attempt = [(r.vehicle, list(r.nodes)) for r in routes if r.nodes]
+            return Reduction(best, attempt, tuple(sorted(pool)))
         best = [(r.vehicle, r.nodes) for r in routes if r.nodes]
-    return best
+    return Reduction(best, None)
 
 
 def complete(
@@ -111,10 +129,19 @@ def _empty_pool(
     deadline: float,
     rng: random.Random,
     settings: EjectionSettings,
+    patience: float | None = None,
 ) -> bool:
+    """Empty `pool` into `routes`; False at `deadline` or after `patience` seconds without
+    the pool getting smaller than it has been (the routes then hold the attempt's state)."""
     penalty = [1] * len(c.requests)
+    smallest, progress = len(pool), time.monotonic()
     while pool:
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
+            return False
+        if len(pool) < smallest:
+            smallest, progress = len(pool), now
+        elif patience is not None and now - progress >= patience:
             return False
         request = pool.pop()
         if _insert_feasible(c, routes, request, rng if settings.random_insertion else None):
