@@ -102,7 +102,7 @@ def test_order_page_polls_its_live_fragment(town, resident, owner):
     history = re.search(r'<details class="events">.*?</details>\n', fragment, re.S)
     assert history is not None and "acceptée — la boutique (Camille Roux) · Fleurs de Loue" in history.group()
     fragment = fragment.replace(history.group(), "")
-    hours = ", ".join(f"{day} 08:00–19:00" for day in ["lun", "mar", "mer", "jeu", "ven", "sam"])
+    hours = ", ".join(f"{day} 08:00–19:00" for day in ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam."])
     assert fragment == (
         f'<div id="order-live" hx-get="{live}" hx-trigger="every 20s" hx-swap="outerHTML">\n'
         '<p class="price" role="status">Confirmée par les commerces</p>\n'

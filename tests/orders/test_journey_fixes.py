@@ -45,7 +45,7 @@ def test_cart_lines_show_their_size_and_can_be_removed(town):
     Offer.objects.filter(pk=town["bread"].pk).update(quantity=400, unit="g")
     browser = guest_with_cart(town, town["bread"], town["roses"])
     cart = browser.get("/panier/").content.decode()
-    assert 'Pain complet <span class="muted">400 g</span>' in cart
+    assert 'Pain complet <span class="muted">400\u00a0g</span>' in cart
     assert 'aria-label="Enlever Pain complet du panier">Enlever</button>' in cart
     browser.post("/panier/modifier/", {"offer_id": town["bread"].pk, "quantity": "0"})
     cart = browser.get("/panier/").content.decode()
