@@ -94,7 +94,7 @@ class Node:
         """Migrate (or copy a migrated database: each Django start costs seconds on a busy machine), keys."""
         self.home.mkdir(parents=True, exist_ok=True)
         if database_from is None:
-            self.command("migrate", "--noinput", "-v", "0")
+            self.command("migrate", "--noinput", "-v", "0", timeout=600)  # a loaded machine migrates slowly
         else:
             shutil.copy(database_from.home / "comptoir.sqlite3", self.home / "comptoir.sqlite3")
         return dict(json.loads(self.command("protocol", "node-init")))
