@@ -162,7 +162,10 @@ def test_a_seller_app_books_our_courier_and_sees_each_state(tmp_path: Path):
         status, round_id = lsp.command("shell", "-c", PLAN.format(slot=slot_id)).split()[-2:]
         assert status == "done"
         token = _api(
-            lsp, "POST", "/auth/token", {"email": "coursier@coop.example", "password": "correct horse battery"}
+            lsp,
+            "POST",
+            "/auth/token",
+            {"email": "coursier@coop.example", "password": "correct horse battery"},
         )["token"]
         stops = _api(lsp, "GET", f"/delivery/rounds/{round_id}", token=token)["stops"]
         assert [(s["kind"], s["title"]) for s in stops] == [("pickup", "Boulangerie du Pont"), ("drop", "")]
