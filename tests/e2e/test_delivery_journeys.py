@@ -19,8 +19,9 @@ from comptoir.delivery.models import Booking, Round, Stop
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.planning import plan_slot
 from comptoir.members.services import ensure_colleges
+from comptoir.orders import books
 from comptoir.orders.cart import cart_of, do_add_to_cart
-from comptoir.orders.models import Order, ShopOrder
+from comptoir.orders.models import FeeLine, Order, ShopOrder
 from tests.conftest import PASSWORD
 from tests.delivery.conftest import bike, book, courier, depot, dispatcher, shift, slot, zone  # noqa: F401 (fixtures)
 from tests.e2e.conftest import sign_in
@@ -51,7 +52,12 @@ def phone(browser: Any, live_server: Any) -> tuple[Any, Any]:
 def _planned(slot: Any, shop: Shop, other_shop: Shop) -> Round:  # noqa: F811
     book(slot, 71, [shop], n=1)
     book(slot, 72, [other_shop], n=2, shop_status="placed")  # the hardware shop has not accepted yet
-    Order.objects.filter(pk=72).update(goods_cents=1122, fees_cents=537, total_cents=1659)  # pays on delivery
+    # Pays on delivery: 11,22 € of goods and 5,37 € of delivery, in the books as a checkout posts them
+    # (the courier is asked what the books will post at the door).
+    ShopOrder.objects.filter(pk=720).update(goods_cents=1122)
+    FeeLine.objects.create(order_id=72, kind="delivery", label="Livraison", amount_cents=537, source="test")
+    Order.objects.filter(pk=72).update(goods_cents=1122, fees_cents=537, total_cents=1659)
+    books.post(72, "checkout")
     run = plan_slot(slot.pk, solver=VroomSolver(exploration_level=1, threads=1), limit=1)
     assert run.status == "done", run.message
     return Round.objects.get(slot=slot)

@@ -120,3 +120,23 @@ def test_after_delivery_every_screen_agrees(town, resident, owner, other_shop):
     shop.force_login(owner)
     queue = shop.get("/gestion/boulangerie/commandes/").content.decode()
     assert f"Commande {order.number}" not in queue  # nothing left to accept or refuse
+
+
+def test_the_courier_is_asked_what_the_books_post_when_a_part_missed_the_round(town, resident, owner):
+    """Issue 20 item 5: the door amount leaves out the part never handed over, as the posting does."""
+    from comptoir.ledger.models import Entry
+    from comptoir.orders.selectors import due_on_delivery
+
+    order, _created = services.do_checkout(resident, None, services.CheckoutRequest(
+        **{**delivery_body(first_slot()), "fulfilment": {"boulangerie": "delivery", "quincaillerie": "delivery"}},
+        items=[(town["bread"].pk, 1), (town["hammer"].pk, 1)]))  # fmt: skip
+    bread = order.shop_orders.get(shop__ref="boulangerie")
+    services.do_accept_shop_order(bread.pk, actor=owner)
+    services.do_hand_over(bread.pk, to="courier", by="courier", actor=None)
+    assert Order.objects.get(pk=order.pk).total_cents > 695  # the first total still counts the hammer
+    asked = due_on_delivery(order.pk)
+    assert asked == 695  # 2,40 + 0,05 + 4,50
+    services.do_mark_delivered(order.pk, proof="code")
+    payment = Entry.objects.get(kind="payment", order_id=order.pk)
+    assert sum(line.debit for line in payment.lines.all()) == asked
+    assert due_on_delivery(order.pk) == 0  # paid: nothing more at any door

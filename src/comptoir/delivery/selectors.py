@@ -25,6 +25,7 @@ from comptoir.core.parameters import governed_many
 from comptoir.delivery.fees import Rate, Rates
 from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
 from comptoir.orders.models import Order, ShopOrder
+from comptoir.orders.selectors import due_on_delivery
 
 POSITION_FRESH = timedelta(minutes=10)
 NOTIFY_STOPS_AWAY = 3
@@ -260,7 +261,7 @@ def courier_stops(round_: Round) -> list[StopView]:
                 stop.pk, position, stop.kind, status, stop.eta, True, booking.lat, booking.lon,
                 booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
                 items=items, exact=True,
-                collect=amount_to_collect(booking.order_id) if booking.order_id is not None else "",
+                collect=amount_to_collect(stop) if booking.order_id is not None else "",
             ))  # fmt: skip
         else:
             views.append(StopView(
@@ -287,19 +288,19 @@ def _pickup_line(stop: Stop, shop_status: str | None) -> PickupLine:
     return PickupLine(stop.pk, _pickup_label(stop), stop.status, ready=False, note=note)
 
 
-def amount_to_collect(order_id: int) -> str:
-    """What the courier collects at the door when the resident pays on delivery, formatted; else ""."""
-    order = (
-        Order.objects.filter(pk=order_id).values("payment_method", "payment_status", "total_cents").first()
-    )
-    if (
-        order is None
-        or order["payment_method"] != "on_handover"
-        or order["payment_status"] == "paid"
-        or order["total_cents"] <= 0
-    ):
+def amount_to_collect(drop: Stop) -> str:
+    """What the courier collects at this door when the resident pays on delivery, formatted; else "".
+
+    What the books post when the drop completes the booking (`orders.services.do_mark_delivered`):
+    the parcels handed to couriers and the fees that follow them, not the order's first total (a
+    shop's part cancelled or never handed over is not paid). A drop that does not complete the
+    booking (its other parcels come in another round, still to drop) collects nothing: the money
+    is taken, and posted, once, at the last door."""
+    others = Stop.objects.filter(booking=drop.booking_id, kind=Stop.Kind.DROP).exclude(pk=drop.pk)
+    if others.exclude(status=Stop.Status.DONE).exists():
         return ""
-    return Money(order["total_cents"]).format(get_language() or "fr")
+    due = due_on_delivery(drop.booking.order_id)
+    return Money(due).format(get_language() or "fr") if due > 0 else ""
 
 
 def _drop_parcels(stop: Stop) -> set[int]:

@@ -26,7 +26,12 @@ from comptoir.core.parameters import governed_many
 from comptoir.core.queue import enqueue_with_transaction
 from comptoir.delivery import order_events, outside_jobs, planning, selectors
 from comptoir.delivery.fees import round_cost
-from comptoir.delivery.lock_objects import round_for_update
+from comptoir.delivery.lock_objects import (
+    due_slots_for_update,
+    round_for_update,
+    rounds_for_update,
+    slot_for_update,
+)
 from comptoir.delivery.models import (
     Booking,
     CourierAction,
@@ -147,7 +152,7 @@ def do_request_plan(dispatcher: Any, slot_id: int) -> PlanRun:
     """Close the slot to new bookings and plan it in the background."""
     check_dispatcher(dispatcher)
     with transaction.atomic():
-        slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
+        slot = slot_for_update(slot_id)
         if slot is None:
             raise NotFound(_("No such slot."))
         if slot.status == Slot.Status.OPEN:
@@ -167,7 +172,7 @@ def _enqueue_plan(slot_id: int, run_id: int) -> None:
 def do_close_due_slots(now: datetime) -> list[int]:
     """Close the slots whose booking deadline passed and plan each one (run by `comptoir delivery tick`)."""
     with transaction.atomic():
-        due = list(Slot.objects.select_for_update().filter(status=Slot.Status.OPEN, closes_at__lte=now))
+        due = due_slots_for_update(now)
         for slot in due:
             slot.status = Slot.Status.CLOSED
             slot.save(update_fields=["status"])
@@ -180,15 +185,24 @@ def do_close_due_slots(now: datetime) -> list[int]:
 def do_move_booking(
     dispatcher: Any, booking_id: int, to_round_id: int, solver: RouteSolver | None = None
 ) -> Round:
-    """Move a booking's stops to another round of its slot, and re-order both rounds."""
+    """Move a booking's stops to another round of its slot, and re-order both rounds.
+
+    The target and the rounds holding the booking are locked together, in id order
+    (`lock_objects.rounds_for_update`): two moves between the same rounds in opposite
+    directions queue instead of deadlocking.
+    """
     check_dispatcher(dispatcher)
-    target = round_for_update(to_round_id)
-    booking = Booking.objects.filter(pk=booking_id, slot=target.slot_id).first()
-    if booking is None:
+    booking = Booking.objects.filter(pk=booking_id).first()
+    held = set(booking.stops.values_list("round", flat=True)) if booking else set()
+    locked = rounds_for_update({to_round_id, *held})
+    target = locked.get(to_round_id)
+    if target is None:
+        raise NotFound(_("This round no longer exists: reload the page."))
+    if booking is None or booking.slot_id != target.slot_id:
         raise NotFound(_("This order is not in this round's slot."))
-    sources = [
-        round_for_update(pk) for pk in set(booking.stops.values_list("round", flat=True)) - {target.pk}
-    ]
+    if set(booking.stops.values_list("round", flat=True)) != held:  # moved while we waited for the locks
+        raise InvalidInput(_("This order was just moved by someone else: reload the page and try again."))
+    sources = [locked[pk] for pk in sorted(held - {target.pk})]
     for round_ in [target, *sources]:
         if round_.status != Round.Status.PLANNED:
             raise InvalidInput(_("Only rounds that have not started can be re-ordered."))

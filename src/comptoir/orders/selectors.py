@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.catalog.models import Offer, OpeningHours, Shop
 from comptoir.catalog.selectors import is_open, sellable_offers
 from comptoir.core import formats
-from comptoir.orders.models import Cart, CartItem, FeeLine, Order, OrderEvent, ShopOrder
+from comptoir.core.money import Money, percent_of
+from comptoir.orders import books, pricing
+from comptoir.orders.models import Cart, CartItem, FeeLine, Fulfilment, Order, OrderEvent, ShopOrder
 from comptoir.orders.payments import payment_methods
-from comptoir.orders.status import LIVE_QUEUE, derive_order_status
+from comptoir.orders.status import DEAD, LIVE_QUEUE, Status, derive_order_status
 
 ORDER_STATUS_LABELS = {
     "cancelled": _("Cancelled"),
@@ -74,6 +76,56 @@ def cart_groups(cart: Cart | None) -> list[CartGroup]:
                      not offer.on_demand and item.quantity > offer.stock)
         )  # fmt: skip
     return list(groups.values())
+
+
+@dataclass(frozen=True)
+class Totals:
+    """An order's figures for a given set of live shop orders (`totals_for`)."""
+
+    goods_cents: int
+    tax_cents: int
+    taxes: list[dict[str, Any]]
+    fee_cents: dict[int, int]  # fee line id -> amount
+    total_cents: int
+
+
+def totals_for(order: Order, live: list[ShopOrder]) -> Totals:
+    """What the order costs when only `live` shop orders remain: the coop's share follows the goods,
+    delivery is charged only while a delivered part remains. Used to reprice (`services._reprice`)
+    and to tell the courier what a drop really collects (`due_on_delivery`)."""
+    goods = sum(so.goods_cents for so in live)
+    fees: dict[int, int] = {}
+    for fee in order.fee_lines.all():
+        amount = fee.amount_cents
+        if fee.kind == "coop" and fee.rate_percent is not None:
+            amount = percent_of(Money(goods), fee.rate_percent).cents
+        elif fee.kind == "delivery" and not any(so.fulfilment == Fulfilment.DELIVERY for so in live):
+            amount = 0
+        fees[fee.pk] = amount
+    tax = sum(so.tax_cents for so in live)
+    taxes = [
+        t.as_dict()
+        for t in pricing.sum_taxes([[pricing.TaxAmount.from_dict(t) for t in so.taxes] for so in live])
+    ]
+    added = 0 if order.prices_include_tax else tax
+    return Totals(goods, tax, taxes, fees, goods + added + sum(fees.values()))
+
+
+AT_THE_DOOR = frozenset({Status.HANDED_OVER, Status.COMPLETED})
+"""Delivery parts the drop hands over; the others miss the round and are cancelled (decision 0008)."""
+
+
+def due_on_delivery(order_id: int) -> int:
+    """Cents the courier collects at the door from a resident who pays on delivery, as
+    `services.do_mark_delivered` will post it: what the resident owes once the delivery parts
+    not handed to a courier (cancelled, refused, or missed the round) are taken off. 0 if nothing."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.payment_method != "on_handover" or order.payment_status == "paid":
+        return 0
+    live = [so for so in order.shop_orders.all() if so.status not in DEAD]
+    kept = [so for so in live if so.fulfilment != Fulfilment.DELIVERY or so.status in AT_THE_DOOR]
+    missed = order.total_cents - totals_for(order, kept).total_cents if len(kept) < len(live) else 0
+    return max(books.owed(order.pk) - missed, 0)
 
 
 def order_status(order: Order) -> str:

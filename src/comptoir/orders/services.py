@@ -27,7 +27,6 @@ from comptoir.catalog import stock
 from comptoir.catalog.models import Offer
 from comptoir.catalog.selectors import sellable_offers
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.core.money import Money, percent_of
 from comptoir.orders import books, pricing, transitions
 from comptoir.orders.cart import do_add_to_cart, do_claim_guest_cart, do_set_cart_quantity  # noqa: F401
 from comptoir.orders.checkout import CheckoutRequest, do_checkout, line_in  # noqa: F401
@@ -41,6 +40,7 @@ from comptoir.orders.lock_objects import (
 from comptoir.orders.models import Fulfilment, Order, OrderLine, ShopOrder
 from comptoir.orders.notify import schedule_expiry, send_after_commit
 from comptoir.orders.payments import payment_method
+from comptoir.orders.selectors import totals_for
 from comptoir.orders.status import DEAD, FINAL, Action, Actor
 from comptoir.orders.transitions import SYSTEM, Who
 
@@ -68,21 +68,12 @@ def _reserved(lines: Iterable[OrderLine], quantities: dict[int, int] | None = No
 def _reprice(order: Order) -> None:
     """Totals follow the live shop orders: dead ones cost nothing, delivery only if something is delivered."""
     live = [so for so in order.shop_orders.all() if so.status not in DEAD]
-    goods = sum(so.goods_cents for so in live)
+    totals = totals_for(order, live)
     for fee in order.fee_lines.all():
-        if fee.kind == "coop" and fee.rate_percent is not None:
-            fee.amount_cents = percent_of(Money(goods), fee.rate_percent).cents
-        elif fee.kind == "delivery" and not any(so.fulfilment == Fulfilment.DELIVERY for so in live):
-            fee.amount_cents = 0
+        fee.amount_cents = totals.fee_cents[fee.pk]
         fee.save(update_fields=["amount_cents"])
-    order.goods_cents, order.tax_cents = goods, sum(so.tax_cents for so in live)
-    order.taxes = [
-        t.as_dict()
-        for t in pricing.sum_taxes([[pricing.TaxAmount.from_dict(t) for t in so.taxes] for so in live])
-    ]
-    order.fees_cents = sum(fee.amount_cents for fee in order.fee_lines.all())
-    added = 0 if order.prices_include_tax else order.tax_cents
-    order.total_cents = order.goods_cents + added + order.fees_cents
+    order.goods_cents, order.tax_cents, order.taxes = totals.goods_cents, totals.tax_cents, totals.taxes
+    order.fees_cents, order.total_cents = sum(totals.fee_cents.values()), totals.total_cents
     if order.payment_status == "pending":  # "you pay X" follows the new total (start() has no side effect
         with translation.override(order.language):  # until paid: the port's contract, payments.py)
             order.payment_instructions = payment_method(order.payment_method).start(order).instructions
