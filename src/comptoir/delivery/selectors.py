@@ -261,7 +261,7 @@ def courier_stops(round_: Round) -> list[StopView]:
                 stop.pk, position, stop.kind, status, stop.eta, True, booking.lat, booking.lon,
                 booking.name, address=booking.address, phone=booking.phone, instructions=booking.instructions,
                 items=items, exact=True,
-                collect=amount_to_collect(stop) if booking.order_id is not None else "",
+                collect=amount_to_collect(stop),
             ))  # fmt: skip
         else:
             views.append(StopView(
@@ -295,11 +295,14 @@ def amount_to_collect(drop: Stop) -> str:
     the parcels handed to couriers and the fees that follow them, not the order's first total (a
     shop's part cancelled or never handed over is not paid). A drop that does not complete the
     booking (its other parcels come in another round, still to drop) collects nothing: the money
-    is taken, and posted, once, at the last door."""
+    is taken, and posted, once, at the last door. An outside job (no order here) collects nothing."""
+    order_id = drop.booking.order_id
+    if order_id is None:
+        return ""
     others = Stop.objects.filter(booking=drop.booking_id, kind=Stop.Kind.DROP).exclude(pk=drop.pk)
     if others.exclude(status=Stop.Status.DONE).exists():
         return ""
-    due = due_on_delivery(drop.booking.order_id)
+    due = due_on_delivery(order_id)
     return Money(due).format(get_language() or "fr") if due > 0 else ""
 
 
