@@ -7,7 +7,7 @@ every `COMPTOIR_WORKER_BEAT_SECONDS`; a running task whose worker has not beaten
 `STALE_BEATS` beats is put back in the queue with its arguments (the next worker runs it again),
 or marked failed after `COMPTOIR_TASK_MAX_ATTEMPTS` claims, so a task that kills its worker every
 time cannot loop for ever. Tasks are written to be run again safely: planning replaces the slot's
-rounds in one transaction, mails are sent by one task each (see docs/decisions/0020).
+rounds in one transaction, mails are sent by one task each (see docs/decisions/0022).
 """
 
 from __future__ import annotations
