@@ -66,7 +66,7 @@ def test_resident_keeps_local_products_and_sees_where_they_come_from(
 
     page.goto(page.base_url + "/recherche/?q=tomme")
     page.get_by_role("heading", name="3 offres trouvées").wait_for()
-    page.get_by_label("Local seulement (origine à moins de 100 km)").check()
+    page.get_by_label("Local seulement (origine à moins de 100 km du centre du nœud)").check()
     page.locator("#main").get_by_role("button", name="Chercher").click()
     page.get_by_role("heading", name="1 offre trouvée").wait_for()
     result = page.locator("ol.results > li").first
