@@ -130,7 +130,7 @@ def test_a_guest_sees_the_total_signs_in_from_checkout_and_cancels_after_confirm
     page.goto(f"{page.base_url}/produits/{bread.pk}/")
     page.get_by_role("button", name="Ajouter Pain complet au panier").click()
     page.get_by_role("link", name="Panier").click()
-    assert "400 g" in page.locator("section.shop-group").inner_text()
+    assert "400\u00a0g" in page.locator("section.shop-group").inner_text()
     shot(page, "guest-cart")
     page.get_by_role("link", name="Commander").click()
     total = page.get_by_label("Votre total")
