@@ -233,6 +233,7 @@ def _plan(slot: Slot, run: PlanRun, solver: RouteSolver | None, limit: float | N
         slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED])
         .select_related("outside_job")
         .prefetch_related("parcels__shop", "parcels__booking__outside_job")
+        .order_by("pk")  # the same problem from the same bookings, whatever join the database chooses
     )  # fmt: skip
     if not bookings:  # nothing to plan: no solver, no shift needed
         with transaction.atomic():
