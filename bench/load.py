@@ -148,7 +148,12 @@ async def resident(
 
 async def run_step(base: str, world: dict[str, Any], users: int, seconds: float) -> Step:
     step = Step(users)
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    # gunicorn closes a connection left idle for 2 s (its default keep-alive). A client that reuses
+    # one at that instant gets the connection closed under its request, as the first run at 100
+    # residents did (ReadError, in bursts when the worker's main loop caught up). Browsers retry
+    # such a request; httpx does not, so the residents give up an idle connection after 1 s, as a
+    # well-behaved client of a 2 s server should.
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         until = time.perf_counter() + seconds
         await asyncio.gather(*(resident(client, a, world, step, until) for a in world["residents"][:users]))
