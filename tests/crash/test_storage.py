@@ -2,8 +2,9 @@
 works again once space or write access returns.
 
 SQLite: the node's folder is a small tmpfs mounted for the test (root only; skipped otherwise), filled up
-with a file, then remounted read-only. PostgreSQL: the node's database is set read-only
-(`default_transaction_read_only`, as a standby would be) and its sessions ended.
+with a file, then remounted read-only. PostgreSQL: the node's database is moved to a tablespace on a
+small tmpfs that is then filled, and set read-only (`default_transaction_read_only`, as a standby
+would be) with its sessions ended.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -150,12 +152,7 @@ def test_full_then_read_only_disk_answers_503_and_recovers(make_node: Any, tmp_p
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's own read-only mode")
 def test_postgres_read_only_answers_503_and_recovers(make_node: Any) -> None:
-    """The node's database made read-only as a standby would be (SQLSTATE 25006), its sessions ended.
-
-    PostgreSQL's full disk is not reproduced here: it writes table pages at checkpoints, so a full
-    tablespace only fails the statement that must extend a file, not the next checkout (tried: a
-    tablespace on a full 64 MB tmpfs still took the order).
-    """
+    """The node's database made read-only as a standby would be (SQLSTATE 25006), its sessions ended."""
     node: Node = make_node()
     server, name = os.environ["DATABASE_URL"], node.database_url.rsplit("/", 1)[1]
     world = node.step("seed_shop", "1", str(STOCK))
@@ -179,4 +176,70 @@ def test_postgres_read_only_answers_503_and_recovers(make_node: Any) -> None:
     assert state["problems"] == []
     assert len(state["orders"]) == 2
     assert state["stock"][str(world["offers"][0])] == STOCK - 2
+    assert all(c["balanced"] for c in state["ledger"].values())
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's tablespace on a full disk")
+def test_postgres_full_disk_answers_503_and_recovers(make_node: Any) -> None:
+    """The node's database lives in a tablespace on a small tmpfs, filled up while it serves.
+
+    PostgreSQL allocates a table's or an index's next page when a row no longer fits the pages it
+    has (the rest is written at checkpoints into space already allocated), so the disk being full
+    fails the first checkout that needs a new page: SQLSTATE 53100, "could not extend file". The
+    test checks out until that happens: every order before it is whole, the refused one left
+    nothing, and the same request goes through once space returns. The write-ahead log stays on
+    the cluster's own disk (a full WAL disk stops PostgreSQL itself, which is not a page's matter).
+    """
+    import psycopg
+
+    node: Node = make_node()
+    server, name = os.environ["DATABASE_URL"], node.database_url.rsplit("/", 1)[1]
+    stock = 400
+    world = node.step("seed_shop", "1", str(stock))
+    with psycopg.connect(node.database_url) as connection:
+        size = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
+    space = f"full_{name}"[:60]
+    mount_point = Path(tempfile.mkdtemp(prefix="comptoir-pgdisk-"))  # pytest's folders are closed to postgres
+    mount_point.chmod(0o755)
+    with small_disk(mount_point, size // (1 << 20) + 24) as disk:
+        owner = subprocess.run(["id", "-u", "postgres"], capture_output=True, text=True)
+        if owner.returncode != 0:
+            pytest.skip("no postgres system user to own the tablespace's folder")
+        folder = disk / "space"
+        folder.mkdir()
+        os.chown(folder, int(owner.stdout), -1)
+        os.chmod(disk, 0o755)
+        _pg_execute(server, f"CREATE TABLESPACE \"{space}\" LOCATION '{folder}'")
+        try:
+            _pg_execute(server, f'ALTER DATABASE "{name}" SET TABLESPACE "{space}"')
+            node.start_web(workers=1, threads=2)
+            assert checkout(node, world, "before")[0] == 201
+
+            filler = fill(disk)
+            taken, refused = 1, ""
+            for attempt in range(stock - 1):
+                answer = checkout(node, world, f"full-{attempt}")
+                if answer[0] == 503:
+                    assert_unavailable(answer, FR)
+                    refused = f"full-{attempt}"
+                    break
+                assert answer[0] == 201, answer[1][-1500:]
+                taken += 1
+            assert refused, f"{taken} orders and the full disk never refused one"
+            # the same request, in English
+            assert_unavailable(checkout(node, world, refused, language="en"), EN)
+            filler.unlink()  # space is back
+            status, text, _headers = checkout(node, world, refused)
+            assert status == 201, text  # the refused request goes through now, once
+            node.stop()
+            state = node.step("invariants", str(stock), json.dumps(world["changes"]))
+        finally:
+            node.stop()
+            with contextlib.suppress(Exception):
+                _pg_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_execute(server, f'DROP TABLESPACE IF EXISTS "{space}"')
+    mount_point.rmdir()
+    assert state["problems"] == []
+    assert len(state["orders"]) == taken + 1  # every order before the full disk, and the refused one once
+    assert state["stock"][str(world["offers"][0])] == stock - taken - 1
     assert all(c["balanced"] for c in state["ledger"].values())
