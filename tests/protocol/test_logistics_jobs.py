@@ -319,7 +319,7 @@ def test_cancel_before_pickup_frees_the_slot_and_after_pickup_is_refused(coop, s
 def test_status_track_and_update_of_an_unknown_order_are_refused(coop):
     assert _ask("status", "lt-8", order_id="LO-404")["error"]["code"] == "60006"
     assert _ask("track", "lt-8", order_id="LO-404")["error"]["code"] == "60006"
-    assert _ask("update", "lt-8", order={"id": "LO-404"})["error"]["code"] == "40001"
+    assert _ask("update", "lt-8", order={"id": "LO-404"})["error"]["code"] == "60006"
 
 
 def test_track_is_inactive_until_the_courier_is_on_the_way(coop):

@@ -163,6 +163,8 @@ class OutsideJob(models.Model):
     pickup_instructions = models.CharField(max_length=300, blank=True)
     currency = models.CharField(max_length=3)
     billed_at = models.DateTimeField(null=True, blank=True)  # the fee reached the books (on delivery)
+    # ONDC's ready_to_ship: until the seller app says the parcel is ready, the courier may not collect it
+    ready_to_ship = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

@@ -38,7 +38,7 @@ class JobRefused(Exception):
 
     REASONS = (
         "invalid", "duplicate", "no_slot", "closed", "pickup_outside", "drop_outside", "too_big", "full",
-        "unknown", "not_cancellable", "picked_up",
+        "unknown", "not_cancellable", "picked_up", "not_updatable", "planned",
     )  # fmt: skip
 
     def __init__(self, reason: str, message: str) -> None:
@@ -71,6 +71,7 @@ class JobIn:
     currency: str
     pickup_code: str  # the seller gives it to the courier with the parcel
     drop_code: str = ""  # the receiver's code; one is drawn when the seller app gave none
+    ready: bool = True  # the seller app said the parcel is ready to ship (ONDC's ready_to_ship)
 
 
 def _code() -> str:
@@ -131,7 +132,7 @@ def do_book_outside_job(job: JobIn) -> OutsideJob:
             booking=booking, client_id=job.client_id, client_ref=job.client_ref, pickup_name=job.pickup.name,
             pickup_address=job.pickup.address, pickup_lat=job.pickup.lat, pickup_lon=job.pickup.lon,
             pickup_phone=job.pickup.phone, pickup_email=job.pickup.email,
-            pickup_instructions=job.pickup.instructions, currency=job.currency,
+            pickup_instructions=job.pickup.instructions, currency=job.currency, ready_to_ship=job.ready,
         )  # fmt: skip
         Parcel.objects.create(
             booking=booking, shop=None, shop_order_id=None, weight_g=job.weight_g, volume_ml=job.volume_ml,
@@ -176,6 +177,87 @@ def do_cancel_outside_job(client_id: str, client_ref: str) -> OutsideJob:
         Slot.objects.filter(pk=booking.slot_id).update(
             booked_orders=F("booked_orders") - 1, booked_ml=F("booked_ml") - booking.volume_ml
         )
+        job.booking = booking
+    return job
+
+
+@dataclass(frozen=True)
+class JobChange:
+    """What a seller app may change before its parcel is collected; None leaves a field as it is."""
+
+    ready: bool | None = None
+    pickup_code: str | None = None
+    drop_name: str | None = None
+    drop_phone: str | None = None
+    drop_instructions: str | None = None
+    weight_g: int | None = None
+    volume_ml: int | None = None
+
+
+def _check_change(change: JobChange) -> None:
+    if change.pickup_code is not None and not CODE.match(change.pickup_code):
+        raise JobRefused("invalid", "the pickup code must be 4 to 8 letters or digits")
+    for label, value in (("name", change.drop_name), ("phone", change.drop_phone)):
+        if value is not None and not value.strip():
+            raise JobRefused("invalid", f"the receiver's {label} cannot be empty")
+    if change.weight_g is not None and change.weight_g <= 0:
+        raise JobRefused("invalid", "the parcel needs a weight")
+    if change.volume_ml is not None and change.volume_ml < 0:
+        raise JobRefused("invalid", "the parcel's volume cannot be negative")
+
+
+def _resize(booking: Booking, parcel: Parcel, weight_g: int, volume_ml: int) -> None:
+    """A new size for a parcel not yet planned: the largest vehicle and the slot's volume still hold it."""
+    if booking.status != Booking.Status.BOOKED:
+        raise JobRefused("planned", "the round is planned: the parcel's size can no longer change")
+    max_g, max_ml = selectors.largest_vehicle()
+    if weight_g > max_g or volume_ml > max_ml:
+        raise JobRefused("too_big", "no vehicle of ours can carry this parcel")
+    slot = slot_for_update(booking.slot_id)
+    assert slot is not None
+    if slot.booked_ml - booking.volume_ml + volume_ml > slot.capacity_ml:
+        raise JobRefused("full", "this slot has no room left for this parcel")
+    Slot.objects.filter(pk=slot.pk).update(booked_ml=F("booked_ml") - booking.volume_ml + volume_ml)
+    booking.weight_g, booking.volume_ml = weight_g, volume_ml
+    parcel.weight_g, parcel.volume_ml = weight_g, volume_ml
+    parcel.save(update_fields=["weight_g", "volume_ml"])
+
+
+def do_update_outside_job(client_id: str, client_ref: str, change: JobChange) -> OutsideJob:
+    """Apply a seller app's changes to a job whose parcel is still at the seller's, all or nothing.
+
+    The fee does not change: it is the round's cost shared by its deliveries, whatever a parcel
+    weighs. After pickup (or once cancelled, failed or delivered) nothing may change."""
+    _check_change(change)
+    with transaction.atomic():
+        job = outside_job(client_id, client_ref)
+        if job is None:
+            raise JobRefused("unknown", "no such order")
+        booking = booking_for_update(job.booking.ref)
+        assert booking is not None
+        if booking.status not in (Booking.Status.BOOKED, Booking.Status.PLANNED):
+            raise JobRefused("not_updatable", f"this delivery is {booking.status}: it can no longer change")
+        # the courier's actions take their round's lock: holding it, no pickup lands between check and change
+        for round_id in sorted(set(booking.stops.values_list("round_id", flat=True))):
+            round_for_update(round_id)
+        if booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists():
+            raise JobRefused("not_updatable", "the parcel is already picked up: it can no longer change")
+        parcel = booking.parcels.get()
+        weight = change.weight_g if change.weight_g is not None else booking.weight_g
+        volume = change.volume_ml if change.volume_ml is not None else booking.volume_ml
+        if (weight, volume) != (booking.weight_g, booking.volume_ml):
+            _resize(booking, parcel, weight, volume)
+        if change.pickup_code is not None:
+            parcel.pickup_code = change.pickup_code
+            parcel.save(update_fields=["pickup_code"])
+        for field, value in (("name", change.drop_name), ("phone", change.drop_phone),
+                             ("instructions", change.drop_instructions)):  # fmt: skip
+            if value is not None:
+                setattr(booking, field, value.strip()[: Booking._meta.get_field(field).max_length])  # type: ignore[union-attr]
+        booking.save(update_fields=["weight_g", "volume_ml", "name", "phone", "instructions"])
+        if change.ready is not None:
+            job.ready_to_ship = change.ready
+            job.save(update_fields=["ready_to_ship"])
         job.booking = booking
     return job
 

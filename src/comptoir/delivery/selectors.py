@@ -279,6 +279,9 @@ def _pickup_label(stop: Stop) -> str:
 def _pickup_line(stop: Stop, shop_status: str | None) -> PickupLine:
     # an outside job's parcel has no shop order: its seller app said it is ready to ship
     outside = stop.parcel is not None and stop.parcel.shop_id is None
+    if outside and stop.status == Stop.Status.PENDING and not stop.booking.outside_job.ready_to_ship:
+        note = _("Not ready: the seller has not said this parcel is ready yet.")
+        return PickupLine(stop.pk, _pickup_label(stop), stop.status, ready=False, note=note)
     if outside or stop.status != Stop.Status.PENDING or shop_status in PICKABLE:
         return PickupLine(stop.pk, _pickup_label(stop), stop.status)
     if shop_status in (ShopOrder.Status.PLACED, ShopOrder.Status.CHANGES):

@@ -317,6 +317,8 @@ def _pickup(courier: Any, stop: Stop, action: ActionIn, at: datetime) -> None:
     if stop.kind != Stop.Kind.PICKUP or stop.parcel is None:
         raise InvalidInput(_("This stop is not a pickup."))
     if stop.parcel.shop_order_id is None:  # an outside job: its seller's code is the whole proof
+        if not stop.booking.outside_job.ready_to_ship:
+            raise InvalidInput(_("The seller has not said this parcel is ready yet: nothing to collect now."))
         if action.code.strip() != stop.parcel.pickup_code:
             raise WrongCode(_("Wrong pickup code: ask the seller for the parcel's code."), stop)
         _close(stop, Stop.Status.DONE, at, "code")

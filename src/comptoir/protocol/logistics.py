@@ -8,7 +8,8 @@ with 60004. ``init`` quotes the chosen slot again for the full addresses and rem
 quote; ``confirm`` books the job at that quote into the slot (delivery's ``outside_jobs``: its
 own pickup place and code, capacity checked, all or nothing). ``status``, ``track`` and
 ``cancel`` follow the job (``logistics_orders.py`` writes the order and pushes each state).
-``update`` (changes after confirm) and return to origin are not offered: 40001 and 60007.
+``update`` takes what may change before pickup (ready to ship, the pickup code, the receiver's
+contact, the parcel's size while its round is not planned); after pickup it is refused with 60007.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from comptoir.protocol.logistics_orders import (
     grams,
     millilitres,
     read_confirm,
+    read_update,
+    remember_update,
     tracking,
     wire_order,
 )
@@ -218,7 +221,7 @@ def handle_init(inbox: InboxMessage) -> str:
 REFUSALS = {  # delivery's reasons → ONDC logistics error codes
     "invalid": "60006", "duplicate": "65001", "no_slot": "60004", "closed": "60004", "full": "60004",
     "too_big": "60004", "pickup_outside": "60001", "drop_outside": "60002", "unknown": "60006",
-    "not_cancellable": "60007", "picked_up": "60007",
+    "not_cancellable": "60007", "picked_up": "60007", "not_updatable": "60007", "planned": "40001",
 }  # fmt: skip
 
 
@@ -315,6 +318,21 @@ def handle_cancel(inbox: InboxMessage) -> str:
 
 @handles("update", domain=DOMAIN)
 def handle_update(inbox: InboxMessage) -> str:
-    return _refuse(
-        inbox, NotServiceable("40001", "update: changes after confirm are not offered; cancel and book again")
-    )
+    """Before pickup: ready to ship, the pickup code, the receiver's contact, the parcel's size (same fee)."""
+    message = inbox.body["message"]
+    found = _confirmed(inbox, str((message.get("order") or {}).get("id", "")))
+    if found is None:
+        return _refuse(inbox, NotServiceable("60006", "no such logistics order"))
+    tx, job = found
+    try:
+        change = read_update(message, job)
+        with transaction.atomic():
+            job = outside_jobs.do_update_outside_job(tx.bap_id, tx.order_ref, change)
+            remember_update(tx, message)
+            tx.save(update_fields=["state", "updated"])
+            _reply(inbox, order=wire_order(tx, job))
+    except NotServiceable as refusal:
+        return _refuse(inbox, refusal)
+    except outside_jobs.JobRefused as refusal:
+        return _refuse(inbox, NotServiceable(REFUSALS[refusal.reason], refusal.message))
+    return f"on_update: {tx.order_ref} updated"

@@ -143,7 +143,81 @@ def read_confirm(tx: Transaction | None, order: dict[str, Any], now: datetime) -
         pickup=_place(start, "pickup", seller), drop=_place(end, "drop"), weight_g=grams(parcel),
         volume_ml=millilitres(parcel), fee_cents=int(tx.state["fee_cents"]), currency=tx.state["currency"],
         pickup_code=pickup_code, drop_code=str((end.get("authorization") or {}).get("token") or "").strip(),
+        ready=ready_to_ship(fulfillment) is not False,
     )  # fmt: skip
+
+
+def ready_to_ship(fulfillment: dict[str, Any]) -> bool | None:
+    """ONDC's `state` tag group: ready_to_ship yes or no; None when the fulfillment does not say."""
+    for group in fulfillment.get("tags") or []:
+        if isinstance(group, dict) and group.get("code") == "state":
+            for tag in group.get("list") or []:
+                if isinstance(tag, dict) and tag.get("code") == "ready_to_ship":
+                    value = str(tag.get("value", "")).lower()
+                    if value not in ("yes", "no"):
+                        raise NotServiceable("60006", f"ready_to_ship is yes or no, not {value!r}")
+                    return value == "yes"
+    return None
+
+
+UPDATE_TARGETS = {"fulfillment", "item"}
+
+
+def read_update(message: dict[str, Any], job: OutsideJob) -> outside_jobs.JobChange:
+    """An update read into delivery's change, or the refusal to send: only what may change before pickup."""
+    targets = {t.strip() for t in str(message.get("update_target") or "").split(",") if t.strip()}
+    if not targets or targets - UPDATE_TARGETS:
+        raise NotServiceable(
+            "30012", f"update_target must be fulfillment or item, not {message.get('update_target')!r}"
+        )
+    order = message.get("order") or {}
+    fulfillment = (order.get("fulfillments") or [{}])[0]
+    start, end = fulfillment.get("start") or {}, fulfillment.get("end") or {}
+    booking = job.booking
+    window = ((start.get("time") or {}).get("range")) or {}
+    if window and (window.get("start"), window.get("end")) != (
+        timestamp(booking.slot.starts), timestamp(booking.slot.ends)):  # fmt: skip
+        raise NotServiceable(
+            "40001", "the pickup time is the round's window and cannot be moved; cancel and book again"
+        )
+    if (end.get("location") or {}).get("gps"):
+        lat, lon = gps(end, "drop")
+        if (round(lat, 6), round(lon, 6)) != (round(booking.lat, 6), round(booking.lon, 6)):
+            raise NotServiceable("40001", "a new drop place cannot be taken by update; cancel and book again")
+    code = _code(start) if start else ""
+    contact, person = end.get("contact") or {}, end.get("person") or {}
+    instructions = end.get("instructions") or {}
+    linked = (order.get("@ondc/org/linked_order") or {}).get("order") or {}
+    return outside_jobs.JobChange(
+        ready=ready_to_ship(fulfillment), pickup_code=code or None,
+        drop_name=str(person["name"]) if "name" in person else None,
+        drop_phone=str(contact["phone"]) if "phone" in contact else None,
+        drop_instructions=str(instructions["long_desc"]) if "long_desc" in instructions else None,
+        weight_g=grams(linked) if linked.get("weight") else None,
+        volume_ml=millilitres(linked) if linked.get("dimensions") else None,
+    )  # fmt: skip
+
+
+def remember_update(tx: Transaction, message: dict[str, Any]) -> None:
+    """Keep what the seller app changed in the stored order, so every later answer repeats it."""
+    stored = dict(tx.state.get("order") or {})
+    sent = dict((stored.get("fulfillments") or [{}])[0])
+    new = ((message.get("order") or {}).get("fulfillments") or [{}])[0]
+    for side in ("start", "end"):
+        merged = dict(sent.get(side) or {})
+        for key in ("contact", "person", "instructions", "authorization"):
+            if (new.get(side) or {}).get(key):
+                merged[key] = {**(merged.get(key) or {}), **new[side][key]}
+        sent[side] = merged
+    if new.get("tags"):
+        sent["tags"] = new["tags"]
+    stored["fulfillments"] = [sent]
+    linked = (message.get("order") or {}).get("@ondc/org/linked_order") or {}
+    if linked.get("order"):
+        previous = dict(stored.get("@ondc/org/linked_order") or {})
+        previous["order"] = {**(previous.get("order") or {}), **linked["order"]}
+        stored["@ondc/org/linked_order"] = previous
+    tx.state = {**tx.state, "order": stored}
 
 
 def wire_order(tx: Transaction, job: OutsideJob, stage: str | None = None) -> dict[str, Any]:
