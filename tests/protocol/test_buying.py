@@ -185,7 +185,7 @@ def test_a_nack_is_told_and_nothing_changes(ada, seller_node):
     group = _group(ada, seller_node)
     Seller.answer = 400
     with pytest.raises(remote.RemoteRefused) as refused:
-        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700)
+        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700, payment="on_handover")
     assert refused.value.message == (
         "bakery.example refused the request (provider closed for holidays): nothing was ordered."
     )
@@ -198,7 +198,7 @@ def test_silence_is_told_after_the_wait_and_nothing_changes(ada, seller_node):
     with pytest.raises(
         remote.RemoteRefused, match=r"bakery\.example did not answer within 0 s: nothing was ordered"
     ):
-        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700)
+        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700, payment="on_handover")
     with pytest.raises(remote.RemoteRefused, match="did not answer"):
         remote.do_quote_remote(ada, group.pk, DROP)
     assert Seller.received == ["/beckn/select", "/beckn/select"]
@@ -210,7 +210,7 @@ def test_an_unreachable_node_is_told_and_nothing_changes(ada, settings, tmp_path
     do_generate_keys()
     group = _group(ada, "http://127.0.0.1:9/beckn")  # the discard port: nobody listens
     with pytest.raises(remote.RemoteRefused, match=r"bakery\.example cannot be reached: nothing was ordered"):
-        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700)
+        remote.do_place_remote(ada, group.pk, DROP, expected_total_cents=700, payment="on_handover")
     _unchanged(group)
 
 

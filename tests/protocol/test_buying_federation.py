@@ -42,6 +42,15 @@ B_ORDERS = (
     "import json; from comptoir.orders.models import Order, ShopOrder; "
     "print(json.dumps([[o.total_cents, [s.status for s in o.shop_orders.all()]] for o in Order.objects.order_by('pk')]))"
 )
+B_PAYMENTS = (
+    "import json; from comptoir.orders.models import Order; "
+    "print(json.dumps([[o.payment_method, o.payment_status] for o in Order.objects.order_by('pk')]))"
+)
+A_BOOKS = (
+    "import json; from comptoir.ledger.models import Entry; "
+    "print(json.dumps([[e.kind, e.reference, sorted([l.account.code, l.debit, l.credit] for l in e.lines.all())] "
+    "for e in Entry.objects.order_by('pk')]))"
+)
 A_REMOTE = (
     "import json; from comptoir.protocol.models import RemoteOrder; "
     "print(json.dumps([[r.state, r.order_ref, r.order_state, r.fulfillment_state, r.total_cents, r.lines] "
@@ -98,8 +107,10 @@ def test_a_resident_orders_from_another_node_and_follows_it(tmp_path: Path):
         assert first_total > 640  # 2 × 3.20 and the seller's delivery and coop fee lines
 
         _steps(b, "- reprice")  # the bread now costs 3.30 on B
+        assert 'value="bank_transfer"' in quoted.text and 'value="on_handover"' in quoted.text
         refused = resident.post(
-            checkout, {**DROP, "step": "confirm", "expected_total_cents": str(first_total)}
+            checkout,
+            {**DROP, "step": "confirm", "payment": "bank_transfer", "expected_total_cents": str(first_total)},
         )
         assert refused.status == 409
         assert f"{(first_total + 20) / 100:.2f}" in refused.text  # the new total is shown
@@ -108,7 +119,13 @@ def test_a_resident_orders_from_another_node_and_follows_it(tmp_path: Path):
         assert [row[:2] for row in _shell(a, A_REMOTE)] == [["cart", ""]]  # still in A's cart, as it was
 
         placed = resident.post(
-            checkout, {**DROP, "step": "confirm", "expected_total_cents": str(first_total + 20)}
+            checkout,
+            {
+                **DROP,
+                "step": "confirm",
+                "payment": "bank_transfer",
+                "expected_total_cents": str(first_total + 20),
+            },
         )
         assert placed.status == 200 and re.search(r"/commandes/autres-noeuds/\d+/$", placed.url), placed.text[
             -2000:
@@ -127,6 +144,17 @@ def test_a_resident_orders_from_another_node_and_follows_it(tmp_path: Path):
         ]
         assert _shell(b, B_ORDERS) == [[first_total + 20, ["placed"]]]
         order_ref = remote[1]
+        # our cooperative collects: B's order waits for our settlement, never for the resident's money
+        assert _shell(b, B_PAYMENTS) == [["buyer_app", "pending"]]
+        assert _shell(a, A_BOOKS) == [
+            [
+                "remote_sale",
+                order_ref,
+                [["411", first_total + 20, 0], ["4673-bakery.localhost", 0, first_total + 20]],
+            ]
+        ]
+        shown = resident.get(page).text
+        assert 'data-payment="bank_transfer"' in shown and f"référence {order_ref}" in shown
 
         _steps(b, f"{order_ref} accept", f"{order_ref} prepare")
         _wait_state(resident, page, ("placed", "Packed"))
@@ -140,12 +168,16 @@ def test_a_resident_orders_from_another_node_and_follows_it(tmp_path: Path):
         quoted = resident.post(f"/panier/autres-noeuds/{second}/commander/", {**DROP, "step": "quote"})
         total = quoted.hidden("expected_total_cents")[0]
         placed = resident.post(f"/panier/autres-noeuds/{second}/commander/",
-                               {**DROP, "step": "confirm", "expected_total_cents": total})  # fmt: skip
+                               {**DROP, "step": "confirm", "payment": "on_handover", "expected_total_cents": total})  # fmt: skip
         page = placed.url.split(str(a.port), 1)[1]
+        assert _shell(b, B_PAYMENTS)[1] == ["on_handover", "pending"]  # B's courier takes the payment
+        assert 'data-payment="on_handover"' in resident.get(page).text
+        assert len(_shell(a, A_BOOKS)) == 1  # nothing of ours to book
         cancelled = resident.post(page + "annuler/", {"reason": "010"})
         assert cancelled.status == 200
         assert _state(resident, page) == ("cancelled", "Cancelled")
         assert [row[1] for row in _shell(b, B_ORDERS)] == [["completed"], ["cancelled"]]
+        assert len(_shell(a, A_BOOKS)) == 1
     finally:
         a.stop()
         b.stop()

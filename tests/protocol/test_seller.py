@@ -187,7 +187,7 @@ def test_order_to_delivery_through_orders_services_with_status_pushes(node):
                      "updated_at": "2026-03-02T09:01:00.000Z"}  # fmt: skip
     confirmed = _ask("confirm", order=confirm_order)
     order = Order.objects.get()
-    assert (order.goods_cents, order.payment_method, order.email) == (480, "bank_transfer", "ada@example.org")
+    assert (order.goods_cents, order.payment_method, order.email) == (480, "buyer_app", "ada@example.org")
     assert node["bread"].__class__.objects.get(pk=node["bread"].pk).stock == 8  # reserved by checkout
     assert confirmed["message"]["order"]["id"] == "A-1"
     assert confirmed["message"]["order"]["quote"]["price"] == init["message"]["order"]["quote"]["price"]
@@ -290,3 +290,71 @@ def test_update_is_answered_as_not_supported(node):
     assert reply["error"] == {
         "type": "DOMAIN-ERROR", "code": "40000", "message": "update is not supported by this seller yet; cancel and order again",
     }  # fmt: skip
+
+
+def _confirm_order(node, init: dict, payment: dict, order_id: str) -> dict:
+    return {**_init_order(node), "id": order_id, "state": "Created", "quote": init["message"]["order"]["quote"],
+            "payment": payment, "created_at": "2026-03-02T09:01:00.000Z", "updated_at": "2026-03-02T09:01:00.000Z"}  # fmt: skip
+
+
+def test_paying_our_courier_at_the_door_is_agreed_at_init_and_placed_as_on_handover(node):
+    _ask("select", order=_order(node))
+    at_the_door = {"type": "ON-FULFILLMENT", "collected_by": "BPP"}
+    init = _ask("init", order={**_init_order(node), "payment": at_the_door})
+    offered = init["message"]["order"]["payment"]
+    assert (offered["type"], offered["collected_by"]) == ("ON-FULFILLMENT", "BPP")
+    total = init["message"]["order"]["quote"]["price"]["value"]
+
+    prepaid = {**offered, "type": "ON-ORDER", "collected_by": "BAP", "status": "NOT-PAID"}
+    refused = _ask("confirm", order=_confirm_order(node, init, prepaid, "A-3"))
+    assert (
+        refused["error"]["message"]
+        == "the payment must be ON-FULFILLMENT collected by BPP, as agreed at init"
+    )
+    assert not Order.objects.exists()
+
+    payment = {**offered, "status": "NOT-PAID", "params": {"amount": total, "currency": "EUR"}}
+    confirmed = _ask("confirm", order=_confirm_order(node, init, payment, "A-3"))
+    order = Order.objects.get()
+    assert (order.payment_method, order.payment_status) == ("on_handover", "pending")
+    said = confirmed["message"]["order"]["payment"]
+    assert (said["type"], said["collected_by"], said["status"], said["params"]) == (
+        "ON-FULFILLMENT", "BPP", "NOT-PAID", {"amount": total, "currency": "EUR"},
+    )  # fmt: skip
+
+
+def test_a_buyer_app_that_collects_leaves_the_resident_nothing_to_pay_us(node):
+    _ask("select", order=_order(node))
+    init = _ask("init", order=_init_order(node))  # no payment asked: the buyer app collects
+    offered = init["message"]["order"]["payment"]
+    assert (offered["type"], offered["collected_by"]) == ("ON-ORDER", "BAP")
+    _ask("confirm", order=_confirm_order(node, init, {**offered, "status": "NOT-PAID"}, "A-4"))
+    order = Order.objects.get()
+    assert (order.payment_method, order.payment_status) == ("buyer_app", "pending")
+    amount = f"{order.total_cents // 100},{order.total_cents % 100:02d}\u00a0€"
+    assert order.payment_instructions == f"Vous payez {amount} au nœud où vous avez commandé, qui nous règle."
+
+
+def test_payment_terms_we_do_not_offer_are_refused_at_init(node, settings):
+    _ask("select", order=_order(node))
+    refused = _ask(
+        "init", order={**_init_order(node), "payment": {"type": "ON-ORDER", "collected_by": "BPP"}}
+    )
+    assert refused["error"]["message"] == "payment ON-ORDER collected by BPP is not offered here"
+    settings.COMPTOIR_PAYMENT_METHODS = ["comptoir.orders.payments.BankTransfer"]
+    refused = _ask(
+        "init", order={**_init_order(node), "payment": {"type": "ON-FULFILLMENT", "collected_by": "BPP"}}
+    )
+    assert refused["error"]["message"] == "payment on delivery is not offered here"
+    assert not Transaction.objects.filter(state__has_key="payment_terms").exists()
+
+
+def test_our_own_checkout_never_takes_the_buyer_app_method(db):
+    from comptoir.core.errors import InvalidInput
+    from comptoir.orders.checkout import CheckoutRequest, _check_contact
+
+    request = CheckoutRequest(email="ada@example.org", fulfilment={}, payment_method="buyer_app")
+    with pytest.raises(InvalidInput) as refused:
+        _check_contact(request)
+    assert refused.value.details == {"field": "payment_method"}
+    _check_contact(CheckoutRequest(**{**request.__dict__, "notes": {"protocol": "node-a.example"}}))

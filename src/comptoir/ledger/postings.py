@@ -5,12 +5,14 @@ Chart of accounts (French "plan comptable général" numbering, as a cooperative
     411         Clients (residents)                           asset      what residents owe for their orders
     4112-APP    Plateforme APP – livraisons à facturer        asset      delivery fees another platform's seller owes
     4671-SHOP   Commerçant SHOP – marchandises à reverser     liability  goods sold for a shop, owed to it
+    4673-NODE   Nœud NODE – ventes encaissées à reverser      liability  a remote order our coop collects, owed to the seller's node
     4672-SHOP   Commerçant SHOP – commandes en attente        liability  goods of orders the shop has not accepted yet
     44571       TVA collectée                                 liability  VAT included in the coop's own fees
     445711      TPS collectée (GST)                           liability  Québec: GST added to goods, and inside fees
     445712      TVQ collectée (QST)                           liability  Québec: QST added to goods, and inside fees
     706100      Contributions coopératives                    income     the coop fee (excl. VAT)
     706200      Livraisons                                    income     delivery fees (excl. VAT)
+    706300      Commissions d'apporteur (réseau)              income     the finder fee a seller node leaves us (excl. VAT)
     641         Rémunérations des coursiers                   expense    courier time of finished rounds
     421-PERSON  Coursier PERSON – rémunérations dues          liability  courier pay not paid out yet
     6155        Véhicules – coût d'usage                      expense    vehicle cost of finished rounds (per hour, per km)
@@ -51,11 +53,13 @@ CUSTOMERS = "411"
 PLATFORM_CLIENTS = "4112"
 GOODS_OWED = "4671"
 GOODS_PENDING = "4672"
+NODES_OWED = "4673"
 VAT_COLLECTED = "44571"
 GST_COLLECTED = "445711"
 QST_COLLECTED = "445712"
 COOP_FEES = "706100"
 DELIVERY_FEES = "706200"
+FINDER_FEES = "706300"
 COURIER_PAY = "641"
 COURIERS_OWED = "421"
 VEHICLE_COSTS = "6155"
@@ -70,11 +74,17 @@ CHART: dict[str, tuple[str, str, str]] = {
     PLATFORM_CLIENTS: ("Plateformes – livraisons facturées", "Platforms – deliveries billed", ASSET),
     GOODS_OWED: ("Commerçants – marchandises à reverser", "Shops – goods owed", LIABILITY),
     GOODS_PENDING: ("Commerçants – commandes en attente", "Shops – orders awaiting acceptance", LIABILITY),
+    NODES_OWED: (
+        "Nœuds vendeurs – ventes encaissées à reverser",
+        "Seller nodes – sales collected, to settle",
+        LIABILITY,
+    ),
     VAT_COLLECTED: ("TVA collectée", "VAT collected", LIABILITY),
     GST_COLLECTED: ("TPS collectée", "GST collected", LIABILITY),
     QST_COLLECTED: ("TVQ collectée", "QST collected", LIABILITY),
     COOP_FEES: ("Contributions coopératives", "Cooperative fees", INCOME),
     DELIVERY_FEES: ("Livraisons", "Delivery fees", INCOME),
+    FINDER_FEES: ("Commissions d'apporteur (réseau)", "Finder fees (network)", INCOME),
     COURIER_PAY: ("Rémunérations des coursiers", "Courier pay", EXPENSE),
     COURIERS_OWED: ("Coursiers – rémunérations dues", "Couriers – pay owed", LIABILITY),
     VEHICLE_COSTS: ("Véhicules – coût d'usage", "Vehicles – cost of use", EXPENSE),
@@ -246,5 +256,41 @@ def delivery_job_lines(posting: DeliveryJobPosting) -> list[LineOut]:
     income = posting.fee_cents - sum(inside.values())
     if income:
         lines.append(LineOut(DELIVERY_FEES, 0, income))
+    lines += [LineOut(account, 0, cents) for account, cents in inside.items() if cents]
+    return lines
+
+
+@dataclass(frozen=True)
+class RemoteSalePosting:
+    """A resident's order from another node's shop that our cooperative collects (ONDC ``collected_by: BAP``).
+
+    Handed by the protocol app at confirm: the resident owes us the seller's whole quote; we owe the
+    seller's node that quote less the finder fee it leaves us, settled after delivery.
+    """
+
+    reference: str  # the payment reference the resident's transfer carries
+    node_id: str  # the seller app's network id: its own payable account
+    order_ref: str
+    total_cents: int  # the seller's quote, taxes included
+    finder_fee_cents: int  # taxes included
+    currency: str
+    fee_taxes: tuple[tuple[str, Decimal], ...]  # (account, percent) inside our finder fee
+
+
+def node_account(node_id: str) -> str:
+    return f"{NODES_OWED}-{node_id}"[:64]
+
+
+def remote_sale_lines(posting: RemoteSalePosting) -> list[LineOut]:
+    """The resident owes the quote; the seller's node is owed it less our finder fee (income, less its taxes)."""
+    if posting.total_cents <= 0:
+        return []
+    fee = min(max(posting.finder_fee_cents, 0), posting.total_cents)
+    inside = taxes_included(fee, posting.fee_taxes)
+    lines = [LineOut(CUSTOMERS, posting.total_cents, 0)]
+    if posting.total_cents - fee:
+        lines.append(LineOut(node_account(posting.node_id), 0, posting.total_cents - fee))
+    if fee - sum(inside.values()):
+        lines.append(LineOut(FINDER_FEES, 0, fee - sum(inside.values())))
     lines += [LineOut(account, 0, cents) for account, cents in inside.items() if cents]
     return lines

@@ -3,6 +3,9 @@
 do_post_order(position, kind=..., at=...)   checkout, acceptance, changes, cancellation, rejection, expiry
 do_post_round(posting, at=...)              a finished round's courier and vehicle costs
 do_post_delivery_job(posting, at=...)       a delivery done for another platform's seller, billed to it
+do_post_remote_sale(posting, at=...)        a remote order our coop collects: the resident owes us, we owe the seller's node
+do_cancel_remote_sale(reference, ...)       that order cancelled by the seller: its sale entry swapped back
+do_record_remote_payment(...)               the resident's transfer for a remote order
 do_record_payment(...)                      money in for an order (bank statement, cash at handover)
 do_record_refund(...)                       money back to a resident
 do_record_cost(...)                         rent, servers, bikes... entered by staff
@@ -25,7 +28,13 @@ from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.parameters import governed
 from comptoir.ledger import closing, postings
 from comptoir.ledger.models import Account, Entry, Line
-from comptoir.ledger.postings import DeliveryJobPosting, LineOut, OrderPosition, RoundPosting
+from comptoir.ledger.postings import (
+    DeliveryJobPosting,
+    LineOut,
+    OrderPosition,
+    RemoteSalePosting,
+    RoundPosting,
+)
 
 
 def _new_account(code: str, name: str = "") -> Account:
@@ -128,6 +137,58 @@ def do_post_delivery_job(posting: DeliveryJobPosting, *, at: datetime) -> Entry 
         reference=posting.booking_ref, memo=f"Delivery for {posting.client_id}, order {posting.client_ref}",
         names={account_code: posting.client_id},
     )  # fmt: skip
+
+
+def do_post_remote_sale(posting: RemoteSalePosting, *, at: datetime) -> Entry | None:
+    """Book a remote order our cooperative collects, once (its payment reference marks the entry)."""
+    if Entry.objects.filter(kind="remote_sale", reference=posting.reference).exists():
+        return None
+    account_code = postings.node_account(posting.node_id)
+    return _write(
+        "remote_sale", postings.remote_sale_lines(posting), currency=posting.currency, at=at,
+        reference=posting.reference, memo=f"Order {posting.order_ref} from {posting.node_id}"[:300],
+        names={account_code: posting.node_id},
+    )  # fmt: skip
+
+
+def do_cancel_remote_sale(reference: str, *, at: datetime, memo: str) -> Entry | None:
+    """The seller's node cancelled the order: its sale entry is swapped back, once; what was paid stays
+    with the resident's balance (a refund is a separate entry)."""
+    original = Entry.objects.filter(kind="remote_sale", reference=reference).first()
+    if original is None or Entry.objects.filter(reverses=original).exists():
+        return None
+    lines = [
+        LineOut(line.account.code, line.credit, line.debit)
+        for line in original.lines.select_related("account")
+    ]
+    currency = original.lines.values_list("currency", flat=True).first() or ""
+    return _write("remote_cancel", lines, currency=currency, at=at, memo=memo, reference=reference,
+                  reverses=original)  # fmt: skip
+
+
+def remote_sale_owed(reference: str, currency: str) -> int:
+    """What the resident still owes for the remote order with this payment reference."""
+    row = Line.objects.filter(
+        entry__reference=reference, entry__kind__in=("remote_sale", "remote_cancel", "remote_payment"),
+        account__code=postings.CUSTOMERS, currency=currency,
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))  # fmt: skip
+    return (row["d"] or 0) - (row["c"] or 0)
+
+
+def do_record_remote_payment(*, reference: str, amount_cents: int, currency: str, at: datetime) -> Entry:
+    """The resident's transfer for a remote order reached our bank: at most what they owe for it."""
+    due = remote_sale_owed(reference, currency)
+    if amount_cents <= 0 or amount_cents > due:
+        raise InvalidInput(
+            _("A payment is positive and at most what the resident owes (%(cents)d).")
+            % {"cents": max(due, 0)},
+            field="amount",
+        )
+    lines = [LineOut(postings.BANK, amount_cents, 0), LineOut(postings.CUSTOMERS, 0, amount_cents)]
+    entry = _write("remote_payment", lines, currency=currency, at=at, reference=reference,
+                   memo=f"Payment {reference}")  # fmt: skip
+    assert entry is not None
+    return entry
 
 
 def customer_balance(order_id: int, currency: str) -> int:

@@ -33,7 +33,7 @@ from comptoir.orders.delivery_port import DeliveryUnavailable, Drop, Parcel, Slo
 from comptoir.orders.error_codes import OrderErrorCode
 from comptoir.orders.geocoding import locate
 from comptoir.orders.models import Cart, FeeLine, Fulfilment, Order, OrderLine, ShopOrder
-from comptoir.orders.payments import payment_method
+from comptoir.orders.payments import BuyerAppCollects, payment_method
 from comptoir.orders.selectors import coop_fee_label
 
 
@@ -117,6 +117,9 @@ def _check_contact(request: CheckoutRequest) -> None:
         ) from error
     if request.language not in dict(settings.LANGUAGES):
         raise InvalidInput(_("Choose a language."), code=OrderErrorCode.INVALID_LANGUAGE, field="language")
+    if request.payment_method == BuyerAppCollects.code and not request.notes.get("protocol"):
+        raise InvalidInput(_("Choose a payment method."), code=OrderErrorCode.UNKNOWN_PAYMENT_METHOD,
+                           field="payment_method")  # fmt: skip
     payment_method(request.payment_method)
 
 

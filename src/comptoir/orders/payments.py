@@ -92,13 +92,32 @@ class BankTransfer:
         return PaymentStart("pending", self.instructions(order, order.language))
 
 
+class BuyerAppCollects:
+    """A protocol order whose buyer app collects (ONDC ``collected_by: BAP``) and settles with us: the
+    resident pays their own node, never us. Never offered on our checkout page (`payment_methods`); only
+    the seller role places orders with it (`CheckoutRequest.notes["protocol"]` names the buyer app)."""
+
+    code = "buyer_app"
+    label = gettext_lazy("Paid to the buyer's own node")
+
+    def instructions(self, order: Any, lang: str) -> str:
+        amount = Money(order.total_cents).format(lang)
+        return _("You pay %(amount)s to the node you ordered from, which settles with us.") % {
+            "amount": amount
+        }
+
+    def start(self, order: Any) -> PaymentStart:
+        return PaymentStart("pending", self.instructions(order, order.language))
+
+
 def payment_methods() -> dict[str, PaymentMethod]:
     methods = [import_string(path)() for path in settings.COMPTOIR_PAYMENT_METHODS]
     return {method.code: method for method in methods if getattr(method, "available", lambda: True)()}
 
 
 def payment_method(code: str) -> PaymentMethod:
-    methods = payment_methods()
+    """The method of an order; ``buyer_app`` is known here, and checkout admits it for protocol orders only."""
+    methods: dict[str, PaymentMethod] = {**payment_methods(), BuyerAppCollects.code: BuyerAppCollects()}
     if code not in methods:
         raise InvalidInput(_("Choose a payment method."), field="payment_method")
     return methods[code]

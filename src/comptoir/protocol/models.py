@@ -180,6 +180,10 @@ class RemoteOrder(models.Model):
     total_cents = models.IntegerField(null=True, blank=True)
     drop = models.JSONField(default=dict)  # where and to whom it is delivered
     cancel_reason = models.CharField(max_length=3, blank=True)
+    # how the resident pays (decision 0025): bank_transfer to our coop (ONDC collected_by BAP), or
+    # on_handover to the seller's courier (collected_by BPP); the reference is the order id we sent
+    payment_method = models.CharField(max_length=16, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -121,6 +122,7 @@ def _checkout_context(request: HttpRequest, group: Any) -> dict[str, Any]:
                     "zones": [{"name": a.name, "ring": [list(p) for p in a.ring]} for a in areas]},
         "pin_lat": f"{user.saved_lat:.6f}" if user.saved_lat is not None else "",
         "pin_lon": f"{user.saved_lon:.6f}" if user.saved_lon is not None else "",
+        "payments": remote.payment_choices(),
     }  # fmt: skip
 
 
@@ -139,7 +141,8 @@ def remote_checkout(request: HttpRequest, remote_id: int) -> HttpResponse:
             if request.POST.get("step") == "confirm":
                 expected = read_whole(request.POST.get("expected_total_cents"), field="expected_total_cents",
                                       low=0, high=MAX_ID)  # fmt: skip
-                placed = remote.do_place_remote(request.user, remote_id, drop, expected_total_cents=expected)
+                placed = remote.do_place_remote(request.user, remote_id, drop, expected_total_cents=expected,
+                                                payment=request.POST.get("payment", "")[:20])  # fmt: skip
                 messages.success(request, _("Thank you! %(shop)s (%(node)s) confirmed your order %(number)s.")
                                  % {"shop": placed.provider_name, "node": placed.seller_id, "number": placed.order_ref})  # fmt: skip
                 return redirect("protocol:remote-order", remote_id=placed.pk)
@@ -164,7 +167,12 @@ def remote_order(request: HttpRequest, remote_id: int) -> HttpResponse:
     return render(
         request,
         "protocol/remote_order.html",
-        {"order": order, "label": remote.state_label(order), "reasons": remote.cancel_reason_choices()},
+        {
+            "order": order,
+            "label": remote.state_label(order),
+            "reasons": remote.cancel_reason_choices(),
+            "payment_text": remote.payment_text(order, get_language() or "fr"),
+        },
     )
 
 

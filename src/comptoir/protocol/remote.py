@@ -8,10 +8,12 @@ error in the callback, no answer in time, a price that moved since the
 resident's quote) is raised to the page and leaves the cart as it was. The
 seller's on_status/on_cancel then move the order (``remote_status.py``).
 
-Payment: the seller's terms say the buyer app collects (ONDC ``ON-ORDER``); we do
-not collect money for other nodes yet, so confirm says ``NOT-PAID`` and the
-seller's node asks the resident to pay by bank transfer in its confirmation
-email (its web checkout's ``bank_transfer`` method).
+Payment (decision 0025): the resident chooses one of our own methods. ``bank_transfer``: our
+cooperative collects (ONDC ``ON-ORDER``, ``collected_by: BAP``, a ``payto`` URI to our account with
+the order id as reference), books the sale (the resident owes us the quote, we owe the seller's node
+the quote less its finder fee) and settles with that node after delivery. ``on_handover``: the
+seller's courier takes the payment at the door (``ON-FULFILLMENT``, ``collected_by: BPP``) and our
+books hold nothing. Either way confirm says ``NOT-PAID``: nobody has paid yet, and says so.
 """
 
 from __future__ import annotations
@@ -32,12 +34,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import ComptoirError, InvalidInput, NotFound
+from comptoir.core.money import Money
+from comptoir.core.parameters import governed
+from comptoir.core.region import node_region
+from comptoir.ledger.postings import VAT_COLLECTED, RemoteSalePosting
+from comptoir.ledger.services import do_cancel_remote_sale, do_post_remote_sale
+from comptoir.orders.payments import bank_account, payment_methods
 from comptoir.protocol import http, remote_status
 from comptoir.protocol.identity import load_identity
 from comptoir.protocol.models import InboxMessage, RemoteOrder, Subscriber
 from comptoir.protocol.wire import messages
 
 MAX_QUANTITY = 99
+# our methods, as ONDC payment terms (type, collected_by): who holds the resident's money
+PAYMENT_TERMS = {"bank_transfer": ("ON-ORDER", "BAP"), "on_handover": ("ON-FULFILLMENT", "BPP")}
 CANCEL_REASONS = ("001", "003", "006", "009", "010")  # ONDC's buyer reason codes our sellers accept too
 
 
@@ -335,12 +345,39 @@ def _release(remote: RemoteOrder) -> None:
     """placing → cart after a refusal: the group is back as the resident left it."""
     RemoteOrder.objects.filter(pk=remote.pk, state=RemoteOrder.State.PLACING).update(
         state=RemoteOrder.State.CART, transaction_id="", order_state="", fulfillment_state="",
-        updated=timezone.now(),
+        payment_method="", payment_reference="", updated=timezone.now(),
     )  # fmt: skip
 
 
-def do_place_remote(person: Any, remote_id: int, drop: Drop, *, expected_total_cents: int) -> RemoteOrder:
+def payment_choices() -> list[tuple[str, str]]:
+    """Our own methods a resident may pay another node's shop with: a transfer to our cooperative once its
+    account is configured, and payment at the door when our checkout offers it."""
+    offered = payment_methods()
+    choices = []
+    if "bank_transfer" in offered and bank_account() is not None:
+        choices.append(("bank_transfer", _("Bank transfer to our cooperative, which pays the shop's node")))
+    if "on_handover" in offered:
+        choices.append(("on_handover", _("Pay the courier on delivery (card or cash)")))
+    return choices
+
+
+def check_payment(remote: RemoteOrder, payment: str) -> tuple[str, str]:
+    if payment not in dict(payment_choices()):
+        raise InvalidInput(_("Choose a payment method."), field="payment")
+    if payment == "bank_transfer" and remote.currency != node_region().currency:
+        raise InvalidInput(
+            _("%(shop)s sells in %(currency)s: our cooperative collects only in %(ours)s. Pay on delivery.")
+            % {"shop": remote.provider_name, "currency": remote.currency, "ours": node_region().currency},
+            field="payment",
+        )
+    return PAYMENT_TERMS[payment]
+
+
+def do_place_remote(
+    person: Any, remote_id: int, drop: Drop, *, expected_total_cents: int, payment: str
+) -> RemoteOrder:
     """select → init → confirm with the seller's node; refuses if the total is not the one the resident saw."""
+    terms = check_payment(_cart_group(person, remote_id), payment)
     transaction_id = messages.new_id()
     remote = _claim(person, remote_id, transaction_id)
     try:
@@ -357,11 +394,17 @@ def do_place_remote(person: Any, remote_id: int, drop: Drop, *, expected_total_c
             )  # fmt: skip
         fulfillment_id = (on_select["message"]["order"].get("fulfillments") or [{}])[0].get("id", "")
         now = messages.timestamp(timezone.now())
-        init = _init_order(remote, drop, fulfillment_id, now)
+        init = _init_order(remote, drop, fulfillment_id, now, terms)
         on_init = _exchange(remote, transaction_id, "init", order=init)
         if on_init.get("error"):
             raise _refusal(remote, on_init)
-        confirm = _confirm_order(remote, init, on_init["message"]["order"], now)
+        offered = on_init["message"]["order"]
+        _check_terms(remote, offered.get("payment") or {}, terms)
+        confirm = _confirm_order(remote, init, offered, now)
+        # kept before sending: a checkout cut short is finished by the worker with the same terms
+        RemoteOrder.objects.filter(pk=remote.pk).update(
+            payment_method=payment, payment_reference=confirm["id"]
+        )
         on_confirm = _exchange(remote, transaction_id, "confirm", order=confirm)
         if on_confirm.get("error"):
             raise _refusal(remote, on_confirm)
@@ -371,7 +414,18 @@ def do_place_remote(person: Any, remote_id: int, drop: Drop, *, expected_total_c
     return _record_confirmed(remote.pk, on_confirm["message"]["order"], quoted, drop)
 
 
-def _init_order(remote: RemoteOrder, drop: Drop, fulfillment_id: str, now: str) -> dict[str, Any]:
+def _check_terms(remote: RemoteOrder, offered: dict[str, Any], terms: tuple[str, str]) -> None:
+    """The seller's on_init must take the payment as we asked, else nothing is confirmed."""
+    if (offered.get("type"), offered.get("collected_by")) != terms:
+        raise RemoteRefused(
+            _("%(node)s does not take this way of paying: nothing was ordered. Choose another one.")
+            % {"node": remote.seller_id}
+        )
+
+
+def _init_order(
+    remote: RemoteOrder, drop: Drop, fulfillment_id: str, now: str, terms: tuple[str, str]
+) -> dict[str, Any]:
     selection = _selection(remote, drop)
     contact = {"phone": drop.phone, "email": drop.email}
     return {
@@ -380,29 +434,76 @@ def _init_order(remote: RemoteOrder, drop: Drop, fulfillment_id: str, now: str) 
         "billing": {"name": drop.name, "address": drop.place(), **contact, "created_at": now, "updated_at": now},
         "fulfillments": [{"id": fulfillment_id, "type": "Delivery",
                           "end": {"contact": contact, "location": {"gps": drop.gps, "address": drop.place()}}}],
+        "payment": {"type": terms[0], "collected_by": terms[1],
+                    "@ondc/org/buyer_app_finder_fee_type": "percent", "@ondc/org/buyer_app_finder_fee_amount": "0"},
     }  # fmt: skip
 
 
 def _confirm_order(
     remote: RemoteOrder, init: dict[str, Any], offered: dict[str, Any], now: str
 ) -> dict[str, Any]:
-    payment = {**offered.get("payment", {}), "status": "NOT-PAID"}  # see the module's docstring
+    order_id = f"{timezone.now():%Y-%m-%d}-R{remote.pk}-{secrets.token_hex(3)}"
     fulfillment = dict(init["fulfillments"][0])
     fulfillment["end"] = {**fulfillment["end"], "person": {"name": init["billing"]["name"]}}
     fulfillment["tracking"] = False
     return {
-        "id": f"{timezone.now():%Y-%m-%d}-R{remote.pk}-{secrets.token_hex(3)}",
+        "id": order_id,
         "state": "Created",
         "provider": init["provider"],
         "items": [{k: v for k, v in item.items() if k != "location_id"} for item in init["items"]],
         "billing": init["billing"],
         "fulfillments": [fulfillment],
         "quote": offered.get("quote", {}),
-        "payment": payment,
+        "payment": confirm_payment(offered.get("payment", {}), offered.get("quote", {}), order_id),
         "tags": offered.get("tags", []),
         "created_at": now,
         "updated_at": now,
     }
+
+
+def confirm_payment(offered: dict[str, Any], quote: dict[str, Any], reference: str) -> dict[str, Any]:
+    """The seller's payment terms as confirm carries them: nobody has paid yet (``NOT-PAID``), the amount
+    is the quote; when we collect, a ``payto`` URI (RFC 8905) to our account with the order id as reference."""
+    price = quote.get("price") or {}
+    params = {"amount": str(price.get("value", "0.00")), "currency": str(price.get("currency", ""))}
+    payment = {**offered, "status": "NOT-PAID", "params": params}
+    if offered.get("collected_by") == "BAP":
+        account = bank_account()
+        if account is None:
+            raise RemoteRefused(_("Our cooperative's bank account is not configured: nothing was ordered."))
+        iban = account[0].replace(" ", "")
+        amount = f"{params['currency']}:{params['amount']}"
+        payment.update(tl_method="payto", uri=f"payto://iban/{account[1]}/{iban}?amount={amount}&message={reference}",
+                       params={**params, "transaction_id": reference})  # fmt: skip
+    return payment
+
+
+def finder_fee_cents(payment: dict[str, Any], total_cents: int) -> int:
+    """The finder fee the seller's node leaves us, in cents: a percent of the quote, or an amount."""
+    kind = str(payment.get("@ondc/org/buyer_app_finder_fee_type", "")).lower()
+    try:
+        value = Decimal(str(payment.get("@ondc/org/buyer_app_finder_fee_amount", "0") or "0"))
+    except InvalidOperation:
+        return 0
+    if kind == "percent":
+        return int((Decimal(total_cents) * value / 100).to_integral_value())
+    return cents(value) if kind == "amount" else 0
+
+
+def payment_text(order: RemoteOrder, lang: str) -> str:
+    """What the resident pays, to whom and how, for a placed remote order."""
+    amount = Money(order.total_cents or 0, order.currency or node_region().currency).format(lang)
+    if order.payment_method == "bank_transfer":
+        account = bank_account()
+        if account is None:
+            return ""
+        return _("Transfer %(amount)s to our cooperative, %(iban)s (BIC %(bic)s), with the reference %(ref)s. "
+                 "It pays %(node)s after delivery.") % {"amount": amount, "iban": account[0], "bic": account[1],
+                                                          "ref": order.payment_reference, "node": order.seller_id}  # fmt: skip
+    if order.payment_method == "on_handover":
+        return _("You pay %(amount)s to the courier of %(node)s on delivery.") % {
+            "amount": amount, "node": order.seller_id}  # fmt: skip
+    return ""
 
 
 def _wire_position(order: dict[str, Any]) -> tuple[str, str]:
@@ -438,7 +539,28 @@ def _record_confirmed(
         remote.drop = {"name": drop.name, "phone": drop.phone, "email": drop.email, "address": drop.address,
                        "postal_code": drop.postal_code, "city": drop.city}  # fmt: skip
     remote.save()
+    if remote.payment_method == "bank_transfer" and remote.state != RemoteOrder.State.CANCELLED:
+        _book_sale(remote, order.get("payment") or {})
     return remote
+
+
+def _fee_taxes() -> tuple[tuple[str, Decimal], ...]:
+    """The taxes inside our finder fee, as inside every fee of the cooperative (orders' books)."""
+    region = tuple((tax.account, tax.rate) for tax in node_region().fee_taxes)
+    return region or ((VAT_COLLECTED, Decimal(str(governed("fees_vat_percent").value))),)
+
+
+def _book_sale(remote: RemoteOrder, payment: dict[str, Any]) -> None:
+    """We collect: the resident owes us the quote, the seller's node is owed it less its finder fee."""
+    total = int(remote.total_cents or 0)
+    do_post_remote_sale(
+        RemoteSalePosting(
+            reference=remote.payment_reference, node_id=remote.seller_id, order_ref=remote.order_ref,
+            total_cents=total, finder_fee_cents=finder_fee_cents(payment, total), currency=remote.currency,
+            fee_taxes=_fee_taxes(),
+        ),
+        at=timezone.now(),
+    )  # fmt: skip
 
 
 def do_recover_placings(*, now: datetime | None = None) -> int:
@@ -520,6 +642,9 @@ def apply_seller_report(
         remote.cancel_reason = (
             reason or str((order.get("cancellation") or {}).get("reason", {}).get("id", ""))[:3]
         )
+        if remote.payment_method == "bank_transfer":
+            do_cancel_remote_sale(remote.payment_reference, at=timezone.now(),
+                                  memo=f"Order {remote.order_ref} cancelled by {seller_id}")  # fmt: skip
     remote.save()
     return f"remote order {remote.pk}: {moved.order_state}/{moved.fulfillment}"
 

@@ -198,13 +198,15 @@ def handle_init(inbox: InboxMessage) -> str:
     try:
         basket, facts = price_basket(order, lat=lat, lon=lon)
         settlement = terms()
+        payment_terms = _payment_terms(order)
     except ComptoirError as error:
         _reply(inbox, error=_refusal("30004", error.message))
         return f"on_init refused: {error.message}"
     assert order is not None and order.billing is not None
     buyer = buyer_of(order)
     tx = _transaction(inbox)
-    tx.state = {**tx.state, "init": facts, "buyer": asdict(buyer), "billed_at": order.billing.created_at}
+    tx.state = {**tx.state, "init": facts, "buyer": asdict(buyer), "billed_at": order.billing.created_at,
+                "payment_terms": list(payment_terms)}  # fmt: skip
     tx.save(update_fields=["state", "updated"])
     _reply(
         inbox,
@@ -214,9 +216,35 @@ def handle_init(inbox: InboxMessage) -> str:
             settlement,
             billed_at=order.billing.created_at or "",
             finder_fee=_finder_fee(order, tx),
+            payment_terms=payment_terms,
         ),
     )
     return "on_init: terms sent"
+
+
+def _payment_terms(order: Any) -> tuple[str, str]:
+    """Who collects, as the buyer app asks in init: it collects at order (and settles with us), or our
+    courier takes the payment at the door if our checkout offers that; nothing asked: the buyer app collects."""
+    from comptoir.orders.payments import payment_methods
+
+    asked = order.payment if order is not None else None
+    if asked is None or not (asked.type or asked.collected_by):
+        return ("ON-ORDER", "BAP")
+    wanted = (asked.type or "", asked.collected_by or "")
+    if wanted not in retail.PAYMENT_TERMS:
+        raise ComptoirError(f"payment {wanted[0]} collected by {wanted[1]} is not offered here")
+    if wanted[1] == "BPP" and "on_handover" not in payment_methods():
+        raise ComptoirError("payment on delivery is not offered here")
+    return wanted
+
+
+def _checkout_method(tx: Transaction, order: Any) -> str:
+    """Our checkout's payment method for the terms agreed at init; confirm must repeat them."""
+    agreed = tuple(tx.state.get("payment_terms") or ("ON-ORDER", "BAP"))
+    said = order.payment if order is not None else None
+    if said is None or (said.type or "ON-ORDER", said.collected_by or "BAP") != agreed:
+        raise ComptoirError(f"the payment must be {agreed[0]} collected by {agreed[1]}, as agreed at init")
+    return "on_handover" if agreed[1] == "BPP" else "buyer_app"
 
 
 def _finder_fee(order: Any, tx: Transaction) -> str:
@@ -241,7 +269,7 @@ def handle_confirm(inbox: InboxMessage) -> str:
         request = CheckoutRequest(
             email=buyer.email,
             fulfilment={facts["shop"]: "delivery"},
-            payment_method="bank_transfer",  # the buyer app collects and settles to us
+            payment_method=_checkout_method(_transaction(inbox), order),
             language="fr",
             items=[(offer_id, count) for offer_id, count in facts["items"]],
             slot_id=facts["slot_id"],
@@ -312,6 +340,7 @@ def _wire_order(tx: Transaction, placed: Order, basket: retail.Basket, moment: d
         basket, buyer, terms(), order_id=tx.order_ref, state=state, billed_at=tx.state.get("billed_at") or now,
         created_at=tx.state.get("created_at") or now, updated_at=now, finder_fee=str(tx.state.get("finder_fee", "0")),
         fulfillment_state=fulfillment, pickup=pickup, delivery_window=delivery_window, moments=moments,
+        payment_terms=tuple(tx.state.get("payment_terms") or ("ON-ORDER", "BAP")),
     )  # fmt: skip
     confirmed = tx.state.get("payment") or {}
     assert wire.payment is not None

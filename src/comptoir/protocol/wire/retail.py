@@ -333,7 +333,18 @@ def drop(buyer: Buyer, basket: Basket) -> Fulfillment:
     )
 
 
-def payment(basket: Basket, terms: SellerTerms, *, finder_fee: str, status: str | None = None) -> Payment:
+# Who collects and when, as the seller node accepts it (decision 0025):
+# our cooperative collects by bank transfer and settles with the seller's node, or the seller's courier
+# takes the payment at the door.
+PAYMENT_TERMS = {("ON-ORDER", "BAP"), ("ON-FULFILLMENT", "BPP")}
+
+
+def payment(
+    basket: Basket, terms: SellerTerms, *, finder_fee: str, status: str | None = None,
+    kind: str = "ON-ORDER", collected_by: str = "BAP",
+) -> Payment:  # fmt: skip
+    if (kind, collected_by) not in PAYMENT_TERMS:
+        raise ValueError(f"payment terms not offered: {kind} collected by {collected_by}")
     total = build_quote(basket.quote_lines(), currency=basket.currency).price
     settlement = Settlement(
         settlement_counterparty="seller-app",
@@ -346,8 +357,8 @@ def payment(basket: Basket, terms: SellerTerms, *, finder_fee: str, status: str 
         branch_name=terms.branch_name,
     )
     pay = Payment(
-        type="ON-ORDER",
-        collected_by="BAP",
+        type=kind,
+        collected_by=collected_by,
         finder_fee_type="percent",
         finder_fee_amount=finder_fee,
         settlement_basis=terms.settlement_basis,
@@ -371,8 +382,9 @@ def init_order(basket: Basket, buyer: Buyer, *, moment: str) -> Order:
 
 
 def on_init_order(
-    basket: Basket, buyer: Buyer, terms: SellerTerms, *, billed_at: str, finder_fee: str
-) -> Order:
+    basket: Basket, buyer: Buyer, terms: SellerTerms, *, billed_at: str, finder_fee: str,
+    payment_terms: tuple[str, str] = ("ON-ORDER", "BAP"),
+) -> Order:  # fmt: skip
     fulfillment = drop(buyer, basket)
     fulfillment.tracking = False
     return Order(
@@ -381,7 +393,9 @@ def on_init_order(
         billing=billing(buyer, moment=billed_at),
         fulfillments=[fulfillment],
         quote=build_quote(basket.quote_lines(), currency=basket.currency),
-        payment=payment(basket, terms, finder_fee=finder_fee),
+        payment=payment(
+            basket, terms, finder_fee=finder_fee, kind=payment_terms[0], collected_by=payment_terms[1]
+        ),
         tags=[_tags("bpp_terms", tax_number=terms.tax_number, np_type="MSN")],
     )
 
@@ -401,6 +415,7 @@ def confirmed_order(
     pickup: tuple[str, str] | None = None,
     delivery_window: tuple[str, str] | None = None,
     moments: dict[str, str] | None = None,
+    payment_terms: tuple[str, str] = ("ON-ORDER", "BAP"),
 ) -> Order:
     """The order as confirm, on_confirm and on_status carry it; later states add timings."""
     fulfillment = drop(buyer, basket)
@@ -437,7 +452,14 @@ def confirmed_order(
         billing=billing(buyer, moment=billed_at),
         fulfillments=[fulfillment],
         quote=build_quote(basket.quote_lines(), currency=basket.currency),
-        payment=payment(basket, terms, finder_fee=finder_fee, status="NOT-PAID"),
+        payment=payment(
+            basket,
+            terms,
+            finder_fee=finder_fee,
+            status="NOT-PAID",
+            kind=payment_terms[0],
+            collected_by=payment_terms[1],
+        ),
         tags=[_tags("bpp_terms", tax_number=terms.tax_number, np_type="MSN")],
         created_at=created_at,
         updated_at=updated_at,
