@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.core import formats
+from comptoir.core import formats, l10n
 
 
 @pytest.mark.parametrize(
@@ -37,11 +37,11 @@ def test_units_percentages_and_labels():
 
 def test_days_in_lower_case_in_french():
     wednesday = date(2026, 12, 2)
-    assert formats.day_short(wednesday, "fr") == "mer. 2\u00a0déc."
-    assert formats.day_short(wednesday, "en") == "Wed 2 Dec"
-    assert formats.day_long(date(2026, 12, 3), "fr") == "jeudi 3 décembre"
-    assert formats.day_long(date(2026, 12, 3), "en") == "Thursday 3 December"
-    assert formats.day_short(date(2026, 5, 4), "fr") == "lun. 4\u00a0mai"
+    assert l10n.day_short(wednesday, "fr") == "mer. 2\u00a0déc."
+    assert l10n.day_short(wednesday, "en") == "Wed 2 Dec"
+    assert l10n.day_long(date(2026, 12, 3), "fr") == "jeudi 3 décembre"
+    assert l10n.day_long(date(2026, 12, 3), "en") == "Thursday 3 December"
+    assert l10n.day_short(date(2026, 5, 4), "fr") == "lun. 4\u00a0mai"
 
 
 def test_natural_places_and_decimal_marks():
@@ -60,10 +60,10 @@ def test_french_spacing_puts_no_break_spaces_where_plain_ones_were():
 
 
 def test_weekdays_and_sizes():
-    assert [formats.weekday_short(d, "fr") for d in range(7)] == [
+    assert [l10n.weekday_short(d, "fr") for d in range(7)] == [
         "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."
     ]  # fmt: skip
-    assert [formats.weekday_short(d, "en") for d in range(7)] == [
+    assert [l10n.weekday_short(d, "en") for d in range(7)] == [
         "Mon",
         "Tue",
         "Wed",
@@ -72,11 +72,11 @@ def test_weekdays_and_sizes():
         "Sat",
         "Sun",
     ]
-    assert formats.size(Decimal("6"), "piece", "fr") == "6\u00a0pièces"
-    assert formats.size(Decimal("1"), "piece", "fr") == "1\u00a0pièce"
-    assert formats.size(Decimal("6"), "piece", "en") == "6\u00a0pieces"
-    assert formats.size(Decimal("1"), "piece", "en") == "1\u00a0piece"
-    assert formats.size(Decimal("0.400"), "kg", "fr") == "0,4\u00a0kg"
-    assert formats.size(Decimal("0.400"), "kg", "en") == "0.4\u00a0kg"
-    assert formats.size(Decimal("1500"), "g", "fr") == "1\u202f500\u00a0g"
-    assert formats.size(Decimal("1.5"), "l", "fr") == "1,5\u00a0L"
+    assert l10n.size(Decimal("6"), "piece", "fr") == "6\u00a0pièces"
+    assert l10n.size(Decimal("1"), "piece", "fr") == "1\u00a0pièce"
+    assert l10n.size(Decimal("6"), "piece", "en") == "6\u00a0pieces"
+    assert l10n.size(Decimal("1"), "piece", "en") == "1\u00a0piece"
+    assert l10n.size(Decimal("0.400"), "kg", "fr") == "0,4\u00a0kg"
+    assert l10n.size(Decimal("0.400"), "kg", "en") == "0.4\u00a0kg"
+    assert l10n.size(Decimal("1500"), "g", "fr") == "1\u202f500\u00a0g"
+    assert l10n.size(Decimal("1.5"), "l", "fr") == "1,5\u00a0L"

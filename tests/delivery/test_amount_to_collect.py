@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -42,14 +43,6 @@ def _two_shop_order(slot: Slot, shop: Shop, other_shop: Shop) -> Order:
     return Order.objects.get(pk=81)
 
 
-def _collect_line(courier: Any, round_: Round) -> str:
-    browser = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    browser.force_login(courier)
-    page = browser.get(f"/tournee/{round_.pk}/").content.decode()
-    start = page.find('<p class="collect"')
-    return page[start : page.find("</p>", start) + 4] if start >= 0 else ""
-
-
 def _bread_round(slot: Slot, bike: Vehicle, courier: Any, other_courier: Any, monkeypatch: Any) -> Round:
     """The bread in one courier's round, the hammer in the other's: a split as a dispatcher's move or
     an order no single round can take leaves it (here the regrouping is switched off to make one)."""
@@ -62,7 +55,8 @@ def _bread_round(slot: Slot, bike: Vehicle, courier: Any, other_courier: Any, mo
     return Round.objects.get(stops__parcel__shop_order_id=810)
 
 
-def test_the_door_amount_is_asked_once_at_the_drop_the_books_post(
+@pytest.fixture
+def split_order(
     slot: Slot,
     bike: Vehicle,
     shop: Shop,
@@ -70,10 +64,24 @@ def test_the_door_amount_is_asked_once_at_the_drop_the_books_post(
     courier: Any,
     other_courier: Any,
     monkeypatch: Any,
-) -> None:
+) -> tuple[Order, Round]:
+    """Order 81 (bread 10,00 € and a hammer 6,00 €, 2 % contribution, 4,50 € delivery, posted as checkout
+    does), its bread in one courier's round and its hammer in the other's: the order and the bread's round."""
     order = _two_shop_order(slot, shop, other_shop)
+    return order, _bread_round(slot, bike, courier, other_courier, monkeypatch)
+
+
+def _collect_line(courier: Any, round_: Round) -> str:
+    browser = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    browser.force_login(courier)
+    page = browser.get(f"/tournee/{round_.pk}/").content.decode()
+    start = page.find('<p class="collect"')
+    return page[start : page.find("</p>", start) + 4] if start >= 0 else ""
+
+
+def test_the_door_amount_is_asked_once_at_the_drop_the_books_post(split_order: tuple[Order, Round]) -> None:
+    order, bread_round = split_order
     assert books.owed(order.pk) == 2082
-    bread_round = _bread_round(slot, bike, courier, other_courier, monkeypatch)
     hammer_round = Round.objects.get(stops__parcel__shop_order_id=811)
     now = timezone.now()
     for round_ in (hammer_round, bread_round):  # the hammer's round rings first
@@ -101,18 +109,9 @@ def test_the_door_amount_is_asked_once_at_the_drop_the_books_post(
     assert (books.owed(order.pk), Order.objects.get(pk=81).payment_status) == (0, "paid")
 
 
-def test_nothing_to_collect_when_the_order_is_paid_already(
-    slot: Slot,
-    bike: Vehicle,
-    shop: Shop,
-    other_shop: Shop,
-    courier: Any,
-    other_courier: Any,
-    monkeypatch: Any,
-) -> None:
-    _two_shop_order(slot, shop, other_shop)
-    Order.objects.filter(pk=81).update(payment_status="paid")
-    round_ = _bread_round(slot, bike, courier, other_courier, monkeypatch)
+def test_nothing_to_collect_when_the_order_is_paid_already(split_order: tuple[Order, Round]) -> None:
+    order, round_ = split_order
+    Order.objects.filter(pk=order.pk).update(payment_status="paid")
     Stop.objects.filter(kind="drop").exclude(round=round_).update(status="done")
     pickup = round_.stops.get(kind="pickup")
     send(

@@ -116,8 +116,8 @@ def test_a_member_proposes_a_fee_rate_members_adopt_it_and_the_next_order_uses_i
         assert services.tick()["closed"] == 1
         page.goto(f"{page.base_url}/gouvernance/propositions/{proposal.pk}/")
         tally = _text(page)
-        assert "4 votants sur 4 (100\u00a0%), quorum 10\u00a0% atteint" in tally
-        assert "approbation pondérée 70\u00a0%, majorité au-delà de 50\u00a0%" in tally  # 40×1 + 30×0 + 30×1
+        assert "4 votants sur 4 (100\u202f%), quorum 10\u202f% atteint" in tally
+        assert "approbation pondérée 70\u202f%, majorité au-delà de 50\u202f%" in tally  # 40×1 + 30×0 + 30×1
         assert page.locator("#status").inner_text() == "Adoptée"
         shot(page, "05-adopted-tally")
         page.get_by_role("textbox", name="Reçu").fill(receipt)

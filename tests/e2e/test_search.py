@@ -41,7 +41,7 @@ def test_resident_finds_bread_in_several_shops_despite_a_typo(
     why = result.locator("details.why p").first
     assert (
         why.inner_text()
-        == "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0compelt\u00a0» (approché) · 0,0 km · en stock"
+        == "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0compelt\u00a0» (approché) · 0,0\u00a0km · en stock"
         " · origine inconnue"
     )
     page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
@@ -75,7 +75,7 @@ def test_resident_keeps_local_products_and_sees_where_they_come_from(
     assert (
         result.locator("details.why p")
         .first.inner_text()
-        .endswith(" · en stock · produit à 23 km — Fruitière de Vuillafans (local)")
+        .endswith(" · en stock · produit à 23\u00a0km — Fruitière de Vuillafans (local)")
     )
     result.get_by_role("link", name="Tomme fermière").click()
     page.get_by_role("link", name="Fruitière de Vuillafans").click()

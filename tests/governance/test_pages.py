@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -96,8 +97,12 @@ def test_a_closed_vote_shows_the_tally_per_college_and_receipts_check(members):
     assert proposal.status == "adopted"
     page = re.sub(r"[ \n]+", " ", Client().get(f"/gouvernance/propositions/{proposal.pk}/").content.decode())
     # Shops 40 × 1/1, workers 30 × 0/1, residents 30 × 2/2: 70 / 100.
-    assert "5 votants sur 5 (100\u00a0%), quorum 10\u00a0% atteint" in page
-    assert "approbation pondérée 70\u00a0%, majorité au-delà de 50\u00a0%" in page
+    assert "5 votants sur 5 (100\u202f%), quorum 10\u202f% atteint" in page
+    assert "approbation pondérée 70\u202f%, majorité au-delà de 50\u202f%" in page
+    english = _english_client().get(f"/gouvernance/propositions/{proposal.pk}/").content.decode()
+    english = re.sub(r"[ \n]+", " ", english)
+    assert "5 voters of 5 (100%), quorum 10% met" in english  # English: no space before %
+    assert "weighted approval 70%, majority above 50%" in english
     rows = re.findall(
         r"<tr><th scope=\"row\">(\w+)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
         page,
@@ -202,3 +207,10 @@ def test_a_fee_source_names_its_vote_in_the_readers_language_and_links_to_it(db)
             '<a href="/gouvernance/propositions/12/">proposal #12, in force from 04/01/2026 (v2)</a>'
         )
     assert governed_source("<b>not a vote</b>") == "<b>not a vote</b>"  # escaped where it is shown
+
+
+def _english_client() -> Client:
+    """A visitor who chose English (the language cookie the switcher sets)."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

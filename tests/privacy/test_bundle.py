@@ -20,6 +20,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import translation
 
 from comptoir.catalog.models import Offer, Shop, Supplier
 from comptoir.catalog.services import do_create_offer, ensure_taxonomy
@@ -78,8 +79,17 @@ def test_a_shop_moves_to_another_node_with_its_whole_history(request: Any, tmp_p
         env, "shop", "import-bundle", str(tmp_path / "a.zip"), "--owner", "nouvelle@boulangerie.example"
     )
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.startswith("Shop boulangerie imported from ")
-    assert "2 offers, 3 orders" in imported.stdout and "1 images." in imported.stdout
+    # French by default (the node's language), as every message of the `shop` command
+    assert imported.stdout.startswith("Commerce boulangerie importé depuis ")
+    assert (
+        "\u00a0: 2 offres, 3 commandes, " in imported.stdout
+        and " lignes de relevé, 1 images." in imported.stdout
+    )
+    taken = comptoir(
+        env, "shop", "import-bundle", str(tmp_path / "a.zip"), "--owner", "personne@ailleurs.example"
+    )
+    assert taken.returncode == 1
+    assert "aucune personne active n’a l’adresse 'personne@ailleurs.example' sur ce nœud" in taken.stderr
     exported = comptoir(env, "shop", "export-bundle", "boulangerie", str(tmp_path / "b.zip"), "--no-progress")
     assert exported.returncode == 0, exported.stderr
 
@@ -161,6 +171,29 @@ def test_bad_bundles_are_refused_with_the_reason_and_change_nothing(moving_shop:
         assert refused.value.message.startswith(message), refused.value.message
         assert refused.value.code == "bad_bundle"
         assert state() == before, message  # no shop, offer, order, supplier or image left behind
+
+
+def test_refusals_read_in_french_by_default_and_in_english(moving_shop: Shop, owner: Person) -> None:
+    good = unzip(shop_bundle(moving_shop))
+    del good["manifest.json"]
+    as_other = with_json(good, "shop.json", lambda s: s.update(ref="boulangerie-2"))
+    cases = [
+        (lambda: rebundle({k: v for k, v in good.items() if k != "orders.json"}),
+         "refusé\u00a0: il manque au paquet orders.json", "refused: the bundle lacks orders.json"),
+        (lambda: rebundle(with_json(as_other, "orders.json", lambda rows: rows[2]["lines"][0].update(total_cents=1))),
+         "refusé\u00a0: orders.json ligne 3, produit 1\u00a0: 2 × 240 ne font pas 1",
+         "refused: orders.json row 3 line 1: 2 × 240 is not 1"),
+        (lambda: io.BytesIO(b"PK\x03\x04 not really"),
+         "ce n’est pas un paquet de déménagement\u00a0: le fichier n’est pas une archive ZIP (File is not a zip file)",
+         "not a migration bundle: the file is not a ZIP archive (File is not a zip file)"),
+    ]  # fmt: skip
+    before = state()
+    for stream, french, english in cases:
+        for language, message in (("fr", french), ("en", english)):
+            with translation.override(language), pytest.raises(InvalidInput) as refused:
+                do_import_bundle(stream(), owner=owner)
+            assert refused.value.message == message
+    assert state() == before
 
 
 def test_the_bundle_is_a_download_for_the_shops_staff_only(

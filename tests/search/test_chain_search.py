@@ -129,7 +129,7 @@ def test_the_top_line_is_the_chains_best_branch_in_stock_not_an_empty_one(chain,
     )  # fmt: skip
     assert (
         best.why_text("fr")
-        == "Correspondance exacte\u00a0: «\u00a0marteau\u00a0» (exact) · 1,0 km · en stock · origine inconnue"
+        == "Correspondance exacte\u00a0: «\u00a0marteau\u00a0» (exact) · 1,0\u00a0km · en stock · origine inconnue"
     )
     assert (group.count, _chain_line(group)) == (
         4, [("Quincaillerie Jurassienne", "qj-gare", 1.0, 1290, "in_stock", True, 2)],

@@ -99,7 +99,7 @@ def test_rebuild_indexes_the_visible_offers_and_clears_the_outbox(town: Town) ->
     assert [h.stock_state for h in result.hits] == ["in_stock", "in_stock", "on_demand"]
     assert (
         result.hits[0].why_text("fr")
-        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0 km · en stock"
+        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0\u00a0km · en stock"
         " · origine inconnue"
     )
 
@@ -206,7 +206,7 @@ def test_api_returns_results_facets_and_explanations(town: Town) -> None:
     }  # fmt: skip
     assert (
         why["text"]
-        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0 km · en stock"
+        == "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complet\u00a0» (exact) · 0,0\u00a0km · en stock"
         " · origine inconnue"
     )
     assert (why["proximity_factor"], why["availability_factor"]) == (1.0, 1.0)
@@ -267,7 +267,7 @@ def test_page_without_javascript_shows_groups_facets_and_why(town: Town) -> None
     assert "3 commerces l’ont, à partir de 2,40\u00a0€" in html
     assert "Pourquoi ce résultat\u00a0?" in html
     assert (
-        "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0compelt\u00a0» (approché) · 0,0 km · en stock"
+        "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0compelt\u00a0» (approché) · 0,0\u00a0km · en stock"
         in html
     )
     assert "<h3>Catégorie</h3>" in html and "Boulangerie, pâtisserie</a>" in html

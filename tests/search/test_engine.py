@@ -265,11 +265,11 @@ def test_explanation_content(index: SearchIndex) -> None:
     assert why.formula.endswith(f"= {why.score:.4f}")
     assert (
         hit.why_text("fr")
-        == "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complte\u00a0» (approché) · 1,0 km · en stock"
+        == "Correspondance avec une faute de frappe corrigée\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0complte\u00a0» (approché) · 1,0\u00a0km · en stock"
     )
     assert (
         hit.why_text("en")
-        == "Match with a typo corrected: “pain” (exact), “complte” (approximate) · 1.0 km · in stock"
+        == "Match with a typo corrected: “pain” (exact), “complte” (approximate) · 1.0\u00a0km · in stock"
     )
 
 

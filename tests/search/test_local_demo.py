@@ -27,7 +27,7 @@ def test_local_only_in_the_demo_town_mixes_local_far_and_unknown(
     assert 0 < linked < summary.offers  # the bakeries make their own bread: no supplier
     comte = _search(q="comté", local="1").hits[0]
     assert (comte.supplier_name, comte.local) == ("Fruitière de Vuillafans", True)
-    assert comte.why_text("fr").endswith(" · produit à 16 km — Fruitière de Vuillafans (local)")
+    assert comte.why_text("fr").endswith(" · produit à 16\u00a0km — Fruitière de Vuillafans (local)")
     everything, local = _search(q="", facets="1"), _search(q="", local="1", facets="1")  # exact totals
     assert 0 < local.total < everything.total
     assert all(hit.local for hit in local.hits)
@@ -39,7 +39,7 @@ def test_local_only_in_the_demo_town_mixes_local_far_and_unknown(
     assert {(h.supplier_name, h.name.startswith("Jeu de construction en bois")) for h in local_wood.hits} == {
         ("Atelier Bois du Haut-Doubs", True)
     }
-    assert screws.hits[0].why_text("fr").endswith(" · produit à 219 km — Outillage Forézien")
+    assert screws.hits[0].why_text("fr").endswith(" · produit à 219\u00a0km — Outillage Forézien")
     bread = _search(q="pain complet").hits[0]
     assert (bread.supplier_name, bread.origin_km, bread.why_text("fr").endswith(" · origine inconnue")) == (
         "", None, True,

@@ -32,7 +32,7 @@ def test_local_only_on_the_quebec_demo_by_radius_then_by_province(
     assert all(hit.local for hit in local.hits)
     milk = _search(q="lait", local="1").hits[0]
     assert (milk.name, milk.supplier_name, milk.local) == ("Lait 2 %", "Fromagerie du Rang 7", True)
-    assert milk.why_text("fr").endswith(" · en stock · produit à 50 km — Fromagerie du Rang 7 (local)")
+    assert milk.why_text("fr").endswith(" · en stock · produit à 50\u00a0km — Fromagerie du Rang 7 (local)")
     # The maple farm of the Beauce is 235 km away: not local by the 100 km radius...
     assert _search(q="canneberges", local="1").total == 0
     maple = {(h.supplier_name, round(h.origin_km or 0), h.local) for h in _search(q="canneberges").hits}
@@ -43,7 +43,7 @@ def test_local_only_on_the_quebec_demo_by_radius_then_by_province(
     assert _search(q="", local="1", facets="1").total == 81
     cranberries = _search(q="canneberges", local="1").hits[0]
     assert (cranberries.supplier_name, cranberries.local) == ("Érablière Bélanger", True)
-    assert cranberries.why_text("fr").endswith(" · produit à 235 km — Érablière Bélanger (local)")
+    assert cranberries.why_text("fr").endswith(" · produit à 235\u00a0km — Érablière Bélanger (local)")
     assert not any(
         h.supplier_name == "Outils Nordiques inc." for h in _search(q="", local="1", per_page="100").hits
     )

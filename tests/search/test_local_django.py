@@ -52,7 +52,9 @@ def test_the_local_offer_ranks_first_and_closer_beats_farther(rye: dict[str, int
         "Ferme des Trois-Rivières",
         True,
     )
-    assert farm.why_text("fr").endswith(" · en stock · produit à 23 km — Ferme des Trois-Rivières (local)")
+    assert farm.why_text("fr").endswith(
+        " · en stock · produit à 23\u00a0km — Ferme des Trois-Rivières (local)"
+    )
     region = next(h for h in result.hits if h.offer_id == rye["region"])
     assert (region.origin_km, region.local) == (None, False)
     assert region.why_text("fr").endswith(" · origine inconnue — Boulangerie Industrielle")
@@ -129,7 +131,7 @@ def test_local_as_a_voted_territory_in_search_pages_and_api(regions: dict[str, i
     result = search("miel sapin", local="1")
     assert ids(result) == [regions["doubs"], regions["nievre"]]  # closeness still ranks
     assert [(round(h.origin_km or 0), h.local) for h in result.hits] == [(23, True), (216, True)]
-    assert result.hits[1].why_text("fr").endswith(" · produit à 216 km — Rucher nivernais (local)")
+    assert result.hits[1].why_text("fr").endswith(" · produit à 216\u00a0km — Rucher nivernais (local)")
     ain = next(h for h in search("miel sapin").hits if h.offer_id == regions["ain"])
     assert (round(ain.origin_km or 0), ain.local) == (93, False)
     body = Client().get("/api/v1/search", {"q": "miel sapin", "local": "true"}).json()

@@ -124,10 +124,12 @@ def test_the_why_cites_the_origin_and_its_factor(tmp_path: Path) -> None:
         SearchQuery("pain seigle", near=HOME, local_radius_km=100.0), weights=LOCAL
     ).hits
     assert local.why_text("fr") == (
-        "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0seigle\u00a0» (exact) · 1,0 km · en stock"
-        " · produit à 23 km — Ferme des Trois-Rivières (local)"
+        "Correspondance exacte\u00a0: «\u00a0pain\u00a0» (exact), «\u00a0seigle\u00a0» (exact) · 1,0\u00a0km · en stock"
+        " · produit à 23\u00a0km — Ferme des Trois-Rivières (local)"
     )
-    assert local.why_text("en").endswith(" · in stock · made 23 km away — Ferme des Trois-Rivières (local)")
+    assert local.why_text("en").endswith(
+        " · in stock · made 23\u00a0km away — Ferme des Trois-Rivières (local)"
+    )
     assert unknown.why_text("fr").endswith(" · en stock · origine inconnue")
     assert local.why.formula.endswith(f" × 1.681^0.5 = {local.score:.4f}")
     assert origin_label(23.4, "Ferme des Trois-Rivières") == "Produit à 23\u00a0km — Ferme des Trois-Rivières"

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -78,7 +79,9 @@ def test_local_share_per_month_and_shop_on_its_page_and_in_csv(sales: dict[str, 
         "2026-11,quincaillerie,Quincaillerie Girard,1200,0,2400,50.0,3,0,4,75.0",
     ]
     html = Client().get("/part-locale/").content.decode()
-    assert "Depuis le début\u00a0: 60,0\u00a0% des ventes en valeur, 75,0\u00a0% en unités." in html
+    assert "Depuis le début\u00a0: 60,0\u202f% des ventes en valeur, 75,0\u202f% en unités." in html
+    english = _english_client().get("/part-locale/").content.decode()
+    assert "Since the start: 60.0% of sales by value, 75.0% by units." in english
     assert "à moins de 100\u00a0km du centre du nœud" in html
     assert 'href="/part-locale/"' in Client().get("/transparence/").content.decode()
 
@@ -89,7 +92,7 @@ def test_a_shop_sees_its_own_local_share_and_suppliers(
     client = Client()
     client.login(username=owner.email, password=PASSWORD)
     html = client.get("/gestion/boulangerie/fournisseurs/").content.decode()
-    assert "Votre part locale\u00a0: 81,8\u00a0% de vos ventes en valeur, 75,0\u00a0% en unités." in html
+    assert "Votre part locale\u00a0: 81,8\u202f% de vos ventes en valeur, 75,0\u202f% en unités." in html
     assert "<code>ferme-des-trois-rivieres</code>" in html
     assert client.get("/gestion/quincaillerie/fournisseurs/").status_code == 403
 
@@ -180,3 +183,10 @@ def test_offer_form_links_a_supplier_and_refuses_an_unknown_one(sales: dict[str,
     assert saved.status_code == 302
     bread.refresh_from_db()
     assert (bread.supplier.ref, bread.origin_stated_by) == ("ferme-des-trois-rivieres", "shop")
+
+
+def _english_client() -> Client:
+    """A visitor who chose English (the language cookie the switcher sets)."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

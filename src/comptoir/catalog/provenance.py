@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from comptoir.core import formats
 from comptoir.core.geo import haversine_km
 
 
@@ -91,18 +92,18 @@ class LocalRule:
 
 
 _BADGE = {
-    "fr": ("Produit à %s\u00a0km", "Origine inconnue"),
-    "en": ("Made %s\u00a0km away", "Origin unknown"),
+    "fr": ("Produit à %s", "Origine inconnue"),
+    "en": ("Made %s away", "Origin unknown"),
 }
 
 
-def origin_km_text(km: float) -> str:
-    """Whole kilometres, at least 1: "23", never "0"."""
-    return str(max(1, round(km)))
+def origin_km_text(km: float, lang: str = "fr") -> str:
+    """Whole kilometres, at least 1: « 23 km », never « 0 km » (no-break space, `core.formats`)."""
+    return formats.quantity(max(1, round(km)), 0, "km", lang)
 
 
 def origin_label(origin_km: float | None, supplier_name: str, lang: str = "fr") -> str:
     """The badge: "Produit à 23 km — Ferme des Trois-Rivières", or "Origine inconnue"."""
     placed, unknown = _BADGE["en" if lang.startswith("en") else "fr"]
-    text = unknown if origin_km is None else placed % origin_km_text(origin_km)
+    text = unknown if origin_km is None else placed % origin_km_text(origin_km, lang)
     return f"{text} — {supplier_name}" if supplier_name else text

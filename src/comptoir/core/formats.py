@@ -5,15 +5,16 @@ French: decimal comma, thin no-break space (U+202F) between thousands, no-break 
 weekdays and months in lower case (« mer. 2 déc. », « 2,5 km », « 2,0 % »).
 English: decimal point, comma between thousands, "2.5 km", "2.0%", "Wed 2 Dec".
 
-Money has its own formatter (`comptoir.core.money`); this module is for everything else a
-page, an email or a message prints. The number functions take the language explicitly (no
-Django); the day functions use Django's translated month and weekday names.
+Money has its own formatter (`comptoir.core.money`); this module is for every other number a
+page, an email, a message or a pure core prints (the search's "why", the planner's split
+message): it takes the language explicitly and imports no Django, so the pure cores use it too
+(an import-linter contract says so). Days and counted pieces need Django's translations: they
+are in `comptoir.core.l10n`, built on these functions.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\u00a0"
@@ -71,55 +72,4 @@ def colon(label: str, lang: str | None) -> str:
     return f"{label}:" if is_english(lang) else f"{label}{NBSP}:"
 
 
-def day_short(value: datetime | date, lang: str | None) -> str:
-    """« mer. 2 déc. » in French, "Wed 2 Dec" in English (`value` already in local time)."""
-    from django.utils import formats, translation
-
-    with translation.override("en" if is_english(lang) else "fr"):
-        if is_english(lang):
-            return formats.date_format(value, "D j M")
-        month = formats.date_format(value, "N").lower()
-    return f"{_weekday_abbr(value, lang)} {value.day}{NBSP}{month}"
-
-
-def day_long(value: datetime | date, lang: str | None) -> str:
-    """« mercredi 2 décembre » in French (lower case inside a sentence), "Wednesday 2 December"."""
-    from django.utils import formats, translation
-
-    with translation.override("en" if is_english(lang) else "fr"):
-        text = formats.date_format(value, "l j F")
-    return text if is_english(lang) else text.lower()
-
-
-def weekday_short(weekday: int, lang: str | None) -> str:
-    """« lun. » … « dim. » in French, "Mon" … "Sun" in English (0 is Monday, as `date.weekday()`)."""
-    return _weekday_abbr(_A_MONDAY + timedelta(days=weekday), lang)
-
-
-def size(amount: Decimal | int | float, unit: str, lang: str | None) -> str:
-    """What one offer holds: « 6 pièces », « 1 pièce », « 0,4 kg », « 400 g »; "6 pieces", "0.4 kg".
-
-    `unit` is the catalog's code ("piece", "g", "kg", "ml", "l", "m"); pieces are counted words
-    (ngettext), the others symbols after a no-break space."""
-    from django.utils import translation
-    from django.utils.translation import ngettext
-
-    exact = Decimal(str(amount))
-    if unit != "piece":
-        return quantity(exact, None, UNIT_SYMBOLS.get(unit, unit), lang)
-    count = int(exact) if exact == exact.to_integral_value() else 2  # 1,5 pièces: a plural
-    with translation.override("en" if is_english(lang) else "fr"):
-        words = ngettext("%(n)s piece", "%(n)s pieces", count)
-    return words.replace(" ", NBSP, 1) % {"n": number(exact, None, lang)}
-
-
 UNIT_SYMBOLS = {"l": "L", "ml": "mL"}  # SI writes the litre L, so a 1 never passes for an l
-_A_MONDAY = date(2024, 1, 1)
-
-
-def _weekday_abbr(value: date, lang: str | None) -> str:
-    from django.utils import formats, translation
-
-    with translation.override("en" if is_english(lang) else "fr"):
-        text = formats.date_format(value, "D")
-    return text if is_english(lang) else text.lower().rstrip(".") + "."

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.core import formats
+from comptoir.core import formats, l10n
 from comptoir.core.geo import point_in_polygon
 from comptoir.core.money import Money
 from comptoir.delivery import selectors
@@ -84,7 +84,7 @@ def fee_lines(fee: Fee) -> list[FeeLine]:
 
 def slot_label(slot: Slot) -> str:
     starts, ends = timezone.localtime(slot.starts), timezone.localtime(slot.ends)
-    day = formats.day_long(starts, translation.get_language())
+    day = l10n.day_long(starts, translation.get_language())
     return f"{day}, {starts:%H:%M}–{ends:%H:%M} ({slot.zone.name})"
 
 

@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from comptoir.core import formats
 from comptoir.core.errors import InvalidInput
 from comptoir.core.parameters import governed
 from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, Shift, Slot, Stop
@@ -281,15 +281,16 @@ def _ref(booking: Booking) -> str:
 
 def _split_reason(split: Split, order_of: dict[int, str]) -> str:
     """Why a resident gets two doorbells for one order: the dispatcher may move it by hand."""
+    lang = get_language()
     if split.extra_percent is None:
         return _("Order #%(order)s comes in %(n)d rounds: no single round can take all its parcels in time.") % {
             "order": order_of[split.group], "n": split.rounds
         }  # fmt: skip
     return _(
-        "Order #%(order)s comes in %(n)d rounds: one round would be %(extra)s %% longer, over the %(max)s %% allowed."
+        "Order #%(order)s comes in %(n)d rounds: one round would be %(extra)s longer, over the %(max)s allowed."
     ) % {
-        "order": order_of[split.group], "n": split.rounds, "extra": number_format(split.extra_percent, 1),
-        "max": number_format(governed("delivery_same_round_max_extra_percent").value, 1),
+        "order": order_of[split.group], "n": split.rounds, "extra": formats.percent(split.extra_percent, 1, lang),
+        "max": formats.percent(governed("delivery_same_round_max_extra_percent").value, 1, lang),
     }  # fmt: skip
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from comptoir.core import formats
 from comptoir.core.money import Money, percent_of, tax_included_in
 from comptoir.core.parameters import bounds, kind_of
 from comptoir.core.territories import territory_name
@@ -111,6 +111,9 @@ def unit_text(name: str) -> str:
     return str(found) if found is not None else ""
 
 
+SYMBOLS = {MINUTES: "min", HOURS: "h", KM: "km"}
+
+
 def show(name: str, value: Any) -> str:
     """A value as a member reads it: 4,50 € for cents, 2,0 % for a percent, 7 jours for days."""
     kind = unit(name)
@@ -120,11 +123,20 @@ def show(name: str, value: Any) -> str:
         if not value:
             return _("none (the radius decides)")
         return f"{territory_name(str(value), get_language() or 'fr')} ({value})"
-    text = number_format(value, use_l10n=True) if isinstance(value, Decimal | float) else str(value)
-    suffix = {PERCENT: "\u202f%", MINUTES: " min", HOURS: " h", KM: " km"}.get(kind, "")
+    lang = get_language()
+    shown = value if isinstance(value, Decimal | float | int) and not isinstance(value, bool) else None
+    if shown is None:
+        return str(value)
+    # A governed Decimal keeps the decimals it was voted with (« 2,0 % »).
+    places = max(0, -int(shown.as_tuple().exponent)) if isinstance(shown, Decimal) else None
+    if kind == PERCENT:
+        return formats.percent(shown, places, lang)
+    if kind in SYMBOLS:
+        return formats.quantity(shown, places, SYMBOLS[kind], lang)
+    text = formats.number(shown, places, lang)
     if kind == DAYS:
         return ngettext("%(n)s day", "%(n)s days", int(value)) % {"n": text}
-    return text + suffix
+    return text
 
 
 def bounds_text(name: str) -> str:

@@ -38,11 +38,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime, parse_time
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.exports import export_csv, offer_as_raw
 from comptoir.catalog.import_files import MAX_ROWS, XLSX_MAX_MEMBERS, XLSX_MAX_UNCOMPRESSED
 from comptoir.catalog.models import Offer, Shop, Supplier
 from comptoir.catalog.services import SHOP_FIELDS, do_create_offer, do_create_shop, do_set_opening_hours
+from comptoir.core import formats
 from comptoir.core.errors import ComptoirError, InvalidInput
 from comptoir.ledger.models import Line
 from comptoir.members.models import Person
@@ -75,7 +78,18 @@ NUMBER = re.compile(r"^[A-Z0-9-]{1,20}$")
 
 
 def refuse(message: str, **details: Any) -> InvalidInput:
+    """A refusal in the reader's language (French by default), with the file and row it found at fault."""
     return InvalidInput(message, code=PrivacyErrorCode.BAD_BUNDLE, **details)
+
+
+def _row(file: str, n: int) -> str:
+    """ "orders.json row 3" / « orders.json ligne 3 »: where in the bundle a refusal points."""
+    return _("%(file)s row %(n)s") % {"file": file, "n": n}
+
+
+def _grouped(n: int) -> str:
+    """A large count as the reader's language groups it: "268,435,456" / « 268 435 456 »."""
+    return formats.number(n, 0, get_language())
 
 
 # --- export ---------------------------------------------------------------------------------------------
@@ -204,29 +218,37 @@ def read_bundle(stream: IO[bytes]) -> tuple[dict[str, Any], dict[str, bytes]]:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise refuse(f"not a migration bundle: the file is not a ZIP archive ({error})") from error
+        raise refuse(
+            _("not a migration bundle: the file is not a ZIP archive (%(error)s)") % {"error": error}
+        ) from error
     with archive:
         members = archive.infolist()
         if len(members) > max(XLSX_MAX_MEMBERS, MAX_ROWS):
             raise refuse(
-                f"refused: {len(members)} files in the bundle, at most {max(XLSX_MAX_MEMBERS, MAX_ROWS)}"
+                _("refused: %(n)s files in the bundle, at most %(max)s")
+                % {"n": len(members), "max": max(XLSX_MAX_MEMBERS, MAX_ROWS)}
             )
         declared = sum(m.file_size for m in members)
         if declared > XLSX_MAX_UNCOMPRESSED:
             raise refuse(
-                f"refused: the bundle unzips to {declared:,} bytes, at most {XLSX_MAX_UNCOMPRESSED:,}"
+                _("refused: the bundle unzips to %(n)s bytes, at most %(max)s")
+                % {"n": _grouped(declared), "max": _grouped(XLSX_MAX_UNCOMPRESSED)}
             )
         for member in members:
             if member.file_size > MAX_RATIO * max(member.compress_size, 1) and member.file_size > 1_000_000:
-                raise refuse(f"refused: {member.filename} would unzip {member.file_size // max(member.compress_size, 1)} "
-                             "times its size (a zip bomb?)")  # fmt: skip
+                raise refuse(_("refused: %(name)s would unzip %(ratio)s times its size (a zip bomb?)")
+                             % {"name": member.filename, "ratio": member.file_size // max(member.compress_size, 1)})  # fmt: skip
             path = PurePosixPath(member.filename)
             if path.is_absolute() or ".." in path.parts:
-                raise refuse(f"refused: {member.filename} is not a plain path inside the bundle")
+                raise refuse(
+                    _("refused: %(name)s is not a plain path inside the bundle") % {"name": member.filename}
+                )
         names = {m.filename for m in members}
         missing = [name for name in REQUIRED if name not in names]
         if missing:
-            raise refuse(f"refused: the bundle lacks {', '.join(missing)}", missing=missing)
+            raise refuse(
+                _("refused: the bundle lacks %(names)s") % {"names": ", ".join(missing)}, missing=missing
+            )
         manifest = _load_json(archive, "manifest.json")
         if (
             not isinstance(manifest, dict)
@@ -238,64 +260,87 @@ def read_bundle(stream: IO[bytes]) -> tuple[dict[str, Any], dict[str, bytes]]:
                 if isinstance(manifest, dict)
                 else ("?", "?")
             )
-            raise refuse(f"refused: bundle format {got[0]!r} version {got[1]!r}; this node reads {FORMAT} version "
-                         f"{VERSION}")  # fmt: skip
+            raise refuse(_("refused: bundle format %(format)s version %(version)s; this node reads %(ours)s version %(our)s")
+                         % {"format": repr(got[0]), "version": repr(got[1]), "ours": FORMAT, "our": VERSION})  # fmt: skip
         files: dict[str, bytes] = {}
         listed: dict[str, Any] = manifest["files"] if isinstance(manifest.get("files"), dict) else {}
         for name, digest in sorted(listed.items()):
             if name not in names:
                 raise refuse(
-                    f"refused: the manifest lists {name}, the bundle does not hold it", missing=[name]
+                    _("refused: the manifest lists %(name)s, the bundle does not hold it") % {"name": name},
+                    missing=[name],
                 )
             data = archive.open(name).read(XLSX_MAX_UNCOMPRESSED + 1)
             if hashlib.sha256(data).hexdigest() != digest:
-                raise refuse(f"refused: {name} is not the file the manifest describes (checksum differs)")
+                raise refuse(
+                    _("refused: %(name)s is not the file the manifest describes (checksum differs)")
+                    % {"name": name}
+                )
             files[name] = data
         unlisted = sorted(names - set(listed) - {"manifest.json"})
         if unlisted:
-            raise refuse(f"refused: files the manifest does not list: {', '.join(unlisted[:5])}")
+            raise refuse(
+                _("refused: files the manifest does not list: %(names)s") % {"names": ", ".join(unlisted[:5])}
+            )
     return manifest, files
 
 
 def _load_json(archive: zipfile.ZipFile, name: str) -> Any:
     data = archive.open(name).read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
-        raise refuse(f"refused: {name} is larger than {MAX_JSON_BYTES:,} bytes")
+        raise refuse(
+            _("refused: %(name)s is larger than %(max)s bytes")
+            % {"name": name, "max": _grouped(MAX_JSON_BYTES)}
+        )
     try:
         return json.loads(data)
     except ValueError as error:
-        raise refuse(f"refused: {name} is not valid JSON ({error})") from error
+        raise refuse(
+            _("refused: %(name)s is not valid JSON (%(error)s)") % {"name": name, "error": error}
+        ) from error
 
 
 def _parse(name: str, data: bytes) -> Any:
     try:
         return json.loads(data)
     except ValueError as error:
-        raise refuse(f"refused: {name} is not valid JSON ({error})") from error
+        raise refuse(
+            _("refused: %(name)s is not valid JSON (%(error)s)") % {"name": name, "error": error}
+        ) from error
 
 
 def _when(value: Any, where: str) -> datetime:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise refuse(f"refused: {where}: {value!r} is not a date and time")
+        raise refuse(
+            _("refused: %(where)s: %(value)s is not a date and time") % {"where": where, "value": repr(value)}
+        )
     return parsed
 
 
 def _count(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**12:
-        raise refuse(f"refused: {where}: {value!r} is not a whole number of at least 0")
+        raise refuse(
+            _("refused: %(where)s: %(value)s is not a whole number of at least 0")
+            % {"where": where, "value": repr(value)}
+        )
     return value
 
 
 def _choice(value: Any, choices: Any, where: str) -> str:
     if value not in {str(c) for c in choices.values}:
-        raise refuse(f"refused: {where}: {value!r} is not one of {', '.join(str(c) for c in choices.values)}")
+        raise refuse(
+            _("refused: %(where)s: %(value)s is not one of %(choices)s")
+            % {"where": where, "value": repr(value), "choices": ", ".join(str(c) for c in choices.values)}
+        )
     return str(value)
 
 
 def _text(value: Any, where: str, limit: int) -> str:
     if not isinstance(value, str) or len(value) > limit:
-        raise refuse(f"refused: {where}: expected text of at most {limit} characters")
+        raise refuse(
+            _("refused: %(where)s: expected text of at most %(n)s characters") % {"where": where, "n": limit}
+        )
     return value
 
 
@@ -312,7 +357,7 @@ def do_import_bundle(stream: IO[bytes], *, owner: Person, ref: str = "") -> Bund
         orders = _import_orders(shop, _parse("orders.json", files["orders.json"]))
         statements = _parse("statements.json", files["statements.json"])
         if not isinstance(statements, list):
-            raise refuse("refused: statements.json must be a list")
+            raise refuse(_("refused: statements.json must be a list"))
         return BundleImport.objects.create(
             shop=shop, origin_node=_text(manifest.get("node", ""), "manifest node", 200), origin_ref=shop_in["ref"],
             imported_at=timezone.now(), manifest=manifest, statements=statements, orders=orders,
@@ -325,7 +370,7 @@ def do_import_bundle(stream: IO[bytes], *, owner: Person, ref: str = "") -> Bund
 
 def _import_shop(data: Any, owner: Person, ref: str) -> Shop:
     if not isinstance(data, dict):
-        raise refuse("refused: shop.json must be an object")
+        raise refuse(_("refused: shop.json must be an object"))
     fields = {k: data[k] for k in SHOP_FIELDS if k in data}
     status = _choice(data.get("status"), Shop.Status, "shop.json status")
     try:
@@ -335,23 +380,26 @@ def _import_shop(data: Any, owner: Person, ref: str) -> Shop:
         for n, row in enumerate(data.get("opening_hours") or [], 1):
             opens, closes = parse_time(str(row[1])), parse_time(str(row[2]))
             if opens is None or closes is None or not isinstance(row[0], int) or not 0 <= row[0] <= 6:
-                raise refuse(f"refused: shop.json opening hours row {n} is not [weekday 0-6, HH:MM, HH:MM]")
+                raise refuse(
+                    _("refused: shop.json opening hours row %(n)s is not [weekday 0-6, HH:MM, HH:MM]")
+                    % {"n": n}
+                )
             hours.append((row[0], opens, closes))
         do_set_opening_hours(shop, hours)
     except ComptoirError as error:
-        raise refuse(f"refused: shop.json: {error.message}") from error
+        raise refuse(_("refused: shop.json: %(error)s") % {"error": error.message}) from error
     except (TypeError, IndexError, ValueError) as error:
-        raise refuse(f"refused: shop.json: {error}") from error
+        raise refuse(_("refused: shop.json: %(error)s") % {"error": error}) from error
     Shop.objects.filter(pk=shop.pk).update(created=_when(data.get("created"), "shop.json created"))
     return shop
 
 
 def _import_suppliers(rows: Any) -> None:
     if not isinstance(rows, list):
-        raise refuse("refused: suppliers.json must be a list")
+        raise refuse(_("refused: suppliers.json must be a list"))
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict) or not isinstance(row.get("ref"), str):
-            raise refuse(f"refused: suppliers.json row {n} has no reference")
+            raise refuse(_("refused: %(where)s has no reference") % {"where": _row("suppliers.json", n)})
         if Supplier.objects.filter(ref=row["ref"]).exists():
             continue  # the same supplier, already known here: the offers link to it
         from comptoir.catalog.suppliers import do_create_supplier
@@ -362,33 +410,43 @@ def _import_suppliers(rows: Any) -> None:
         try:
             supplier = do_create_supplier(shop=None, ref=row["ref"], distinct_from_close=True, **fields)
         except ComptoirError as error:
-            raise refuse(f"refused: suppliers.json row {n} ({row['ref']}): {error.message}", row=n) from error
+            raise refuse(
+                _("refused: %(where)s (%(ref)s): %(error)s")
+                % {"where": _row("suppliers.json", n), "ref": row["ref"], "error": error.message},
+                row=n,
+            ) from error
         if supplier.ref != row["ref"]:
             raise refuse(
-                f"refused: suppliers.json row {n}: reference {row['ref']!r} is not a valid reference"
+                _("refused: %(where)s: reference %(ref)s is not a valid reference")
+                % {"where": _row("suppliers.json", n), "ref": repr(row["ref"])}
             )
         Supplier.objects.filter(pk=supplier.pk).update(listed=bool(row.get("listed")))
 
 
 def _import_offers(shop: Shop, rows: Any, files: dict[str, bytes], saved: list[str]) -> None:
     if not isinstance(rows, list) or len(rows) > MAX_ROWS:
-        raise refuse(f"refused: offers.json must be a list of at most {MAX_ROWS:,} offers")
+        raise refuse(
+            _("refused: offers.json must be a list of at most %(max)s offers") % {"max": _grouped(MAX_ROWS)}
+        )
     for n, row in enumerate(rows, 1):
         if not isinstance(row, dict) or not isinstance(row.get("columns"), dict):
-            raise refuse(f"refused: offers.json row {n} has no columns")
+            raise refuse(_("refused: %(where)s has no columns") % {"where": _row("offers.json", n)})
         try:
             offer = do_create_offer(shop, {k: "" if v is None else str(v) for k, v in row["columns"].items()})
         except ComptoirError as error:
             field = error.details.get("field", "")
-            raise refuse(f"refused: offers.json row {n} ({row['columns'].get('sku', '')}): "
-                         f"{field + ': ' if field else ''}{error.message}", row=n, field=field) from error  # fmt: skip
+            raise refuse(_("refused: %(where)s (%(sku)s): %(error)s")
+                         % {"where": _row("offers.json", n), "sku": row["columns"].get("sku", ""),
+                            "error": f"{field + ': ' if field else ''}{error.message}"}, row=n, field=field) from error  # fmt: skip
         image = row.get("image") or ""
-        changes: dict[str, Any] = {"created": _when(row.get("created"), f"offers.json row {n} created"),
-                                   "updated": _when(row.get("updated"), f"offers.json row {n} updated")}  # fmt: skip
+        changes: dict[str, Any] = {"created": _when(row.get("created"), f"{_row('offers.json', n)} created"),
+                                   "updated": _when(row.get("updated"), f"{_row('offers.json', n)} updated")}  # fmt: skip
         if image:
             if image not in files or not image.startswith("images/"):
                 raise refuse(
-                    f"refused: offers.json row {n}: its image {image} is not in the bundle", missing=[image]
+                    _("refused: %(where)s: its image %(image)s is not in the bundle")
+                    % {"where": _row("offers.json", n), "image": image},
+                    missing=[image],
                 )
             name = default_storage.save(f"offers/{PurePosixPath(image).name}", ContentFile(files[image]))
             saved.append(name)
@@ -398,40 +456,51 @@ def _import_offers(shop: Shop, rows: Any, files: dict[str, bytes], saved: list[s
 
 def _import_orders(shop: Shop, rows: Any) -> int:
     if not isinstance(rows, list) or len(rows) > MAX_ROWS:
-        raise refuse(f"refused: orders.json must be a list of at most {MAX_ROWS:,} orders")
+        raise refuse(
+            _("refused: orders.json must be a list of at most %(max)s orders") % {"max": _grouped(MAX_ROWS)}
+        )
     taken = set(Order.objects.exclude(imported_number="").values_list("imported_number", flat=True))
     for n, row in enumerate(rows, 1):
-        where = f"orders.json row {n}"
+        where = _row("orders.json", n)
         if not isinstance(row, dict):
-            raise refuse(f"refused: {where} is not an object")
+            raise refuse(_("refused: %(where)s is not an object") % {"where": where})
         number = _text(row.get("number"), f"{where} number", 20)
         if not NUMBER.match(number) or number in taken:
             raise refuse(
-                f"refused: {where}: order number {number!r} is malformed or already used on this node"
+                _("refused: %(where)s: order number %(number)s is malformed or already used on this node")
+                % {"where": where, "number": repr(number)}
             )
         taken.add(number)
         lines = row.get("lines")
         if not isinstance(lines, list) or not lines:
-            raise refuse(f"refused: {where} has no lines")
+            raise refuse(_("refused: %(where)s has no lines") % {"where": where})
         goods = _count(row.get("goods_cents"), f"{where} goods_cents")
         checked = []
         for k, line in enumerate(lines, 1):
-            at = f"{where} line {k}"
+            at = _("%(where)s line %(n)s") % {"where": where, "n": k}
             if not isinstance(line, dict):
-                raise refuse(f"refused: {at} is not an object")
+                raise refuse(_("refused: %(where)s is not an object") % {"where": at})
             qty, unit = (
                 _count(line.get("quantity"), f"{at} quantity"),
                 _count(line.get("unit_price_cents"), f"{at} unit_price_cents"),
             )
             total = _count(line.get("total_cents"), f"{at} total_cents")
             if qty * unit != total:
-                raise refuse(f"refused: {at}: {qty} × {unit} is not {total}")
+                raise refuse(
+                    _("refused: %(where)s: %(qty)s × %(unit)s is not %(total)s")
+                    % {"where": at, "qty": qty, "unit": unit, "total": total}
+                )
             try:
                 rate = Decimal(str(line.get("tax_rate")))
             except InvalidOperation as error:
-                raise refuse(f"refused: {at}: tax_rate {line.get('tax_rate')!r} is not a number") from error
+                raise refuse(
+                    _("refused: %(where)s: tax_rate %(rate)s is not a number")
+                    % {"where": at, "rate": repr(line.get("tax_rate"))}
+                ) from error
             if not Decimal(0) <= rate <= Decimal(100):
-                raise refuse(f"refused: {at}: tax_rate {rate} is outside 0–100")
+                raise refuse(
+                    _("refused: %(where)s: tax_rate %(rate)s is outside 0–100") % {"where": at, "rate": rate}
+                )
             origin_km = line.get("origin_km")
             if origin_km is not None and (
                 isinstance(origin_km, bool)
@@ -439,7 +508,8 @@ def _import_orders(shop: Shop, rows: Any) -> int:
                 or not -1 <= origin_km <= 40_075
             ):
                 raise refuse(
-                    f"refused: {at}: origin_km {origin_km!r} is not a distance in km (or -1, or null)"
+                    _("refused: %(where)s: origin_km %(km)s is not a distance in km (or -1, or null)")
+                    % {"where": at, "km": repr(origin_km)}
                 )
             checked.append(OrderLine(
                 sku=_text(line.get("sku"), f"{at} sku", 64), name=_text(line.get("name"), f"{at} name", 200),
@@ -449,7 +519,8 @@ def _import_orders(shop: Shop, rows: Any) -> int:
             ))  # fmt: skip
         if sum(line.total_cents for line in checked) != goods:
             raise refuse(
-                f"refused: {where}: its lines add up to {sum(li.total_cents for li in checked)}, not {goods}"
+                _("refused: %(where)s: its lines add up to %(sum)s, not %(goods)s")
+                % {"where": where, "sum": sum(li.total_cents for li in checked), "goods": goods}
             )
         order = Order.objects.create(
             token=f"imported-{shop.pk}-{number}", imported_number=number,
@@ -470,9 +541,9 @@ def _import_orders(shop: Shop, rows: Any) -> int:
             line.shop_order = shop_order
         OrderLine.objects.bulk_create(checked)
         for k, event in enumerate(row.get("events") or [], 1):
-            at = f"{where} event {k}"
+            at = _("%(where)s event %(n)s") % {"where": where, "n": k}
             if not isinstance(event, dict):
-                raise refuse(f"refused: {at} is not an object")
+                raise refuse(_("refused: %(where)s is not an object") % {"where": at})
             created = OrderEvent.objects.create(
                 order=order, shop_order=shop_order, action=_text(event.get("action"), f"{at} action", 32),
                 from_status=_text(event.get("from_status"), f"{at} from_status", 20),

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from comptoir.catalog.provenance import LocalRule, origin_km_text
+from comptoir.core import formats
 from comptoir.search.analysis import QueryWord
 from comptoir.search.documents import MatchTier, RankingWeights, TermMatch, Why
 from comptoir.search.locality import local_factor
@@ -190,8 +191,7 @@ _WORDS = {
         "on_demand": "sur commande",
         "out_of_stock": "en rupture",
         "quote": ("«\u00a0", "\u00a0»"),
-        "decimal": ",",
-        "origin": "produit à %s km",
+        "origin": "produit à %s",
         "origin_unknown": "origine inconnue",
         "local": "local",
     },
@@ -211,8 +211,7 @@ _WORDS = {
         "on_demand": "on demand",
         "out_of_stock": "out of stock",
         "quote": ("“", "”"),
-        "decimal": ".",
-        "origin": "made %s km away",
+        "origin": "made %s away",
         "origin_unknown": "origin unknown",
         "local": "local",
     },
@@ -222,18 +221,19 @@ _WORDS = {
 def render_why(why: Why, lang: str = "fr") -> str:
     """ "Correspondance avec une faute de frappe corrigée : « pain » (exact), « complte »
     (approché) · 1,2 km · en stock": the tier that matched, the words, distance and stock."""
-    words = _WORDS["en" if lang == "en" else "fr"]
+    lang = "en" if lang == "en" else "fr"
+    words = _WORDS[lang]
     parts = [_render_terms(why, words)]
     if why.distance_km is not None:
-        parts.append(f"{why.distance_km:.1f}".replace(".", str(words["decimal"])) + " km")
+        parts.append(formats.quantity(why.distance_km, 1, "km", lang))
     parts.append(str(words.get(why.stock_state, why.stock_state)))
-    origin = _render_origin(why, words)
+    origin = _render_origin(why, words, lang)
     if origin:
         parts.append(origin)
     return " · ".join(parts)
 
 
-def _render_origin(why: Why, words: Mapping[str, object]) -> str:
+def _render_origin(why: Why, words: Mapping[str, object], lang: str) -> str:
     """ "produit à 23 km — Ferme des Trois-Rivières (local)", or "origine inconnue" when the
     origin counts in the score (its weight is not 0) but cannot be placed."""
     if why.origin_km is None:
@@ -241,7 +241,7 @@ def _render_origin(why: Why, words: Mapping[str, object]) -> str:
             return ""
         text = str(words["origin_unknown"])
     else:
-        text = str(words["origin"]) % origin_km_text(why.origin_km)
+        text = str(words["origin"]) % origin_km_text(why.origin_km, lang)
     if why.supplier_name:
         text += f" — {why.supplier_name}"
     return text + (f" ({words['local']})" if why.local else "")

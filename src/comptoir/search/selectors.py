@@ -22,7 +22,7 @@ from django.db.models import Avg, Q
 from comptoir.catalog.models import Category, Shop
 from comptoir.catalog.provenance import LocalRule, origin_label
 from comptoir.catalog.selectors import local_means, open_shop_ids
-from comptoir.core import formats
+from comptoir.core import l10n
 from comptoir.core.parameters import governed_many
 from comptoir.search.documents import (
     Facets,
@@ -246,9 +246,9 @@ def unit_label(stored: str, lang: str) -> str:
     "0,4 kg" → « 0,4 kg », "0.4 kg". A label of another shape is shown as stored."""
     pieces, amount = _STORED_PIECES.match(stored), _STORED_AMOUNT.match(stored)
     if pieces:
-        return formats.size(Decimal(pieces.group(1).replace(",", ".")), "piece", lang)
+        return l10n.size(Decimal(pieces.group(1).replace(",", ".")), "piece", lang)
     if amount:
-        return formats.size(Decimal(amount.group(1).replace(",", ".")), amount.group(2), lang)
+        return l10n.size(Decimal(amount.group(1).replace(",", ".")), amount.group(2), lang)
     return stored
 
 

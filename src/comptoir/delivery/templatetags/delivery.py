@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django import template
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from comptoir.core import formats
@@ -36,23 +33,3 @@ def km(metres: int) -> str:
 def parcel_size(parcel: object) -> str:
     """« 0,4 kg · 0,1 L »."""
     return selectors.parcel_size(parcel.weight_g, parcel.volume_ml)  # type: ignore[attr-defined]
-
-
-@register.filter
-def day_short(value: datetime | date | None) -> str:
-    """« mer. 2 déc. » in French, "Wed 2 Dec" in English, in the local time zone."""
-    if value is None:
-        return ""
-    return formats.day_short(
-        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
-    )
-
-
-@register.filter
-def day_long(value: datetime | date | None) -> str:
-    """« mercredi 2 décembre » in French (no capital inside a sentence), "Wednesday 2 December"."""
-    if value is None:
-        return ""
-    return formats.day_long(
-        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
-    )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.catalog.provenance import origin_label
+from comptoir.core import formats
 from comptoir.core.money import Money
 from comptoir.search import selectors
 from comptoir.search.documents import Hit, PriceBand
@@ -31,10 +32,10 @@ def search_link(request: HttpRequest, **changes: Any) -> str:
 
 @register.filter
 def km(distance: float | None) -> str:
+    """« 1,2 km » in French, "1.2 km" in English (no-break space)."""
     if distance is None:
         return ""
-    text = f"{distance:.1f}"
-    return (text if (get_language() or "fr").startswith("en") else text.replace(".", ",")) + "\u00a0km"
+    return formats.quantity(distance, 1, "km", get_language())
 
 
 @register.filter

@@ -4,20 +4,19 @@ days and labels in the page's language, localised names."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
-from comptoir.core import formats
+from comptoir.core import formats, l10n
 from comptoir.core.money import Money
 from comptoir.core.region import node_region
 from comptoir.core.regions import RegionError
@@ -130,34 +129,6 @@ def colon(label: str) -> str:
 
 
 @register.filter
-def day_short(value: datetime | date | None) -> str:
-    """« mer. 2 déc. » in French, "Wed 2 Dec" in English, in the local time zone."""
-    if value is None:
-        return ""
-    return formats.day_short(
-        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
-    )
-
-
-@register.filter
-def day_long(value: datetime | date | None) -> str:
-    """« mercredi 2 décembre » in French, "Wednesday 2 December" in English."""
-    if value is None:
-        return ""
-    return formats.day_long(
-        timezone.localtime(value) if isinstance(value, datetime) else value, get_language()
-    )
-
-
-@register.filter
 def size(offer: Any) -> str:
     """What one offer holds, as the page's language writes it: « 6 pièces », « 0,4 kg », "6 pieces"."""
-    return formats.size(offer.quantity, offer.unit, get_language())
-
-
-@register.filter
-def weekday_short(weekday: int | None) -> str:
-    """« lun. » in French, "Mon" in English, for an opening hours' weekday (0 is Monday)."""
-    if weekday is None or weekday == "":
-        return ""
-    return formats.weekday_short(int(weekday), get_language())
+    return l10n.size(offer.quantity, offer.unit, get_language())

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from comptoir.core import formats
 from comptoir.core.parameters import ParameterError, governed
 from comptoir.governance import selectors, services
 from comptoir.governance.models import Proposal
@@ -63,8 +64,12 @@ class Command(BaseCommand):
         for college, n in result["colleges"].items():  # type: ignore[attr-defined]
             self.stdout.write(f"  {college:<10} for {n['for']:>4}  against {n['against']:>4}  abstain {n['abstain']:>4}"
                               f"  of {n['electorate']:>4}  weight {n['weight']}")  # fmt: skip
-        self.stdout.write(f"  turnout {result['turnout_percent']} % (quorum {result['quorum_percent']} %), "
-                          f"approval {result['approval_percent']} % (majority > {result['majority_percent']} %)")  # fmt: skip
+        pct = {
+            k: formats.percent(result[f"{k}_percent"], None, "en")
+            for k in ("turnout", "quorum", "approval", "majority")
+        }
+        self.stdout.write(f"  turnout {pct['turnout']} (quorum {pct['quorum']}), "
+                          f"approval {pct['approval']} (majority > {pct['majority']})")  # fmt: skip
         self.stdout.write(f"  recount matches the published result: {'yes' if published.matches else 'NO'}")
 
     def _tick(self, **_: Any) -> None:

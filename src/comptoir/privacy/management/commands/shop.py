@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Shop
+from comptoir.core import formats
 from comptoir.core.errors import ComptoirError
 from comptoir.members.models import Person
 from comptoir.privacy.bundle import do_import_bundle, write_bundle
@@ -37,15 +40,27 @@ class Command(BaseCommand):
             if action == "export-bundle":
                 shop = Shop.objects.filter(ref=options["ref"]).first()
                 if shop is None:
-                    raise CommandError(f"no shop with the reference {options['ref']!r}")
+                    raise CommandError(
+                        _("no shop with the reference %(ref)s") % {"ref": repr(options["ref"])}
+                    )
                 size = write_bundle(shop, options["file"], bar)
-                self.stdout.write(f"Bundle of {shop.ref} written to {options['file']} ({size / 1e6:.1f} MB).")
+                self.stdout.write(
+                    _("Bundle of %(shop)s written to %(file)s (%(size)s).")
+                    % {
+                        "shop": shop.ref,
+                        "file": options["file"],
+                        "size": formats.quantity(size / 1e6, 1, "MB", get_language()),
+                    }
+                )
                 return
             owner = Person.objects.filter(email__iexact=options["owner"], is_active=True).first()
             if owner is None:
-                raise CommandError(f"no active person with the email {options['owner']!r} on this node")
+                raise CommandError(
+                    _("no active person with the email %(email)s on this node")
+                    % {"email": repr(options["owner"])}
+                )
             if not options["file"].is_file():
-                raise CommandError(f"no bundle at {options['file']}")
+                raise CommandError(_("no bundle at %(path)s") % {"path": options["file"]})
             if bar:
                 bar("import", 0, 1)
             with options["file"].open("rb") as stream:
@@ -59,6 +74,7 @@ class Command(BaseCommand):
                 bar.close()
         counts = imported.manifest.get("counts", {})
         self.stdout.write(
-            f"Shop {imported.shop.ref} imported from {imported.origin_node}: {counts.get('offers', 0)} offers, "
-            f"{imported.orders} orders, {len(imported.statements)} statement lines, {counts.get('images', 0)} images."
-        )
+            _("Shop %(shop)s imported from %(node)s: %(offers)s offers, %(orders)s orders, %(lines)s statement lines, %(images)s images.")
+            % {"shop": imported.shop.ref, "node": imported.origin_node, "offers": counts.get("offers", 0),
+               "orders": imported.orders, "lines": len(imported.statements), "images": counts.get("images", 0)}
+        )  # fmt: skip
