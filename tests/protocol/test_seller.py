@@ -140,7 +140,8 @@ def test_select_quotes_like_checkout_and_adds_up(node):
     lines = [(line.title_type, line.price.value) for line in quote.breakup]
     # 2 × 2.40 goods; delivery: the governed flat fee; coop: the governed percent of goods
     assert lines[0] == ("item", "4.80")
-    assert [kind for kind, _ in lines] == ["item", "delivery", "misc"]
+    assert [kind for kind, _ in lines] == ["item", "delivery", "tax", "misc"]
+    assert lines[2] == ("tax", "0.00")  # French VAT is inside the prices (its amount is in the tags)
     assert Decimal(quote.price.value) == sum(Decimal(value) for _, value in lines)
     assert reply["message"]["order"]["fulfillments"][0]["state"]["descriptor"]["code"] == "Serviceable"
 

@@ -24,7 +24,7 @@ from comptoir.orders.checkout import coop_fee_terms, line_in
 from comptoir.orders.delivery_port import DeliveryUnavailable, delivery_booking
 from comptoir.orders.payments import bank_account
 from comptoir.protocol.wire import retail
-from comptoir.protocol.wire.messages import QuoteLine
+from comptoir.protocol.wire.messages import QuoteLine, amount
 
 
 def offers_on_sale() -> QuerySet[Offer]:
@@ -91,6 +91,35 @@ def terms() -> retail.SellerTerms:
     )
 
 
+def _rate(rate: Decimal) -> str:
+    return format(rate.normalize(), "f").replace(".", ",")
+
+
+def tax_lines(fulfillment_id: str, taxes: list[pricing.TaxAmount]) -> list[QuoteLine]:
+    """One ONDC "tax" line per tax of the sale ("TPS/GST 5 %", "TVQ/QST 9,975 %", "TVA/VAT 5,5 %").
+
+    A tax added on top of the price (Québec) is a line worth its amount, so the breakup adds up to
+    the total the resident pays; a tax included in the price (France) is worth 0.00 — it is already
+    inside the item lines — and its amount is in the line's tags, with its base and its rate.
+    """
+    return [
+        QuoteLine(
+            fulfillment_id,
+            f"{tax.label_fr}/{tax.label_en} {_rate(tax.rate)} %",
+            "tax",
+            Decimal(0 if tax.included else tax.amount_cents) / 100,
+            tags=(
+                ("code", tax.code),
+                ("rate", format(tax.rate.normalize(), "f")),
+                ("base", amount(Decimal(tax.base_cents) / 100)),
+                ("amount", amount(Decimal(tax.amount_cents) / 100)),
+                ("included", "yes" if tax.included else "no"),
+            ),
+        )
+        for tax in taxes
+    ]
+
+
 def price_basket(order: Any, *, lat: float | None, lon: float | None) -> tuple[retail.Basket, dict[str, Any]]:
     """The selection priced as checkout would price it: goods, coop fee, delivery fee of the first slot."""
     if order is None or order.provider is None or not order.items:
@@ -128,13 +157,17 @@ def price_basket(order: Any, *, lat: float | None, lon: float | None) -> tuple[r
             slot_id, delivery = slot.id, slot.fee
     quote = pricing.quote(groups, coop_fee_terms(), [], prices_include_tax=node_region().prices_include_tax)
     coop = quote.fees[0]
+    fulfillment_id = f"F-{shop.ref}"
     basket = retail.Basket(
         shop=shop_info(shop),
         lines=lines,
         delivery_fee=Decimal(delivery.cents) / 100,
         currency=currency(),
-        fulfillment_id=f"F-{shop.ref}",
-        extra=[QuoteLine(f"F-{shop.ref}", str(coop.label), "misc", Decimal(coop.amount.cents) / 100)],
+        fulfillment_id=fulfillment_id,
+        extra=[
+            *tax_lines(fulfillment_id, quote.taxes),
+            QuoteLine(fulfillment_id, str(coop.label), "misc", Decimal(coop.amount.cents) / 100),
+        ],
     )
     facts: dict[str, Any] = {"shop": shop.ref, "items": [[i, wanted[i]] for i in sorted(wanted)]}
     facts.update(slot_id=slot_id, goods_cents=quote.goods.cents)

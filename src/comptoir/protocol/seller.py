@@ -23,6 +23,7 @@ from comptoir.catalog.models import Offer, Shop
 from comptoir.core.errors import ComptoirError
 from comptoir.orders.checkout import CheckoutRequest, do_checkout
 from comptoir.orders.models import Order, ShopOrder
+from comptoir.orders.pricing import TaxAmount
 from comptoir.orders.services import do_cancel_shop_order
 from comptoir.orders.status import derive_order_status
 from comptoir.protocol import outbox
@@ -36,6 +37,7 @@ from comptoir.protocol.mapping import (
     offers_on_sale,
     price_basket,
     shop_info,
+    tax_lines,
     terms,
 )
 from comptoir.protocol.models import InboxMessage, Subscriber, Transaction
@@ -361,7 +363,7 @@ def _basket_of(tx: Transaction) -> retail.Basket:
     ]  # fmt: skip
     fees = list(tx.order.fee_lines.all())
     fulfillment_id = f"F-{shop_order.shop.ref}"
-    extra = [
+    extra = tax_lines(fulfillment_id, [TaxAmount.from_dict(tax) for tax in shop_order.taxes]) + [
         QuoteLine(fulfillment_id, fee.label, "misc", Decimal(fee.amount_cents) / 100)
         for fee in fees
         if fee.kind == "coop"

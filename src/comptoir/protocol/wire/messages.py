@@ -26,6 +26,8 @@ from comptoir.protocol.wire.models import (
     ItemQuantity,
     Price,
     Quote,
+    Tag,
+    TagGroup,
 )
 
 CORE_VERSION = "1.2.0"
@@ -173,6 +175,7 @@ class QuoteLine:
     count: int = 1
     available: int | None = None  # items only: what the shop can sell now
     maximum: int | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # written as the line's item tags, in a group named by its type
 
     @property
     def total(self) -> Decimal:
@@ -200,6 +203,10 @@ def build_quote(
                     maximum=Count(count=str(line.maximum or line.available)),
                 )
             entry.item = item
+        elif line.tags:
+            entry.item = Item(
+                tags=[TagGroup(code=line.title_type, entries=[Tag(code=c, value=v) for c, v in line.tags])]
+            )
         breakup.append(entry)
     total = sum((line.total for line in lines), Decimal(0))
     return Quote(price=Price(currency=currency, value=amount(total)), breakup=breakup, ttl=ttl)
