@@ -157,11 +157,14 @@ def test_a_file_without_provenance_columns_keeps_the_links(shop, farm):
 
 def test_export_carries_provenance_and_reads_back_unchanged(shop, farm):
     do_create_offer(shop, {"sku": "T1", "name_fr": "Tomme", "price": "4,20", "supplier": farm.ref,
-                           "origin_lat": "46.73", "origin_lon": "6.35", "origin": "Mouthe"})  # fmt: skip
+                           "origin_lat": "46.73", "origin_lon": "6.35", "origin": "Mouthe",
+                           "origin_postal_code": "25 240"})  # fmt: skip
     exported = "".join(export_csv(shop, "en"))
     header, row = exported.splitlines()
-    assert header.endswith(",supplier,origin,origin_lat,origin_lon,origin_stated_by,origin_label")
-    assert row.endswith(",ferme-des-trois-rivieres,Mouthe,46.73,6.35,shop,")
+    assert header.endswith(
+        ",supplier,origin,origin_lat,origin_lon,origin_postal_code,origin_country,origin_stated_by,origin_label"
+    )
+    assert row.endswith(",ferme-des-trois-rivieres,Mouthe,46.73,6.35,25240,,shop,")
     job = do_import_catalog(shop, io.BytesIO(exported.encode()), "back.csv")
     assert (job.status, job.rows_updated) == ("applied", 1)
     assert "".join(export_csv(shop, "en")) == exported

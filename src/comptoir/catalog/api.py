@@ -72,6 +72,8 @@ class OfferOut(Schema):
     origin_place: str = ""
     origin_lat: float | None = None
     origin_lon: float | None = None
+    origin_postal_code: str = ""
+    origin_country: str = ""
     origin_stated_by: str = ""
     origin_label: str = ""
 
@@ -122,6 +124,8 @@ class OfferIn(Schema):
     origin: str | None = _column("origin_place")  # a place of production other than the supplier's
     origin_lat: str | None = NUMBER_TEXT
     origin_lon: str | None = NUMBER_TEXT
+    origin_postal_code: str | None = _column("origin_postal_code")
+    origin_country: str | None = Field(None, max_length=20)  # two letters (CA, FR); blank: the node's
     origin_stated_by: str | None = Field(None, max_length=16)  # shop, supplier or label
     origin_label: str | None = _column("origin_label")
 

@@ -45,7 +45,7 @@ from comptoir.core.money import Money
 SHARED_FIELDS = [
     "gtin", "name_fr", "name_en", "description_fr", "description_en", "category_id", "unit", "quantity",
     "tax_rate", "tax_code", "on_demand", "weight_g", "volume_ml", "active", "supplier_id", "origin_place", "origin_lat",
-    "origin_lon", "origin_stated_by", "origin_label",
+    "origin_lon", "origin_postal_code", "origin_country", "origin_stated_by", "origin_label",
 ]  # fmt: skip
 # What a branch may change on its own offers, in import/form columns.
 BRANCH_COLUMNS = ("stock", "price")
@@ -329,6 +329,7 @@ def product_as_raw(product: ChainProduct) -> dict[str, Any]:
         "supplier": product.supplier.ref if product.supplier is not None else "", "origin": product.origin_place,
         "origin_lat": "" if product.origin_lat is None else repr(product.origin_lat),
         "origin_lon": "" if product.origin_lon is None else repr(product.origin_lon),
+        "origin_postal_code": product.origin_postal_code, "origin_country": product.origin_country,
         "origin_stated_by": product.origin_stated_by, "origin_label": product.origin_label,
     }  # fmt: skip
 

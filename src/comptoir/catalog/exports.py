@@ -94,6 +94,8 @@ def offer_row(
         "origin": offer.origin_place,
         "origin_lat": _coordinate_text(offer.origin_lat),
         "origin_lon": _coordinate_text(offer.origin_lon),
+        "origin_postal_code": offer.origin_postal_code,
+        "origin_country": offer.origin_country,
         "origin_stated_by": offer.origin_stated_by,
         "origin_label": offer.origin_label,
     }

@@ -48,6 +48,8 @@ PROVENANCE_FIELDS = [
     "origin_place",
     "origin_lat",
     "origin_lon",
+    "origin_postal_code",
+    "origin_country",
     "origin_stated_by",
     "origin_label",
 ]

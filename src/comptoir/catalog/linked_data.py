@@ -19,6 +19,7 @@ from django.conf import settings
 
 from comptoir.catalog.models import Offer, Shop
 from comptoir.core.money import node_currency
+from comptoir.core.region import node_region
 
 HERE = Path(__file__).resolve().parent / "linked_data"
 SCHEMA_ORG_CONTEXT = "https://schema.org"
@@ -99,6 +100,14 @@ def schema_org_product(offer: Offer, *, context: bool = True) -> dict[str, Any]:
                                                               supplier.city, supplier.country)}  # fmt: skip
         if supplier.country:
             product["countryOfOrigin"] = {"@type": "Country", "name": supplier.country}
+    if offer.origin_postal_code:
+        # schema.org has no "place of production" for a Product: a named property whose value is the place
+        country = offer.origin_country or node_region().country
+        place = _postal_address(url, "", offer.origin_postal_code, offer.origin_place, country)
+        place["@id"] = f"{url}#production"
+        product["additionalProperty"] = {"@type": "PropertyValue", "propertyID": "placeOfProduction",
+                                         "name": "Lieu de production", "value": place}  # fmt: skip
+        product["countryOfOrigin"] = {"@type": "Country", "name": country}
     return product
 
 
@@ -112,6 +121,20 @@ def schema_org_catalog(shop: Shop, offers: list[Offer]) -> dict[str, Any]:
             for n, offer in enumerate(offers, 1)
         ],
     }  # fmt: skip
+
+
+def _dfc_place(offer: Offer, iri: str) -> dict[str, Any]:
+    """The declared place of production as a DFC Address (the facets taxonomy's origins name only French
+    régions; a postal code says the province or département too, which "local" as a territory reads)."""
+    place: dict[str, Any] = {
+        "@id": f"{iri}#production", "@type": "dfc-b:Address", "dfc-b:hasPostalCode": offer.origin_postal_code,
+        "dfc-b:hasCountry": offer.origin_country or node_region().country,
+    }  # fmt: skip
+    if offer.origin_place:
+        place["dfc-b:hasCity"] = offer.origin_place
+    if offer.origin_lat is not None and offer.origin_lon is not None:
+        place["dfc-b:latitude"], place["dfc-b:longitude"] = offer.origin_lat, offer.origin_lon
+    return place
 
 
 def dfc_catalog(shop: Shop, offers: list[Offer]) -> dict[str, Any]:
@@ -136,6 +159,8 @@ def dfc_catalog(shop: Shop, offers: list[Offer]) -> dict[str, Any]:
         }  # fmt: skip
         if offer.image:
             product["dfc-b:image"] = _base() + offer.image.url
+        if offer.origin_postal_code:
+            product["dfc-b:hasGeographicalOrigin"] = _dfc_place(offer, iri)
         graph.append(product)
         graph.append({
             "@id": f"{iri}#catalog-item", "@type": "dfc-b:CatalogItem", "dfc-b:sku": offer.sku,

@@ -265,6 +265,10 @@ class ChainProduct(models.Model):
     origin_place = models.CharField(_("place of production"), max_length=150, blank=True)
     origin_lat = models.FloatField(_("latitude of production"), null=True, blank=True)
     origin_lon = models.FloatField(_("longitude of production"), null=True, blank=True)
+    origin_postal_code = models.CharField(
+        _("postal code of production"), max_length=10, blank=True, db_default=""
+    )
+    origin_country = models.CharField(_("country of production"), max_length=2, blank=True, db_default="")
     origin_stated_by = models.CharField(
         _("origin stated by"), max_length=8, choices=OriginSource.choices, blank=True
     )
@@ -326,6 +330,12 @@ class Offer(models.Model):
     origin_place = models.CharField(_("place of production"), max_length=150, blank=True, db_default="")
     origin_lat = models.FloatField(_("latitude of production"), null=True, blank=True)
     origin_lon = models.FloatField(_("longitude of production"), null=True, blank=True)
+    # Where the territories of a declared place come from ("local" as a voted territory, decision 0020);
+    # a blank country is the node's.
+    origin_postal_code = models.CharField(
+        _("postal code of production"), max_length=10, blank=True, db_default=""
+    )
+    origin_country = models.CharField(_("country of production"), max_length=2, blank=True, db_default="")
     origin_stated_by = models.CharField(
         _("origin stated by"), max_length=8, choices=OriginSource.choices, blank=True, db_default=""
     )

@@ -29,8 +29,8 @@ class Origin:
     place: str = ""  # a declared place of production, or the supplier's city/region
     stated_by: str = ""  # "shop", "supplier", "label" or "" when nobody stated anything
     label: str = ""
-    # The territories it lies in ({"CA", "CA-QC"}), read from the supplier's postal code; empty
-    # for a declared place of production, which has coordinates but no postal code.
+    # The territories it lies in ({"CA", "CA-QC"}), read from the postal code of its place: the
+    # declared place of production's when there is one, else the supplier's; empty without one.
     areas: frozenset[str] = frozenset()
 
     @property
@@ -51,12 +51,15 @@ def origin_of(
     stated_by: str = "",
     label: str = "",
     supplier_areas: frozenset[str] = frozenset(),
+    origin_areas: frozenset[str] = frozenset(),
 ) -> Origin:
-    """The declared place of production when there is one, else the supplier's place."""
+    """The declared place of production when there is one, else the supplier's place: its
+    coordinates and the territories of its own postal code (never the supplier's, which may be
+    elsewhere)."""
     declared = origin_lat is not None and origin_lon is not None
     lat = origin_lat if declared else supplier_lat
     lon = origin_lon if declared else supplier_lon
-    areas = frozenset() if declared else supplier_areas
+    areas = origin_areas if declared else supplier_areas
     return Origin(
         lat, lon, supplier_name, supplier_ref, origin_place or supplier_place, stated_by, label, areas
     )

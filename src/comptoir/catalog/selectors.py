@@ -121,6 +121,12 @@ def postal_areas(postal_code: str | None, country: str | None) -> frozenset[str]
     return areas_of(postal_code or "", country or "", node_region().country)
 
 
+def production_areas(postal_code: str | None, country: str | None) -> frozenset[str]:
+    """The territories of a declared place of production: read from its postal code only (a place
+    declared without one lies in no territory we can vouch for, not even the node's country)."""
+    return postal_areas(postal_code, country) if (postal_code or "").strip() else frozenset()
+
+
 def supplier_areas(supplier: Supplier | None) -> frozenset[str]:
     return postal_areas(supplier.postal_code, supplier.country) if supplier else frozenset()
 
@@ -133,6 +139,7 @@ def offer_origin(offer: Offer, lang: str = "fr") -> OfferOrigin:
         supplier_name=supplier.name if supplier else "",
         supplier_place=(supplier.city or supplier.region) if supplier else "",
         supplier_areas=supplier_areas(supplier),
+        origin_areas=production_areas(offer.origin_postal_code, offer.origin_country),
     )  # fmt: skip
     km = origin_distance_km(origin, node_centre())
     return OfferOrigin(
@@ -201,6 +208,7 @@ def origins_sold(offers: Iterable[Offer]) -> dict[int, tuple[float, bool]]:
             origin_lat=offer.origin_lat, origin_lon=offer.origin_lon,
             supplier_lat=supplier.lat if supplier else None, supplier_lon=supplier.lon if supplier else None,
             supplier_areas=supplier_areas(supplier),
+            origin_areas=production_areas(offer.origin_postal_code, offer.origin_country),
         )  # fmt: skip
         km = origin_distance_km(origin, centre)
         if km is None:

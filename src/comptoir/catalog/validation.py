@@ -7,6 +7,7 @@ and a form every bad field with the same words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,14 +24,19 @@ from comptoir.core.money import Money, MoneyError
 from comptoir.core.numbers import MAX_TEXT, NumberError, parse_decimal, parse_whole
 from comptoir.core.region import node_region
 from comptoir.core.regions import Region, RegionError
+from comptoir.core.territories import POSTAL_EXAMPLES, postal_code_in
 
 COLUMNS = [
     "sku", "gtin", "name_fr", "name_en", "description_fr", "description_en", "category",
     "unit", "quantity", "price", "tax_rate", "tax_code", "stock", "on_demand", "weight_g", "volume_ml", "active",
-    "supplier", "origin", "origin_lat", "origin_lon", "origin_stated_by", "origin_label",
+    "supplier", "origin", "origin_lat", "origin_lon", "origin_postal_code", "origin_country", "origin_stated_by",
+    "origin_label",
 ]  # fmt: skip
 # Columns a file may leave out (files written before suppliers existed still import).
-OPTIONAL_COLUMNS = ("supplier", "origin", "origin_lat", "origin_lon", "origin_stated_by", "origin_label")
+OPTIONAL_COLUMNS = (
+    "supplier", "origin", "origin_lat", "origin_lon", "origin_postal_code", "origin_country", "origin_stated_by",
+    "origin_label",
+)  # fmt: skip
 REQUIRED = ("sku", "name_fr", "price")
 UNITS = {"piece", "g", "kg", "ml", "l", "m"}
 TRUE_WORDS = {"1", "true", "yes", "oui", "vrai", "x"}
@@ -265,13 +271,43 @@ def _coordinate(raw: dict[str, Any], column: str, bound: int) -> tuple[float | N
     return value, None
 
 
+def _check_production_postal_code(
+    raw: dict[str, Any], fields: dict[str, Any], *, placed: bool
+) -> list[FieldError]:
+    """The declared place's postal code, written its country's way, and its country (blank: the node's).
+
+    A code that is not one of its country's is refused, never stored as typed: it decides whether the
+    place lies in the territory the members voted "local" (decision 0020).
+    """
+    country = re.sub(r"\s+", "", str(raw.get("origin_country") or "")).upper()
+    fields["origin_postal_code"], fields["origin_country"] = "", ""
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        return [FieldError("origin_country", _("expected a two-letter country code such as CA or FR: %(v)s")
+                           % {"v": country[:20]})]  # fmt: skip
+    fields["origin_country"] = country
+    code, error = _text(raw, "origin_postal_code", 10)
+    if error or not code:
+        return [error] if error else []
+    written = postal_code_in(code, country or node_region().country)
+    if written is None:
+        where = country or node_region().country
+        return [FieldError("origin_postal_code", _("%(code)s is not a postal code of %(country)s (for example "
+                                                   "%(example)s)") % {"code": code, "country": where,
+                                                                      "example": POSTAL_EXAMPLES.get(where, "")})]  # fmt: skip
+    if not placed:
+        return [FieldError("origin_postal_code", _("give the latitude and the longitude of the place of production "
+                                                   "with its postal code"))]  # fmt: skip
+    fields["origin_postal_code"] = written
+    return []
+
+
 def check_provenance(
     raw: dict[str, Any], fields: dict[str, Any], suppliers: Mapping[str, int]
 ) -> list[FieldError]:
     """The supplier (by reference), the declared place of production and who stated it.
 
-    Fills `fields` with supplier_id, origin_place, origin_lat, origin_lon, origin_stated_by and
-    origin_label. A reference that names no supplier is an error, never a new supplier: shops
+    Fills `fields` with supplier_id, origin_place, origin_lat, origin_lon, origin_postal_code,
+    origin_country, origin_stated_by and origin_label. A reference that names no supplier is an error, never a new supplier: shops
     create or match suppliers on their own page (decision 0015).
     """
     errors: list[FieldError] = []
@@ -292,6 +328,7 @@ def check_provenance(
         errors.append(FieldError("origin_lat", _("give both the latitude and the longitude of the origin")))
         lat = lon = None
     fields["origin_lat"], fields["origin_lon"] = lat, lon
+    errors.extend(_check_production_postal_code(raw, fields, placed=lat is not None))
     label, error = _text(raw, "origin_label", 100)
     fields["origin_label"] = label
     errors.extend([error] if error else [])

@@ -107,6 +107,23 @@ def province_of(postal_code: str) -> str | None:
     return _CA_FIRST_LETTER.get(compact[0])
 
 
+POSTAL_EXAMPLES = {"CA": "H2T 1S6", "FR": "25290"}
+
+
+def postal_code_in(postal_code: str, country: str) -> str | None:
+    """A postal code written its country's way ("h2t1s6", "CA" → "H2T 1S6"; "25 290", "FR" → "25290"),
+    or None when it is not one of that country's. A country whose codes are not read here keeps the
+    code upper-cased, spaces collapsed."""
+    text = re.sub(r"\s+", " ", str(postal_code).strip().upper())
+    compact = text.replace(" ", "")
+    country = country.strip().upper()
+    if country == "CA":
+        return f"{compact[:3]} {compact[3:]}" if province_of(compact) else None
+    if country == "FR":
+        return compact if departement_of(compact) else None
+    return text
+
+
 def areas_of(postal_code: str, country: str, default_country: str = "") -> frozenset[str]:
     """Every territory a place lies in, from its postal code: {"FR", "FR-25", "FR-BFC"},
     {"CA", "CA-QC"}; just {"DE"} for a country whose codes are not read; empty when unknown.

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from comptoir.catalog.provenance import LocalRule, origin_distance_km, origin_of
-from comptoir.catalog.selectors import local_rule, postal_areas
+from comptoir.catalog.selectors import local_rule, postal_areas, production_areas
 from comptoir.orders.models import OrderLine, ShopOrder
 
 ALL_SHOPS = ""
@@ -71,14 +71,20 @@ class LocalShare:
 FIELDS = (
     "shop_order__shop__ref", "shop_order__shop__name", "shop_order__order__created", "total_cents", "quantity",
     "offer__origin_lat", "offer__origin_lon", "offer__supplier__lat", "offer__supplier__lon", "origin_km",
-    "origin_local", "offer__supplier__postal_code", "offer__supplier__country",
+    "origin_local", "offer__supplier__postal_code", "offer__supplier__country", "offer__origin_postal_code",
+    "offer__origin_country",
 )  # fmt: skip
 
 
 def _classify(rule: LocalRule, centre: tuple[float, float], origin_lat: Any, origin_lon: Any, lat: Any, lon: Any,
-              areas: frozenset[str]) -> str:  # fmt: skip
+              areas: frozenset[str], declared_areas: frozenset[str]) -> str:  # fmt: skip
     origin = origin_of(
-        origin_lat=origin_lat, origin_lon=origin_lon, supplier_lat=lat, supplier_lon=lon, supplier_areas=areas
+        origin_lat=origin_lat,
+        origin_lon=origin_lon,
+        supplier_lat=lat,
+        supplier_lon=lon,
+        supplier_areas=areas,
+        origin_areas=declared_areas,
     )
     km = origin_distance_km(origin, centre)
     if km is None:
@@ -112,21 +118,26 @@ def local_shares(*, shop_ref: str | None = None, since: datetime | None = None) 
     seen: dict[tuple[Any, ...], str] = {}  # one classification per distinct origin
     zone = timezone.get_current_timezone()
     for (ref, name, created, cents, units, o_lat, o_lon, s_lat, s_lon, sold_km, sold_local, postal,
-         country) in _sold_lines(shop_ref, since):  # fmt: skip
+         country, o_postal, o_country) in _sold_lines(shop_ref, since):  # fmt: skip
         if sold_km is not None and sold_local is not None:
             key: tuple[Any, ...] = ("sold", sold_km, sold_local)
         elif sold_km is not None:  # the sale's distance, today's rule (the offer's current areas)
-            key = ("km", sold_km, o_lat is not None, postal, country)
+            key = ("km", sold_km, o_lat is not None, postal, country, o_postal, o_country)
         else:
-            key = (o_lat, o_lon, s_lat, s_lon, postal, country)
+            key = (o_lat, o_lon, s_lat, s_lon, postal, country, o_postal, o_country)
         if key not in seen:
             if key[0] == "sold":
                 seen[key] = _recorded(sold_km, bool(sold_local))
             elif key[0] == "km":
-                areas = frozenset() if o_lat is not None else postal_areas(postal, country)
+                areas = (
+                    production_areas(o_postal, o_country)
+                    if o_lat is not None
+                    else postal_areas(postal, country)
+                )
                 seen[key] = _recorded(sold_km, rule.is_local(sold_km, areas))
             else:
-                seen[key] = _classify(rule, centre, o_lat, o_lon, s_lat, s_lon, postal_areas(postal, country))
+                seen[key] = _classify(rule, centre, o_lat, o_lon, s_lat, s_lon, postal_areas(postal, country),
+                                      production_areas(o_postal, o_country))  # fmt: skip
         month = created.astimezone(zone).strftime("%Y-%m")
         if shop_ref is None:
             totals.setdefault(month, LocalShare(month)).add(cents, units, seen[key])

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 
 from comptoir.catalog.models import Offer, OfferChange, Shop
 from comptoir.catalog.provenance import origin_distance_km, origin_of
-from comptoir.catalog.selectors import is_sellable, postal_areas, sellable_offers
+from comptoir.catalog.selectors import is_sellable, postal_areas, production_areas, sellable_offers
 from comptoir.core.progress import Progress, counted
 from comptoir.search.documents import OfferDoc, SearchQuery, group_key_for
 from comptoir.search.engine import SearchIndex, build
@@ -48,6 +48,7 @@ ROW_FIELDS = (
     "origin_lat", "origin_lon", "origin_place", "supplier__name", "supplier__lat", "supplier__lon",
     "supplier__city", "supplier__region",
     "shop__organisation_id", "shop__organisation__name", "supplier__postal_code", "supplier__country",
+    "origin_postal_code", "origin_country",
 )  # fmt: skip
 
 
@@ -145,13 +146,15 @@ def offer_doc(row: tuple[Any, ...]) -> OfferDoc:
     (offer_id, shop_id, shop_ref, shop_name, sku, gtin, name_fr, name_en, description_fr, description_en,
      category, price_cents, stock, on_demand, lat, lon, unit, quantity, _active, _status,
      origin_lat, origin_lon, origin_place, supplier_name, supplier_lat, supplier_lon, supplier_city,
-     supplier_region, chain_id, chain_name, supplier_postal_code, supplier_country) = row  # fmt: skip
+     supplier_region, chain_id, chain_name, supplier_postal_code, supplier_country, origin_postal_code,
+     origin_country) = row  # fmt: skip
     unit_label = _quantity_label(unit, quantity)
     origin = origin_of(
         origin_lat=origin_lat, origin_lon=origin_lon, origin_place=origin_place, supplier_lat=supplier_lat,
         supplier_lon=supplier_lon, supplier_name=supplier_name or "",
         supplier_place=supplier_city or supplier_region or "",
         supplier_areas=postal_areas(supplier_postal_code, supplier_country) if supplier_name else frozenset(),
+        origin_areas=production_areas(origin_postal_code, origin_country),
     )  # fmt: skip
     return OfferDoc(
         offer_id=offer_id, shop_id=shop_id, shop_ref=shop_ref, shop_name=shop_name, sku=sku, gtin=gtin or None,

@@ -50,6 +50,13 @@ class OfferForm(forms.Form):
     )
     origin_lat = forms.CharField(label=_("Its latitude"), max_length=20, required=False)
     origin_lon = forms.CharField(label=_("Its longitude"), max_length=20, required=False)
+    origin_postal_code = forms.CharField(
+        label=_("Its postal code"), max_length=10, required=False,
+        help_text=_("Says which province, département or région it is in, when local means a territory."),
+    )  # fmt: skip
+    origin_country = forms.CharField(
+        label=_("Its country (two letters, blank: this node's)"), max_length=2, required=False
+    )
     origin_stated_by = forms.ChoiceField(
         label=_("Origin stated by"), choices=[("", "—"), *OriginSource.choices], required=False
     )
