@@ -11,6 +11,7 @@ ALLOWED_HOSTS     comma-separated; default 127.0.0.1,localhost
 EMAIL_URL         smtp://[user:pass@]host:port[?tls=1] or smtps://... (default: console output)
 COMPTOIR_TILE_URL map tile template, empty for no third-party tiles
 COMPTOIR_BANK_IBAN / COMPTOIR_BANK_BIC  the cooperative's account; bank transfer is offered only with both valid
+COMPTOIR_BANK_CA_INSTITUTION / _TRANSIT / _ACCOUNT  a Canadian node's account, for its CAD payout files
 COMPTOIR_PUBLIC_URL the node's address for links in emails (default http://localhost:8000)
 COMPTOIR_REGION   the region profile: france (default) or quebec — currency, locale, time zone,
                   postal codes, taxes (core/regions.py); chosen at install, never changed after
@@ -304,6 +305,10 @@ COMPTOIR_WORKER_FOLLOWERS = [
 COMPTOIR_TILE_URL = os.environ.get("COMPTOIR_TILE_URL", "")
 COMPTOIR_BANK_IBAN = os.environ.get("COMPTOIR_BANK_IBAN", "")
 COMPTOIR_BANK_BIC = os.environ.get("COMPTOIR_BANK_BIC", "")
+# A Canadian-dollar node's own account, for its payout files (no IBAN in Canada): 3, 5 and 7–12 digits.
+COMPTOIR_BANK_CA_INSTITUTION = os.environ.get("COMPTOIR_BANK_CA_INSTITUTION", "")
+COMPTOIR_BANK_CA_TRANSIT = os.environ.get("COMPTOIR_BANK_CA_TRANSIT", "")
+COMPTOIR_BANK_CA_ACCOUNT = os.environ.get("COMPTOIR_BANK_CA_ACCOUNT", "")
 # What the protocol's settlement tells buyer apps about that account (empty: the bank's name from the BIC).
 COMPTOIR_BANK_NAME = os.environ.get("COMPTOIR_BANK_NAME", "")
 COMPTOIR_BANK_BRANCH = os.environ.get("COMPTOIR_BANK_BRANCH", "")

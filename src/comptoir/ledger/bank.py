@@ -6,7 +6,8 @@
   with the standard library's XML parser, or a CSV export), each with its amount and the reference
   the payer wrote; order numbers (C000123) found in the reference mark orders paid.
 - `pain001`: shop payouts as an ISO 20022 pain.001 credit-transfer file, made with sepaxml, for the
-  treasurer to upload to the bank.
+  treasurer to upload to the bank; `pain001_canada` the same in Canadian dollars, for a node whose
+  banks are Canadian (no IBAN: accounts and banks by their CPA numbers).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 ORDER_REFERENCE = re.compile(r"\bC(\d{6,})\b")
 
@@ -162,3 +164,122 @@ def pain001(*, debtor_name: str, debtor_iban: str, debtor_bic: str, transfers: l
 
 def message_id(xml: bytes) -> str:
     return _text(ET.fromstring(xml), "CstmrCdtTrfInitn/GrpHdr/MsgId")
+
+
+# --- Canada: pain.001.001.03 as Canadian banks take it (Payments Canada's ISO 20022 usage) ---------------
+
+PAIN_001_001_03 = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
+CANADIAN_CLEARING = "CACPA"  # the Canadian Payments Association's clearing system (ISO external code list)
+_CA_ACCOUNT_RULES = (("institution", 3, 3), ("transit", 5, 5), ("account", 7, 12))
+
+
+@dataclass(frozen=True)
+class CanadianAccount:
+    """A Canadian bank account: no IBAN; the institution number (3 digits), the branch's transit number
+    (5 digits) and the account number (7 to 12 digits), as on a cheque's MICR line."""
+
+    institution: str
+    transit: str
+    account: str
+
+    @property
+    def routing(self) -> str:
+        """The 9-digit routing number a pain.001 names the bank by: 0, institution, transit (0IIITTTTT)."""
+        return f"0{self.institution}{self.transit}"
+
+    def problems(self) -> list[tuple[str, int, int]]:
+        """Each part that is not its number of digits, with the bounds: empty when the account is usable."""
+        return [
+            (part, low, high)
+            for part, low, high in _CA_ACCOUNT_RULES
+            if not (re.fullmatch(r"\d+", getattr(self, part)) and low <= len(getattr(self, part)) <= high)
+        ]
+
+
+def canadian_account(institution: str, transit: str, account: str) -> CanadianAccount:
+    """The parts as typed ("003", "12345", "1234-567"), spaces and dashes removed."""
+    return CanadianAccount(*(re.sub(r"[\s-]", "", str(p)) for p in (institution, transit, account)))
+
+
+@dataclass(frozen=True)
+class CanadianTransfer:
+    name: str
+    account: CanadianAccount
+    amount_cents: int
+    reference: str
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    node = ET.SubElement(parent, f"{{{PAIN_001_001_03}}}{tag}", attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _agent(parent: ET.Element, tag: str, account: CanadianAccount) -> None:
+    member = _sub(_sub(_sub(parent, tag), "FinInstnId"), "ClrSysMmbId")
+    _sub(_sub(member, "ClrSysId"), "Cd", CANADIAN_CLEARING)
+    _sub(member, "MmbId", account.routing)
+
+
+def _account(parent: ET.Element, tag: str, account: CanadianAccount, currency: str | None = None) -> None:
+    node = _sub(parent, tag)
+    _sub(_sub(_sub(node, "Id"), "Othr"), "Id", account.account)
+    if currency:
+        _sub(node, "Ccy", currency)
+
+
+def _amount(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def pain001_canada(*, debtor_name: str, debtor: CanadianAccount, transfers: list[CanadianTransfer],
+                   execution: date, message_id: str, created: datetime) -> bytes:  # fmt: skip
+    """A pain.001.001.03 credit-transfer file in Canadian dollars: accounts by `Othr/Id` (no IBAN), banks
+    by their CPA routing number (`ClrSysMmbId`, `CACPA`, 0IIITTTTT), checked against the ISO schema."""
+    total = sum(t.amount_cents for t in transfers)
+    ET.register_namespace("", PAIN_001_001_03)
+    root = ET.Element(f"{{{PAIN_001_001_03}}}Document")
+    initiation = _sub(root, "CstmrCdtTrfInitn")
+    header = _sub(initiation, "GrpHdr")
+    _sub(header, "MsgId", message_id[:35])
+    _sub(header, "CreDtTm", created.strftime("%Y-%m-%dT%H:%M:%S"))
+    _sub(header, "NbOfTxs", str(len(transfers)))
+    _sub(header, "CtrlSum", _amount(total))
+    _sub(_sub(header, "InitgPty"), "Nm", debtor_name[:140])
+    payment = _sub(initiation, "PmtInf")
+    _sub(payment, "PmtInfId", message_id[:35])
+    _sub(payment, "PmtMtd", "TRF")
+    _sub(payment, "BtchBookg", "true")
+    _sub(payment, "NbOfTxs", str(len(transfers)))
+    _sub(payment, "CtrlSum", _amount(total))
+    _sub(payment, "ReqdExctnDt", execution.isoformat())
+    debtor_party = _sub(payment, "Dbtr")
+    _sub(debtor_party, "Nm", debtor_name[:140])
+    _sub(_sub(debtor_party, "PstlAdr"), "Ctry", "CA")
+    _account(payment, "DbtrAcct", debtor, "CAD")
+    _agent(payment, "DbtrAgt", debtor)
+    _sub(payment, "ChrgBr", "DEBT")  # the coop pays its bank's fees; the shop gets the whole amount
+    for number, transfer in enumerate(transfers, start=1):
+        line = _sub(payment, "CdtTrfTxInf")
+        _sub(_sub(line, "PmtId"), "EndToEndId", f"{message_id[:30]}-{number}"[:35])
+        _sub(_sub(line, "Amt"), "InstdAmt", _amount(transfer.amount_cents), Ccy="CAD")
+        _agent(line, "CdtrAgt", transfer.account)
+        creditor = _sub(line, "Cdtr")
+        _sub(creditor, "Nm", transfer.name[:140])
+        _account(line, "CdtrAcct", transfer.account)
+        _sub(_sub(line, "RmtInf"), "Ustrd", transfer.reference[:140])
+    xml = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    check_pain001(xml)
+    return xml
+
+
+def check_pain001(xml: bytes) -> None:
+    """Raise BankFileError unless `xml` is valid pain.001.001.03 (the ISO schema sepaxml ships)."""
+    import xmlschema
+    from sepaxml import validation
+
+    schema = xmlschema.XMLSchema(str(Path(validation.__file__).parent / "schemas" / "pain.001.001.03.xsd"))
+    errors = [str(e.reason) for e in schema.iter_errors(xml.decode())]
+    if errors:
+        raise BankFileError(f"not a valid pain.001.001.03: {errors[0]}")

@@ -82,12 +82,16 @@ class BankLine(models.Model):
 
 
 class PayeeAccount(models.Model):
-    """Where a shop's payouts go (IBAN and BIC checked with schwifty when entered)."""
+    """Where a shop's payouts go: IBAN and BIC (checked with schwifty when entered) in a euro node; in a
+    Canadian node, the institution, transit and account numbers (`bank.CanadianAccount`)."""
 
     shop_ref = models.CharField(max_length=64, unique=True)
     holder = models.CharField(max_length=70)
-    iban = models.CharField(max_length=34)
-    bic = models.CharField(max_length=11)
+    iban = models.CharField(max_length=34, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
+    institution = models.CharField(max_length=3, blank=True, db_default="")
+    transit = models.CharField(max_length=5, blank=True, db_default="")
+    account_number = models.CharField(max_length=12, blank=True, db_default="")
 
 
 class Payout(models.Model):

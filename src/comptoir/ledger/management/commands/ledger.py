@@ -51,8 +51,13 @@ class Command(BaseCommand):
         payee = sub.add_parser("payee", help="Set where a shop's payouts go.")
         payee.add_argument("shop_ref")
         payee.add_argument("--holder", required=True)
-        payee.add_argument("--iban", required=True)
-        payee.add_argument("--bic", required=True)
+        payee.add_argument("--iban", default="")
+        payee.add_argument("--bic", default="")
+        payee.add_argument(
+            "--institution", default="", help="Canadian node: 3 digits (instead of IBAN and BIC)"
+        )
+        payee.add_argument("--transit", default="", help="Canadian node: the branch's 5 digits")
+        payee.add_argument("--account", default="", help="Canadian node: the account's 7 to 12 digits")
         payee.add_argument("--as", dest="staff", required=True)
 
         close = sub.add_parser(
@@ -86,9 +91,13 @@ class Command(BaseCommand):
         self.stdout.write(_json(result.__dict__))
 
     def _payouts(self, *, execution: str, out: str, staff: str, **_: Any) -> None:
+        from comptoir.core.money import node_currency
         from comptoir.ledger.payouts import do_make_payout_file
         from comptoir.orders.payments import bank_account
 
+        if node_currency() == "CAD":
+            self._canadian_payouts(execution=execution, out=out, staff=staff)
+            return
         account = bank_account()
         if account is None:
             raise CommandError("configure COMPTOIR_BANK_IBAN and COMPTOIR_BANK_BIC first")
@@ -102,9 +111,41 @@ class Command(BaseCommand):
             f"{out}: {payout.transfers} transfers, {payout.total_cents} cents, {payout.message_id}"
         )
 
-    def _payee(self, *, shop_ref: str, holder: str, iban: str, bic: str, staff: str, **_: Any) -> None:
-        from comptoir.ledger.payouts import do_set_payee_account
+    def _canadian_payouts(self, *, execution: str, out: str, staff: str) -> None:
+        from comptoir.ledger.bank import canadian_account
+        from comptoir.ledger.payouts import do_make_canadian_payout_file
 
+        parts = (settings.COMPTOIR_BANK_CA_INSTITUTION, settings.COMPTOIR_BANK_CA_TRANSIT,
+                 settings.COMPTOIR_BANK_CA_ACCOUNT)  # fmt: skip
+        if not all(parts):
+            raise CommandError(
+                "configure COMPTOIR_BANK_CA_INSTITUTION, COMPTOIR_BANK_CA_TRANSIT and COMPTOIR_BANK_CA_ACCOUNT first"
+            )
+        result = do_make_canadian_payout_file(
+            actor=self._staff(staff), debtor_name=settings.COMPTOIR_NODE_NAME, debtor=canadian_account(*parts),
+            execution=date.fromisoformat(execution),
+        )  # fmt: skip
+        for left in result.left_out:
+            self.stdout.write(f"left out: {left.shop_ref} ({left.owed_cents} cents owed): {left.reason}")
+        if result.payout is None:
+            self.stdout.write("no shop can be paid")
+            return
+        Path(out).write_text(result.payout.xml)
+        payout = result.payout
+        self.stdout.write(
+            f"{out}: {payout.transfers} transfers, {payout.total_cents} cents, {payout.message_id}"
+        )
+
+    def _payee(self, *, shop_ref: str, holder: str, iban: str, bic: str, staff: str, **rest: Any) -> None:
+        from comptoir.ledger.payouts import do_set_canadian_payee_account, do_set_payee_account
+
+        if rest.get("institution") or rest.get("transit") or rest.get("account"):
+            do_set_canadian_payee_account(
+                actor=self._staff(staff), shop_ref=shop_ref, holder=holder, institution=rest["institution"],
+                transit=rest["transit"], account=rest["account"],
+            )  # fmt: skip
+            self.stdout.write(f"payouts of {shop_ref} go to {rest['institution']}-{rest['transit']}")
+            return
         do_set_payee_account(actor=self._staff(staff), shop_ref=shop_ref, holder=holder, iban=iban, bic=bic)
         self.stdout.write(f"payouts of {shop_ref} go to {iban}")
 
