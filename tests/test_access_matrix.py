@@ -57,6 +57,7 @@ from comptoir.privacy.exports import exports_dir
 from comptoir.privacy.models import ExportJob
 from comptoir.protocol.models import RemoteOrder
 from comptoir.protocol.wire import messages
+from comptoir.search.models import IndexRebuild
 from tests.delivery.conftest import RING, book, tomorrow_at
 from tests.protocol.conftest import Peer
 
@@ -89,6 +90,10 @@ EXPECTED: dict[str, str] = {
     "POST set_language": "302 302 302 302 302 302 302 302 302 302 -",
     "GET search:results": "200 200 200 200 200 200 200 200 200 200 -",
     "POST search:results": "200 200 200 200 200 200 200 200 200 200 -",
+    "GET search:index": "login 403 403 403 403 403 403 403 403 200 -",
+    "POST search:index": "login 403 403 403 403 403 403 403 403 302 -",
+    "GET search:rebuild": "login 403 403 403 403 403 403 403 403 200 -",
+    "POST search:rebuild": "login 403 403 403 403 403 403 403 403 200 -",
     "GET protocol:on-subscribe": "405 405 405 405 405 405 405 405 405 405 405",
     "POST protocol:on-subscribe": "401 401 401 401 401 401 401 401 401 401 401",
     "GET protocol:beckn": "405 405 405 405 405 405 405 405 405 405 405",
@@ -451,12 +456,16 @@ def build_world(settings: Any, tmp_path: Path) -> World:
         person=resident, kind="archive", status="ready", path=str(export_file), size=22, created=timezone.now(),
         finished=timezone.now(), expires=timezone.now() + timedelta(hours=1),
     )  # fmt: skip
+    rebuild = IndexRebuild.objects.create(
+        requested_by=people["staff"], status="done", current=None, done=1, total=1, created=timezone.now(),
+        updated=timezone.now(), finished=timezone.now(),
+    )  # fmt: skip
     values = {
         "ref": shop.ref, "shop_ref": shop.ref, "offer_id": bread.pk, "order_token": order.token, "order_id": order.pk,
         "shop_order_id": order.shop_orders.get().pk, "other_order_token": other_order.token,
         "slot_id": slot.pk, "stop_id": stop.pk, "booking_id": stop.booking_id, "round_id": round_.pk, "tracking_ref": tracking_ref,
         "supplier_ref": supplier.ref, "remote_cart_id": remote_cart.pk, "remote_order_id": remote_order.pk, "job_id": job.pk, "org_ref": chain.ref, "product_id": product.pk, "org_job_id": chain_job.pk, "token_id": token_id, "proposal_id": proposal.pk, "month": timezone.localdate().strftime("%Y-%m"),
-        "export_id": export.pk, "uidb64": urlsafe_base64_encode(force_bytes(resident.pk)),
+        "export_id": export.pk, "rebuild_id": rebuild.pk, "uidb64": urlsafe_base64_encode(force_bytes(resident.pk)),
         "reset_token": default_token_generator.make_token(resident),
     }  # fmt: skip
     peer = Peer("node-a.example", "BAP")

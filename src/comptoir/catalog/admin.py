@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from comptoir.catalog.models import (
@@ -13,6 +14,7 @@ from comptoir.catalog.models import (
     Shop,
     ShopStaff,
 )
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.services import mark_offers_changed, mark_shop_changed
 
 
@@ -50,6 +52,19 @@ class OfferAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Offer, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         mark_offers_changed([obj.pk])  # the index follows admin edits too
+        do_recount_offers([obj.shop_id])
+
+    def delete_model(self, request: HttpRequest, obj: Offer) -> None:
+        offer_id, shop_id = obj.pk, obj.shop_id
+        super().delete_model(request, obj)
+        mark_offers_changed([offer_id])
+        do_recount_offers([shop_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
+        gone = list(queryset.values_list("pk", "shop_id"))
+        super().delete_queryset(request, queryset)
+        mark_offers_changed(offer_id for offer_id, _ in gone)
+        do_recount_offers(shop_id for _, shop_id in gone)
 
 
 class OrganisationStaffInline(admin.TabularInline):

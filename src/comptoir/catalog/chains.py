@@ -37,6 +37,7 @@ from comptoir.catalog.models import (
     Shop,
     Supplier,
 )
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.validation import FieldError, check_offer_fields
 from comptoir.core.errors import InvalidInput, NotAllowed
 from comptoir.core.money import Money
@@ -108,6 +109,7 @@ def do_add_branch(organisation: Organisation, shop: Shop) -> Shop:
             batch = []
     _fan_out(batch, [shop.pk])
     OfferChange.objects.create(shop_id=shop.pk)
+    do_recount_offers([shop.pk])
     return shop
 
 
@@ -168,6 +170,7 @@ def do_save_chain_product(
         product.save()
     _fan_out([product], branch_ids(organisation))
     _mark_offers_of([product.pk])
+    do_recount_offers(branch_ids(organisation))
     return product
 
 
@@ -175,8 +178,10 @@ def do_save_chain_product(
 def do_delete_chain_product(product: ChainProduct) -> None:
     """Removes the product from every branch (their offers go with it)."""
     offer_ids = list(Offer.objects.filter(chain_product=product).values_list("pk", flat=True))
+    branches = branch_ids(product.organisation)
     product.delete()
     OfferChange.objects.bulk_create([OfferChange(offer_id=i) for i in offer_ids], batch_size=2000)
+    do_recount_offers(branches)
 
 
 def do_save_chain_products(organisation: Organisation, rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
@@ -210,7 +215,9 @@ def do_save_chain_products(organisation: Organisation, rows: Sequence[dict[str, 
 
 
 def mark_branches_changed(organisation: Organisation) -> None:
-    OfferChange.objects.bulk_create([OfferChange(shop_id=i) for i in branch_ids(organisation)])
+    branches = branch_ids(organisation)
+    OfferChange.objects.bulk_create([OfferChange(shop_id=i) for i in branches])
+    do_recount_offers(branches)
 
 
 def _mark_offers_of(product_ids: Iterable[int]) -> None:

@@ -31,6 +31,7 @@ from comptoir.catalog import chain_imports
 from comptoir.catalog.import_files import check_file, check_size, file_kind, read_rows
 from comptoir.catalog.import_report import MAX_ERRORS_LISTED, ImportOutcome, Progress, note_row, row_as_text
 from comptoir.catalog.models import ImportJob, Offer, Organisation, Shop
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.services import category_ids, mark_shop_changed
 from comptoir.catalog.suppliers import supplier_ids
 from comptoir.catalog.validation import COLUMNS, OPTIONAL_COLUMNS, REQUIRED, FieldError, check_offer_fields
@@ -90,6 +91,7 @@ def _write(target: Target, outcome: ImportOutcome, mode: str) -> str:
     elif target.organisation_id is not None:
         chain_imports.write_stock(target, outcome)
         mark_shop_changed(target.pk)
+        do_recount_offers([target.pk])
     else:
         shop = target
         existing = set(Offer.objects.filter(shop=shop).values_list("sku", flat=True))
@@ -100,6 +102,7 @@ def _write(target: Target, outcome: ImportOutcome, mode: str) -> str:
         outcome.rows_updated = sum(1 for fields in outcome.valid if fields["sku"] in existing)
         outcome.rows_created = len(outcome.valid) - outcome.rows_updated
         mark_shop_changed(shop.pk)
+        do_recount_offers([shop.pk])
     if outcome.errors_total == 0:
         return ImportJob.Status.APPLIED
     return ImportJob.Status.PARTIAL if written else ImportJob.Status.REJECTED

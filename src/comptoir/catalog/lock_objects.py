@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from comptoir.catalog.models import Offer
+from comptoir.catalog.models import Offer, Shop
 
 
 def offers_for_update(offer_ids: Iterable[int], *, shop_id: int | None = None) -> dict[int, Offer]:
@@ -24,3 +24,10 @@ def offers_for_update(offer_ids: Iterable[int], *, shop_id: int | None = None) -
     if shop_id is not None:
         locked = locked.filter(shop_id=shop_id)
     return {offer.pk: offer for offer in locked.order_by("pk")}
+
+
+def shops_for_update(shop_ids: Iterable[int]) -> list[int]:
+    """Lock these shops' rows in id order (the ids that exist): recounting a shop's offers waits
+    for any other transaction recounting it, so the last count sees every committed write."""
+    locked = Shop.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(shop_ids)))
+    return list(locked.order_by("pk").values_list("pk", flat=True))

@@ -93,6 +93,9 @@ class Shop(models.Model):
         verbose_name=_("chain"),
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
+    # How many active offers the shop sells, for the directory: kept by the catalog's writes
+    # (`offer_counts.do_recount_offers`, decision 0027), never counted on a page view.
+    active_offers = models.PositiveIntegerField(_("active offers"), default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

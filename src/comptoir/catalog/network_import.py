@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.catalog.chains import do_add_branch, do_save_chain_products, write_branch_stock
 from comptoir.catalog.models import Category, Offer, OfferChange, Organisation, Shop
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.services import category_ids
 from comptoir.catalog.suppliers import supplier_ids
 from comptoir.catalog.validation import FieldError, check_offer_fields
@@ -143,6 +144,7 @@ def import_network(path: Path, progress: Callable[[int], None] | None = None) ->
     OfferChange.objects.bulk_create(
         [OfferChange(shop_id=shop_id) for shop_id in sorted(touched)], batch_size=2000
     )
+    do_recount_offers(touched)
     if progress:
         progress(report.rows)
     return report

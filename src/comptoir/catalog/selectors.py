@@ -41,7 +41,9 @@ def active_shops() -> QuerySet[Shop]:
 
 
 def shop_directory(kind: str = "", neighbourhood: str = "") -> QuerySet[Shop]:
-    shops = active_shops().annotate(offer_count=Count("offers", filter=Q(offers__active=True)))
+    """Active shops by name; each carries its stored `active_offers` (decision 0027): no count over
+    the catalog here, a page of the directory costs the shops it shows."""
+    shops = active_shops()
     if kind:
         shops = shops.filter(kind=kind)
     if neighbourhood:

@@ -20,6 +20,7 @@ from comptoir.catalog.chains import apply_branch_price, branch_prices_locked_mes
 from comptoir.catalog.exports import offer_as_raw
 from comptoir.catalog.lock_objects import offers_for_update
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff, Supplier
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.permissions import check_not_branch
 from comptoir.catalog.taxonomy import TAXONOMY, parent_path
 from comptoir.catalog.validation import check_offer_fields
@@ -189,6 +190,7 @@ def do_create_offer(shop: Shop, raw: dict[str, Any]) -> Offer:
         )
     offer = Offer.objects.create(shop=shop, **fields)
     mark_offers_changed([offer.pk])
+    do_recount_offers([shop.pk])
     return offer
 
 
@@ -210,6 +212,7 @@ def do_update_offer(offer: Offer, raw: dict[str, Any]) -> Offer:
         setattr(offer, name, value)
     offer.save()
     mark_offers_changed([offer.pk])
+    do_recount_offers([offer.shop_id])
     return offer
 
 
@@ -267,6 +270,7 @@ def do_bulk_set_prices_and_stock(shop: Shop, changes: dict[int, dict[str, Any]])
 def do_delete_offer(offer: Offer) -> None:
     if offer.chain_product_id is not None:
         check_not_branch(offer.shop)  # the chain removes a product from every branch at once
-    offer_id = offer.pk
+    offer_id, shop_id = offer.pk, offer.shop_id
     offer.delete()
     mark_offers_changed([offer_id])
+    do_recount_offers([shop_id])

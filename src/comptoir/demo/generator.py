@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.core.gtin import gtin_check_digit
 from comptoir.demo.suppliers import VAL_SUR_LOUE, create_suppliers, provenance_for
 from comptoir.demo.vocabulary import (
@@ -196,6 +197,7 @@ def generate_demo(
     Membership.objects.bulk_create([Membership(person=o, college=colleges["shops"]) for o in owners])
     Offer.objects.bulk_create(offer_rows, batch_size=2000)
     OfferChange.objects.bulk_create([OfferChange(shop_id=s.pk) for s in shop_rows])
+    do_recount_offers(s.pk for s in shop_rows)
     summary.shops, summary.offers = len(shop_rows), len(offer_rows)
 
     people = []

@@ -25,6 +25,7 @@ from comptoir.catalog.chains import (
     write_branch_stock,
 )
 from comptoir.catalog.models import Category, Offer, OfferChange, OpeningHours, Shop, ShopStaff, Supplier
+from comptoir.catalog.offer_counts import do_recount_offers
 from comptoir.catalog.suppliers import do_create_supplier
 from comptoir.core.region import node_region
 from comptoir.core.regions import RegionError
@@ -222,6 +223,7 @@ def generate_quebec_demo(
     )
     Offer.objects.bulk_create(offer_rows, batch_size=2000)
     OfferChange.objects.bulk_create([OfferChange(shop_id=s.pk) for s in shop_rows])
+    do_recount_offers(s.pk for s in shop_rows)
 
     branches = _hardware_chain(rng, password_hash)
     people = [

@@ -51,3 +51,12 @@ def index_pending_changes() -> bool:
 def start_following(interval: float = FOLLOW_INTERVAL_S) -> threading.Event:
     """Follow the catalog's outbox in a daemon thread; set the returned event to stop it."""
     return start_follower("search-indexer", index_pending_changes, interval)
+
+
+@task()
+def run_rebuild(rebuild_id: int) -> str:
+    """A rebuild a node admin started from the web (decision 0028)."""
+    from comptoir.search.rebuilds import do_run_rebuild
+
+    rebuild = do_run_rebuild(rebuild_id)
+    return f"{rebuild.status}: {rebuild.done} offers"

@@ -20,24 +20,31 @@ from comptoir.members.services import do_apply_for_membership
 from comptoir.web.forms import MembershipForm, ShopProfileForm
 
 SHOP_PAGE = 30  # offers per page of a shop's catalog: ~250 DOM elements, within the 400 budget
+DIRECTORY_PAGE = 30  # shops per page of the directory (3,000 shops at 1M offers)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    shops = selectors.shop_directory()
     return render(
         request,
         "web/home.html",
-        {"shops": shops[:12], "shop_count": shops.count(), "kinds": Shop.Kind.choices},
+        {
+            "shops": selectors.shop_directory()[:12],
+            "shop_count": selectors.active_shops().count(),
+            "kinds": Shop.Kind.choices,
+        },
     )
 
 
 def directory(request: HttpRequest) -> HttpResponse:
     kind, neighbourhood = request.GET.get("kind", ""), request.GET.get("neighbourhood", "")
+    shops = selectors.shop_directory(kind, neighbourhood)
+    page_obj = Paginator(shops, DIRECTORY_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/directory.html",
         {
-            "shops": selectors.shop_directory(kind, neighbourhood),
+            "shops": page_obj,
+            "page_obj": page_obj,
             "kinds": Shop.Kind.choices,
             "neighbourhoods": selectors.neighbourhoods(),
             "kind": kind,
