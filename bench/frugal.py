@@ -4,7 +4,8 @@
     nice .venv/bin/python bench/frugal.py --network-offers 997000 --network-shops 3000   # 1M offers in all
 
 Runs a real node in a temporary data folder (SQLite; set DATABASE_URL to an empty PostgreSQL
-database to measure that instead): `comptoir demo --load-only` (migrations, demo town, search
+database on this machine to measure that instead: its server's processes are then sampled too,
+their memory as RSS and as PSS, and their CPU is added to each page's and order's): `comptoir demo --load-only` (migrations, demo town, search
 index), then gunicorn as the node serves in production (2 gthread workers x 4 threads) and
 `comptoir worker` as separate processes, and drives them over HTTP from this process:
 
@@ -15,8 +16,10 @@ index), then gunicorn as the node serves in production (2 gthread workers x 4 th
   each phase: after start, during the import (until the worker has indexed it), during the
   rebuild, during the page views, after the load. The table gives each process's peak and the
   peak of the total (the sum at one instant), and says whether it stays within 1 GB;
-- CPU milliseconds per page view, per kind of page (home, search, shop, offer): the web
-  processes' user + system time (/proc/PID/stat) over `--views` GETs of each kind;
+- CPU milliseconds per page view, per kind of page (home, directory, search, shop, offer): the web
+  processes' user + system time (/proc/PID/stat) over `--views` GETs of each kind, and on
+  PostgreSQL the server's (its live processes' and, through the postmaster's cutime, those that
+  ended);
 - CPU milliseconds per order end to end: a guest adds two offers of one shop to the cart, opens
   the cart and the checkout, places a click-and-collect order and opens its page; the web
   processes' and the worker's CPU, divided by `--orders`;
@@ -74,6 +77,26 @@ def _cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICKS  # utime + stime
 
 
+def _cpu_with_ended_children_ms(pid: int) -> float:
+    """utime + stime + cutime + cstime: the process and its children that ended (PostgreSQL backends)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) * 1000 / TICKS
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (PostgreSQL's shared buffers) split among their users."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0.0
+
+
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -124,6 +147,16 @@ class Database:
         with sqlite3.connect(self.home / "comptoir.sqlite3") as db:
             return db.execute(sql).fetchall()
 
+    def postmaster_pid(self) -> int | None:
+        """The PostgreSQL server's main process, when the database is PostgreSQL on this machine."""
+        if not self.url:
+            return None
+        data = self.rows("SELECT setting FROM pg_settings WHERE name = 'data_directory'")[0][0]
+        try:
+            return int((Path(data) / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def size_mb(self) -> float:
         if self.url:
             return float(self.rows("SELECT pg_database_size(current_database())")[0][0]) / 1e6
@@ -154,6 +187,19 @@ class Browser:
 class Node:
     web_pid: int
     worker_pid: int
+    postmaster_pid: int | None = None
+
+    def postgres(self) -> list[int]:
+        if self.postmaster_pid is None:
+            return []
+        return [self.postmaster_pid, *_children(self.postmaster_pid)]
+
+    def postgres_cpu(self) -> float:
+        if self.postmaster_pid is None:
+            return 0.0
+        return _cpu_with_ended_children_ms(self.postmaster_pid) + sum(
+            _cpu_ms(p) for p in _children(self.postmaster_pid)
+        )
 
     def processes(self, command: int | None = None) -> dict[str, int]:
         found = {"gunicorn master": self.web_pid}
@@ -176,12 +222,14 @@ class Phase:
     peaks: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
     wall: str = ""
+    postgres_processes: int = 0
 
 
 def _print_phase(phase: Phase) -> None:
     """One phase's peaks as soon as it ends (a run cut short still leaves its figures)."""
     peaks = ", ".join(f"{name} {mb:.0f}" for name, mb in phase.peaks.items())
-    print(f"peak RSS, {phase.label}: {peaks}; total {phase.total:.0f} MB; {phase.wall}", flush=True)
+    pg = f"; up to {phase.postgres_processes} PostgreSQL processes" if phase.postgres_processes else ""
+    print(f"peak RSS, {phase.label}: {peaks}; total {phase.total:.0f} MB{pg}; {phase.wall}", flush=True)
 
 
 class Sampler:
@@ -207,6 +255,16 @@ class Sampler:
 
     def sample(self) -> None:
         now = {name: _rss_mb(pid) for name, pid in self.node.processes(self.command).items()}
+        postgres = self.node.postgres()
+        if postgres:
+            # RSS counts PostgreSQL's shared buffers once per process that touched them; the total
+            # takes its PSS (each shared page split among its users), the RSS sum is shown beside it.
+            now["postgres PSS"] = sum(_pss_mb(p) for p in postgres)
+            rss = sum(_rss_mb(p) for p in postgres)
+            self.phase.peaks["postgres RSS (not in total)"] = max(
+                self.phase.peaks.get("postgres RSS (not in total)", 0.0), rss
+            )
+            self.phase.postgres_processes = max(self.phase.postgres_processes, len(postgres))
         for name, mb in now.items():
             self.phase.peaks[name] = max(self.phase.peaks.get(name, 0.0), mb)
         self.phase.total = max(self.phase.total, sum(now.values()))
@@ -277,7 +335,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         time.sleep(2)
-        _run(args, home, env, base, Node(web.pid, worker.pid), network_csv)
+        _run(args, home, env, base, Node(web.pid, worker.pid, Database(home).postmaster_pid()), network_csv)
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)
@@ -353,6 +411,7 @@ def _views(args: argparse.Namespace, db: Database, base: str, node: Node) -> Non
     offer_ids = [i for (i,) in db.rows("SELECT id FROM catalog_offer WHERE active ORDER BY id")[::97]]
     kinds = {
         "home": lambda: "/",
+        "directory": lambda: f"/commerces/?page={rng.randint(1, max(1, len(refs) // 30))}",
         "search": lambda: f"/recherche/?q={urllib.parse.quote(rng.choice(WORDS))}",
         "shop": lambda: f"/commerces/{rng.choice(refs)}/",
         "offer": lambda: f"/produits/{rng.choice(offer_ids)}/",
@@ -362,11 +421,13 @@ def _views(args: argparse.Namespace, db: Database, base: str, node: Node) -> Non
         for _ in range(8):
             browser.get(path())
     for kind, path in kinds.items():
-        before, t0 = node.web_cpu(), time.perf_counter()
+        before, before_pg, t0 = node.web_cpu(), node.postgres_cpu(), time.perf_counter()
         for _ in range(args.views):
             browser.get(path())
         elapsed, cpu = time.perf_counter() - t0, node.web_cpu() - before
-        print(f"{kind:>6} page: {args.views} views, web CPU {cpu / args.views:.1f} ms per view;"
+        pg = node.postgres_cpu() - before_pg
+        pg_text = f" + PostgreSQL {pg / args.views:.1f} ms" if node.postmaster_pid else ""
+        print(f"{kind:>9} page: {args.views} views, web CPU {cpu / args.views:.1f} ms{pg_text} per view;"
               f" wall {1000 * elapsed / args.views:.1f} ms per view incl. client ({_load()})")  # fmt: skip
 
 
@@ -375,7 +436,7 @@ def _orders(args: argparse.Namespace, db: Database, base: str, node: Node) -> No
     ref = db.rows("SELECT ref FROM catalog_shop WHERE status = 'active' ORDER BY id")[0][0]
     shop = f"/commerces/{ref}/"
     stocked = re.findall(r'name="offer_id" value="(\d+)"', Browser(base).get(shop))
-    before_web, before_bg = node.web_cpu(), _cpu_ms(node.worker_pid)
+    before_web, before_bg, before_pg = node.web_cpu(), _cpu_ms(node.worker_pid), node.postgres_cpu()
     t0 = time.perf_counter()
     for n in range(args.orders):
         guest = Browser(base)
@@ -394,17 +455,23 @@ def _orders(args: argparse.Namespace, db: Database, base: str, node: Node) -> No
     time.sleep(1.0)  # the worker's follow-ups (mails, index) of the last orders
     elapsed = time.perf_counter() - t0
     web_cpu, bg_cpu = node.web_cpu() - before_web, _cpu_ms(node.worker_pid) - before_bg
+    pg_cpu = node.postgres_cpu() - before_pg
+    pg_text = f" + PostgreSQL {pg_cpu / args.orders:.0f} ms" if node.postmaster_pid else ""
     placed = db.rows("SELECT COUNT(*) FROM orders_order WHERE email LIKE 'frugal%'")[0][0]
     print(f" order: {placed} placed of {args.orders} (add 2 offers, cart, checkout, place, order page) in"
           f" {elapsed:.1f} s ({_load()}); CPU per order: web {web_cpu / args.orders:.0f} ms"
-          f" + worker {bg_cpu / args.orders:.0f} ms")  # fmt: skip
+          f" + worker {bg_cpu / args.orders:.0f} ms{pg_text}")  # fmt: skip
 
 
 def _print_table(phases: list[Phase]) -> None:
     names: list[str] = []
     for phase in phases:
         names += [n for n in phase.peaks if n not in names]
-    short = {"gunicorn master": "master", "comptoir worker": "worker"}
+    short = {
+        "gunicorn master": "master",
+        "comptoir worker": "worker",
+        "postgres RSS (not in total)": "postgres RSS",
+    }
     header = [
         "phase (peak RSS, MB)",
         *(short.get(n, n.replace("web worker ", "web ")) for n in names),
