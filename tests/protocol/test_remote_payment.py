@@ -37,6 +37,15 @@ def english() -> Any:
 
 
 @pytest.fixture
+def staff(make_person):
+    from comptoir.members.services import do_add_membership
+
+    person = make_person("treasurer@example.org")
+    do_add_membership(person, "staff")
+    return person
+
+
+@pytest.fixture
 def account(settings):
     settings.COMPTOIR_BANK_IBAN, settings.COMPTOIR_BANK_BIC = IBAN, BIC
 
@@ -185,3 +194,27 @@ def test_paying_at_the_door_leaves_our_books_alone(make_person, account):
     assert (placed.state, placed.payment_method) == ("placed", "on_handover")
     assert not Entry.objects.exists()
     assert remote.payment_text(placed, "en") == "You pay €10.15 to the courier of bakery.example on delivery."
+
+
+def test_the_bank_statement_pays_a_remote_order_by_its_reference(make_person, account, staff):
+    from comptoir.ledger.models import BankLine
+    from comptoir.orders.bank_import import do_import_statement
+
+    placed = _confirmed(_group(make_person("ada@example.org")), "bank_transfer", OFFERED)
+    statement = (
+        b"date,amount,currency,reference,bank_ref\n"
+        b"2026-12-04,20.00,EUR,VIR ADA MARTIN 2026-12-03-R7-ABC123,B-1\n"  # more than owed: staff decide
+        b"2026-12-04,10.15,EUR,VIR ADA MARTIN 2026-12-03-R7-ABC123,B-2\n"
+        b"2026-12-04,1.00,EUR,VIR ADA MARTIN 2026-12-03-R7-ABC123,B-3\n"  # owes nothing any more
+        b"2026-12-04,10.15,EUR,2026-12-03-R8-abc124,B-4\n"  # no such remote sale
+    )
+    result = do_import_statement(actor=staff, data=statement, kind="csv")
+    assert (result.credits, result.matched, result.unmatched, result.paid_orders) == (4, 1, 3, 0)
+    assert remote_sale_owed(placed.payment_reference, "EUR") == 0
+    paid = BankLine.objects.get(bank_ref="B-2")
+    assert [(line.account.code, line.debit, line.credit) for line in paid.entry.lines.order_by("account__code")] == [
+        ("411", 0, 1015), ("512", 1015, 0),
+    ]  # fmt: skip
+    assert BankLine.objects.filter(entry__isnull=True).count() == 3
+    again = do_import_statement(actor=staff, data=statement, kind="csv")
+    assert (again.already_imported, again.matched) == (4, 0)

@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 ORDER_REFERENCE = re.compile(r"\bC(\d{6,})\b")
+# a resident's order from another node's shop that our cooperative collects: the order id we sent
+REMOTE_REFERENCE = re.compile(r"\b\d{4}-\d{2}-\d{2}-R\d+-[0-9A-F]{6}\b")
 
 
 class BankFileError(ValueError):
@@ -38,6 +40,9 @@ class Credit:
 
     def order_numbers(self) -> list[int]:
         return [int(n) for n in ORDER_REFERENCE.findall(self.reference.upper())]
+
+    def remote_references(self) -> list[str]:
+        return REMOTE_REFERENCE.findall(self.reference.upper())  # as written: match them case-insensitively
 
 
 def _cents(text: str) -> int:

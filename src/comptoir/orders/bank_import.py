@@ -2,7 +2,9 @@
 
 Each credit becomes one `BankLine` (its bank reference is unique, so importing a statement twice adds
 nothing); a credit naming an order posts a payment (512 / 411) and, once the resident owes nothing,
-the order is paid. A credit naming no known order stays unmatched for staff to look at.
+the order is paid. A credit naming an order from another node's shop that we collect (the order id we
+sent, booked as a `remote_sale`) posts its payment the same way, if it is at most what is still owed.
+A credit naming no known order stays unmatched for staff to look at.
 """
 
 from __future__ import annotations
@@ -15,8 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.ledger import bank
-from comptoir.ledger.models import BankLine
-from comptoir.ledger.services import customer_balance, do_record_payment
+from comptoir.ledger.models import BankLine, Entry
+from comptoir.ledger.services import (
+    customer_balance,
+    do_record_payment,
+    do_record_remote_payment,
+    remote_sale_owed,
+)
 from comptoir.members.permissions import check_staff
 from comptoir.orders.models import Order
 
@@ -53,7 +60,9 @@ def do_import_statement(*, actor: Any, data: bytes, kind: str) -> ImportResult:
                         currency=credit.currency, reference=credit.reference[:300], source=kind,
                         imported_at=timezone.now())  # fmt: skip
         if order is None:
-            result.unmatched += 1
+            line.entry = _remote_payment(credit, actor_id=actor.pk)
+            result.matched += line.entry is not None
+            result.unmatched += line.entry is None
             line.save()
             continue
         at = timezone.make_aware(datetime.combine(credit.booked, time(12)))
@@ -66,3 +75,20 @@ def do_import_statement(*, actor: Any, data: bytes, kind: str) -> ImportResult:
             Order.objects.filter(pk=order.pk).update(payment_status="paid")
             result.paid_orders += 1
     return result
+
+
+def _remote_payment(credit: bank.Credit, *, actor_id: int) -> Entry | None:
+    """The resident's transfer for a remote order we collect, when the amount is at most what they owe."""
+    for reference in credit.remote_references():
+        sale = Entry.objects.filter(kind="remote_sale", reference__iexact=reference).first()
+        if sale is None:
+            continue
+        reference = sale.reference
+        due = remote_sale_owed(reference, credit.currency)
+        if not 0 < credit.amount_cents <= due:
+            return None  # more than owed, or nothing owed: staff decide (a refund, another order)
+        at = timezone.make_aware(datetime.combine(credit.booked, time(12)))
+        return do_record_remote_payment(
+            reference=reference, amount_cents=credit.amount_cents, currency=credit.currency, at=at
+        )
+    return None
