@@ -66,6 +66,12 @@ def _env(home: Path) -> dict[str, str]:
         "COMPTOIR_HOME": str(home),
         "PYTHONPATH": str(ROOT / "src"),
         "SECRET_KEY": "bench-" * 8,
+        # Every guest order comes from 127.0.0.1: the per-address guards (3 open unpaid orders, 30
+        # checkouts an hour) would refuse the 4th; this measures the node's cost, not its guards.
+        "COMPTOIR_GUEST_OPEN_ORDERS_MAX": os.environ.get("COMPTOIR_GUEST_OPEN_ORDERS_MAX", "100000"),
+        "COMPTOIR_CHECKOUT_ATTEMPTS_PER_HOUR": os.environ.get(
+            "COMPTOIR_CHECKOUT_ATTEMPTS_PER_HOUR", "100000"
+        ),
     }
 
 
