@@ -165,6 +165,18 @@ class OutsideJob(models.Model):
     billed_at = models.DateTimeField(null=True, blank=True)  # the fee reached the books (on delivery)
     # ONDC's ready_to_ship: until the seller app says the parcel is ready, the courier may not collect it
     ready_to_ship = models.BooleanField(default=True)
+    # Return to origin: the drop failed after pickup, the parcel goes back to the seller on a later round.
+    return_booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="return_of"
+    )  # its pickup is at the depot, its drop at the seller's place
+    return_reason = models.CharField(max_length=20, blank=True)  # the courier's incident at the door
+    return_started_at = models.DateTimeField(null=True, blank=True)
+    # Cash on delivery: the seller's price, taken at the door and owed to the seller app, less our fee
+    collect_cents = models.PositiveIntegerField(default=0)
+    collected_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_cents = models.PositiveIntegerField(default=0)  # what was paid to the seller app
+    settlement_ref = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [

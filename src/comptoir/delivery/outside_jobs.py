@@ -14,8 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,11 +27,16 @@ from comptoir.delivery import selectors
 from comptoir.delivery.lock_objects import booking_for_update, round_for_update, slot_for_update
 from comptoir.delivery.models import Booking, OutsideJob, Parcel, Slot, Stop
 from comptoir.ledger.postings import VAT_COLLECTED, DeliveryJobPosting
-from comptoir.ledger.services import do_post_delivery_job
+from comptoir.ledger.services import (
+    do_post_cash_on_delivery,
+    do_post_delivery_job,
+    do_post_platform_settlement,
+)
 
 CODE = re.compile(r"^[0-9A-Za-z]{4,8}$")  # a pickup or drop code a person can read out
 STAGES = ("pending", "assigned", "picked_up", "out_for_delivery", "delivered")  # in the order they happen
-ENDINGS = ("cancelled", "pickup_failed", "delivery_failed")
+RETURN_STAGES = ("rto_initiated", "rto_delivered")  # a failed drop after pickup: back to the seller
+ENDINGS = ("cancelled", "pickup_failed", "delivery_failed", "rto_delivered", "rto_disposed")
 
 
 class JobRefused(Exception):
@@ -38,7 +44,7 @@ class JobRefused(Exception):
 
     REASONS = (
         "invalid", "duplicate", "no_slot", "closed", "pickup_outside", "drop_outside", "too_big", "full",
-        "unknown", "not_cancellable", "picked_up", "not_updatable", "planned",
+        "unknown", "not_cancellable", "picked_up", "not_updatable", "planned", "not_collected", "settled",
     )  # fmt: skip
 
     def __init__(self, reason: str, message: str) -> None:
@@ -72,6 +78,7 @@ class JobIn:
     pickup_code: str  # the seller gives it to the courier with the parcel
     drop_code: str = ""  # the receiver's code; one is drawn when the seller app gave none
     ready: bool = True  # the seller app said the parcel is ready to ship (ONDC's ready_to_ship)
+    collect_cents: int = 0  # cash on delivery: the seller's price, taken at the door
 
 
 def _code() -> str:
@@ -133,6 +140,7 @@ def do_book_outside_job(job: JobIn) -> OutsideJob:
             pickup_address=job.pickup.address, pickup_lat=job.pickup.lat, pickup_lon=job.pickup.lon,
             pickup_phone=job.pickup.phone, pickup_email=job.pickup.email,
             pickup_instructions=job.pickup.instructions, currency=job.currency, ready_to_ship=job.ready,
+            collect_cents=job.collect_cents,
         )  # fmt: skip
         Parcel.objects.create(
             booking=booking, shop=None, shop_order_id=None, weight_g=job.weight_g, volume_ml=job.volume_ml,
@@ -268,20 +276,137 @@ def fee_taxes(at: datetime) -> tuple[tuple[str, object], ...]:
     return region or ((VAT_COLLECTED, governed("fees_vat_percent", at).value),)
 
 
-def do_bill(booking: Booking, at: datetime) -> None:
-    """Bill the seller app the quoted fee, once, in the courier's delivery transaction."""
-    job = OutsideJob.objects.select_for_update().get(booking=booking)
-    if job.billed_at is not None:
-        return
+def job_of(booking: Booking) -> OutsideJob | None:
+    """The outside job a booking serves: its own delivery, or the return of its parcel to the seller."""
+    return OutsideJob.objects.filter(models.Q(booking=booking) | models.Q(return_booking=booking)).first()
+
+
+def _post(booking: Booking, job: OutsideJob, memo: str, at: datetime) -> None:
     do_post_delivery_job(
         DeliveryJobPosting(
-            booking.ref, job.client_id, job.client_ref, booking.fee_cents, job.currency,
+            booking.ref, job.client_id, memo, booking.fee_cents, job.currency,
             fee_taxes(at),  # type: ignore[arg-type]
         ),
         at=at,
     )  # fmt: skip
+
+
+def do_bill(booking: Booking, at: datetime) -> None:
+    """Bill the seller app, in the courier's transaction: the quoted fee once its parcel is delivered,
+    or the return's fee once the parcel is back at the seller's (each entry once, by booking)."""
+    job = (
+        OutsideJob.objects.select_for_update()
+        .filter(models.Q(booking=booking) | models.Q(return_booking=booking))
+        .first()
+    )
+    if job is None:
+        return
+    if job.return_booking_id == booking.pk:
+        _post(booking, job, f"{job.client_ref} (return to origin)", at)
+        return
+    if job.collect_cents and job.collected_at is None:
+        do_post_cash_on_delivery(
+            booking_ref=booking.ref, client_id=job.client_id, client_ref=job.client_ref, cents=job.collect_cents,
+            currency=job.currency, at=at,
+        )  # fmt: skip
+        job.collected_at = at
+        job.save(update_fields=["collected_at"])
+    if job.billed_at is not None:
+        return
+    _post(booking, job, job.client_ref, at)
     job.billed_at = at
     job.save(update_fields=["billed_at"])
+
+
+def do_settle_outside_job(client_id: str, client_ref: str, *, reference: str, at: datetime) -> OutsideJob:
+    """Pay the seller app what the courier collected for it, less our fee for the delivery: once."""
+    with transaction.atomic():
+        job = OutsideJob.objects.select_for_update().select_related("booking").filter(
+            client_id=client_id, client_ref=client_ref).first()  # fmt: skip
+        if job is None:
+            raise JobRefused("unknown", "no such order")
+        if job.settled_at is not None:
+            raise JobRefused("settled", f"already settled ({job.settlement_ref})")
+        if not job.collect_cents or job.collected_at is None:
+            raise JobRefused("not_collected", "nothing was collected for this order")
+        fee = job.booking.fee_cents
+        do_post_platform_settlement(
+            client_id=job.client_id, client_ref=job.client_ref, collected_cents=job.collect_cents, fees_cents=fee,
+            currency=job.currency, at=at, reference=reference,
+        )  # fmt: skip
+        job.settled_at, job.settlement_ref = at, reference[:100]
+        job.settled_cents = job.collect_cents - min(fee, job.collect_cents)
+        job.save(update_fields=["settled_at", "settlement_ref", "settled_cents"])
+    return job
+
+
+def _return_slot(job: OutsideJob, volume_ml: int, now: datetime) -> Slot | None:
+    """The first open slot whose zone holds the seller's place with room for the parcel, locked."""
+    zones = [zone.pk for zone in selectors.zones_at(job.pickup_lat, job.pickup_lon)]
+    for candidate in selectors.bookable_slots(zones, now).order_by("starts", "pk"):
+        slot = slot_for_update(candidate.pk)
+        if (
+            slot is not None and slot.status == Slot.Status.OPEN and slot.closes_at > now
+            and slot.booked_orders < slot.capacity_orders and slot.booked_ml + volume_ml <= slot.capacity_ml
+        ):  # fmt: skip
+            return slot
+    return None
+
+
+def do_start_return(booking: Booking, reason: str, at: datetime) -> OutsideJob | None:
+    """The drop failed after pickup: the parcel goes back to the depot with the courier, then to the
+    seller on the first open slot that serves its place (a booking of its own: picked up at the depot,
+    dropped against the seller's own pickup code or a signature). The delivery made is billed now, the
+    return once done. Without a slot with room, the parcel waits at the depot (`return_booking` None)
+    and the dispatcher books it (`do_book_pending_returns`)."""
+    job = OutsideJob.objects.select_for_update().filter(booking=booking).first()
+    if job is None or job.return_started_at is not None:
+        return job
+    job.return_reason, job.return_started_at = reason, at
+    job.save(update_fields=["return_reason", "return_started_at"])
+    if job.billed_at is None:
+        _post(booking, job, job.client_ref, at)
+        job.billed_at = at
+        job.save(update_fields=["billed_at"])
+    _book_return(job, booking, at)
+    return job
+
+
+def _book_return(job: OutsideJob, booking: Booking, at: datetime) -> None:
+    slot = _return_slot(job, booking.volume_ml, max(at, timezone.now()))
+    if slot is None:
+        return
+    parcel = booking.parcels.get()
+    back = Booking.objects.create(
+        ref=secrets.token_urlsafe(12), slot=slot, order_id=None, lat=job.pickup_lat, lon=job.pickup_lon,
+        address=job.pickup_address, name=job.pickup_name, phone=job.pickup_phone,
+        instructions=job.pickup_instructions, weight_g=booking.weight_g, volume_ml=booking.volume_ml,
+        fee_cents=booking.fee_cents,
+        fee_lines=[{"label": f"Return to origin for {job.client_id}", "cents": booking.fee_cents, "source": "quote"}],
+        drop_code=parcel.pickup_code,  # the seller's own code takes its parcel back
+    )  # fmt: skip
+    Parcel.objects.create(
+        booking=back, shop=None, shop_order_id=None, weight_g=booking.weight_g, volume_ml=booking.volume_ml,
+        pickup_code="",  # collected at our own depot: no one to give a code
+    )  # fmt: skip
+    Slot.objects.filter(pk=slot.pk).update(
+        booked_orders=F("booked_orders") + 1, booked_ml=F("booked_ml") + booking.volume_ml
+    )
+    job.return_booking = back
+    job.save(update_fields=["return_booking"])
+
+
+def do_book_pending_returns(now: datetime) -> int:
+    """Book the returns that found no slot when their drop failed (run by `comptoir delivery tick`)."""
+    booked = 0
+    waiting = OutsideJob.objects.filter(return_started_at__isnull=False, return_booking__isnull=True)
+    for job_id in waiting.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = OutsideJob.objects.select_for_update().select_related("booking").get(pk=job_id)
+            if job.return_booking_id is None:
+                _book_return(job, job.booking, now)
+                booked += job.return_booking_id is not None
+    return booked
 
 
 @dataclass(frozen=True)
@@ -297,6 +422,8 @@ class Progress:
     position: tuple[float, float] | None = None  # the courier's, on the way to this drop only
     position_at: datetime | None = None
     reason: str = ""  # an incident's reason
+    return_window: tuple[datetime, datetime] | None = None  # the return's slot, once booked
+    returned_at: datetime | None = None  # the parcel back at the seller's
 
 
 def progress(job: OutsideJob, now: datetime | None = None) -> Progress:
@@ -315,6 +442,8 @@ def progress(job: OutsideJob, now: datetime | None = None) -> Progress:
             "vehicle": vehicle}  # fmt: skip
     if booking.status == Booking.Status.CANCELLED:
         return Progress("cancelled", **base)  # type: ignore[arg-type]
+    if job.return_started_at is not None:
+        return _return_progress(job, base)
     if booking.status == Booking.Status.FAILED:
         failed = next((s for s in stops if s.status == Stop.Status.FAILED), None)
         stage = "pickup_failed" if picked_at is None else "delivery_failed"
@@ -331,3 +460,19 @@ def progress(job: OutsideJob, now: datetime | None = None) -> Progress:
         "out_for_delivery" if near else "picked_up", **base,  # type: ignore[arg-type]
         position=view.courier_position, position_at=round_.position_at if view.courier_position else None,
     )  # fmt: skip
+
+
+def _return_progress(job: OutsideJob, base: dict[str, Any]) -> Progress:
+    """A return: initiated until the seller has its parcel back; disposed when that drop fails too."""
+    back = job.return_booking
+    reason = job.return_reason
+    if back is None:
+        return Progress("rto_initiated", **base, reason=reason)  # type: ignore[arg-type]
+    window = (back.slot.starts, back.slot.ends)
+    drop = back.stops.filter(kind=Stop.Kind.DROP).order_by("-pk").first()
+    if back.status == Booking.Status.DELIVERED:
+        at = drop.done_at if drop else None
+        return Progress("rto_delivered", **base, reason=reason, return_window=window, returned_at=at)  # type: ignore[arg-type]
+    if back.status in (Booking.Status.FAILED, Booking.Status.CANCELLED):
+        return Progress("rto_disposed", **base, reason=reason, return_window=window)  # type: ignore[arg-type]
+    return Progress("rto_initiated", **base, reason=reason, return_window=window)  # type: ignore[arg-type]

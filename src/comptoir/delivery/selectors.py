@@ -23,7 +23,18 @@ from comptoir.core.geo import haversine_km, point_in_polygon
 from comptoir.core.money import Money
 from comptoir.core.parameters import governed_many
 from comptoir.delivery.fees import Rate, Rates
-from comptoir.delivery.models import Booking, Parcel, PlanRun, Round, RoundCost, Slot, Stop, Vehicle, Zone
+from comptoir.delivery.models import (
+    Booking,
+    OutsideJob,
+    Parcel,
+    PlanRun,
+    Round,
+    RoundCost,
+    Slot,
+    Stop,
+    Vehicle,
+    Zone,
+)
 from comptoir.orders.models import Order, ShopOrder
 from comptoir.orders.selectors import due_on_delivery
 
@@ -115,7 +126,11 @@ def pickup_place(parcel: Parcel) -> PickupPlace:
         shop = parcel.shop
         assert shop is not None
         return PickupPlace(shop.pk, shop.name, shop.address, shop.lat, shop.lon, shop.phone)
-    job = parcel.booking.outside_job
+    job = forward_job(parcel.booking)
+    if job is None:  # a return to origin: the parcel came back to our depot with the courier
+        depot = parcel.booking.slot.zone.depot
+        name = _("Depot %(name)s (return to its seller)") % {"name": depot.name}
+        return PickupPlace(place_key(parcel), name, depot.address, depot.lat, depot.lon, "")
     return PickupPlace(
         place_key(parcel),
         job.pickup_name,
@@ -124,6 +139,19 @@ def pickup_place(parcel: Parcel) -> PickupPlace:
         job.pickup_lon,
         job.pickup_phone,
     )
+
+
+def forward_job(booking: Booking) -> OutsideJob | None:
+    """The outside job whose own delivery this booking is (None: ours, or a return to origin)."""
+    try:
+        return booking.outside_job
+    except OutsideJob.DoesNotExist:
+        return None
+
+
+def is_return(booking: Booking) -> bool:
+    """A return to origin: an outside job's parcel taken back from our depot to its seller."""
+    return booking.order_id is None and forward_job(booking) is None
 
 
 def booking_number(booking: Booking) -> str:
@@ -160,6 +188,7 @@ class PickupLine:
     status: str
     ready: bool = True  # the shop accepted the order: the parcel can really be collected
     note: str = ""  # why it cannot, when it cannot
+    code_needed: bool = True  # a return to origin is collected at our own depot, without a code
 
 
 @dataclass
@@ -279,6 +308,8 @@ def _pickup_label(stop: Stop) -> str:
 def _pickup_line(stop: Stop, shop_status: str | None) -> PickupLine:
     # an outside job's parcel has no shop order: its seller app said it is ready to ship
     outside = stop.parcel is not None and stop.parcel.shop_id is None
+    if outside and is_return(stop.booking):
+        return PickupLine(stop.pk, _pickup_label(stop), stop.status, code_needed=False)
     if outside and stop.status == Stop.Status.PENDING and not stop.booking.outside_job.ready_to_ship:
         note = _("Not ready: the seller has not said this parcel is ready yet.")
         return PickupLine(stop.pk, _pickup_label(stop), stop.status, ready=False, note=note)
@@ -298,10 +329,13 @@ def amount_to_collect(drop: Stop) -> str:
     the parcels handed to couriers and the fees that follow them, not the order's first total (a
     shop's part cancelled or never handed over is not paid). A drop that does not complete the
     booking (its other parcels come in another round, still to drop) collects nothing: the money
-    is taken, and posted, once, at the last door. An outside job (no order here) collects nothing."""
+    is taken, and posted, once, at the last door. An outside job collects what its seller app asked
+    (`collect_cents`, ONDC's cash on delivery), a return to origin nothing."""
     order_id = drop.booking.order_id
-    if order_id is None:
-        return ""
+    if order_id is None:  # an outside job: the seller app's cash on delivery, if it asked for one
+        job = forward_job(drop.booking)
+        cents = job.collect_cents if job is not None else 0
+        return Money(cents, job.currency).format(get_language() or "fr") if job is not None and cents else ""
     others = Stop.objects.filter(booking=drop.booking_id, kind=Stop.Kind.DROP).exclude(pk=drop.pk)
     if others.exclude(status=Stop.Status.DONE).exists():
         return ""

@@ -317,6 +317,9 @@ def _pickup(courier: Any, stop: Stop, action: ActionIn, at: datetime) -> None:
     if stop.kind != Stop.Kind.PICKUP or stop.parcel is None:
         raise InvalidInput(_("This stop is not a pickup."))
     if stop.parcel.shop_order_id is None:  # an outside job: its seller's code is the whole proof
+        if selectors.is_return(stop.booking):  # back to its seller: collected at our own depot
+            _close(stop, Stop.Status.DONE, at, "depot")
+            return
         if not stop.booking.outside_job.ready_to_ship:
             raise InvalidInput(_("The seller has not said this parcel is ready yet: nothing to collect now."))
         if action.code.strip() != stop.parcel.pickup_code:
@@ -423,6 +426,11 @@ def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:
     booking.save(update_fields=["status"])
     if booking.order_id is not None:  # an outside job's seller app reads the failure from its status
         order_events.delivery_failed(booking.order_id, action.reason)
+    elif (
+        stop.kind == Stop.Kind.DROP
+        and booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists()
+    ):
+        outside_jobs.do_start_return(booking, action.reason, at)  # the parcel is in hand: back to its seller
 
 
 def _close(stop: Stop, status: str, at: datetime, proof: str) -> None:

@@ -28,10 +28,13 @@ SLOT_CLOSING_INTERVAL_S = 30.0
 
 
 def close_due_slots() -> bool:
-    """One pass of the slot closer: close slots past their deadline and queue their planning."""
+    """One pass of the slot closer: close slots past their deadline and queue their planning; book the
+    returns to origin that found no open slot when their drop failed."""
+    from comptoir.delivery.outside_jobs import do_book_pending_returns
     from comptoir.delivery.services import do_close_due_slots
 
     do_close_due_slots(timezone.now())
+    do_book_pending_returns(timezone.now())
     return False
 
 

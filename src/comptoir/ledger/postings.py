@@ -5,7 +5,8 @@ Chart of accounts (French "plan comptable général" numbering, as a cooperative
     411         Clients (residents)                           asset      what residents owe for their orders
     4112-APP    Plateforme APP – livraisons à facturer        asset      delivery fees another platform's seller owes
     4671-SHOP   Commerçant SHOP – marchandises à reverser     liability  goods sold for a shop, owed to it
-    4673-NODE   Nœud NODE – ventes encaissées à reverser      liability  a remote order our coop collects, owed to the seller's node
+    4673-NODE   Nœud NODE – ventes encaissées à reverser      liability  a remote order our coop collects, owed to the seller's node;
+                                                                         also a seller app's cash on delivery, owed to that app
     4672-SHOP   Commerçant SHOP – commandes en attente        liability  goods of orders the shop has not accepted yet
     44571       TVA collectée                                 liability  VAT included in the coop's own fees
     445711      TPS collectée (GST)                           liability  Québec: GST added to goods, and inside fees
@@ -293,4 +294,26 @@ def remote_sale_lines(posting: RemoteSalePosting) -> list[LineOut]:
     if fee - sum(inside.values()):
         lines.append(LineOut(FINDER_FEES, 0, fee - sum(inside.values())))
     lines += [LineOut(account, 0, cents) for account, cents in inside.items() if cents]
+def platform_collected_account(client_id: str) -> str:
+    return node_account(client_id)  # the same account as a seller node's sales we collect
+
+
+def cash_on_delivery_lines(client_id: str, cents: int) -> list[LineOut]:
+    """The courier took the seller's price at the door: cash (or card) in, owed to the seller app."""
+    if cents <= 0:
+        return []
+    return [LineOut(CASH, cents, 0), LineOut(platform_collected_account(client_id), 0, cents)]
+
+
+def platform_settlement_lines(client_id: str, collected_cents: int, fees_cents: int) -> list[LineOut]:
+    """Settle what was collected for a seller app: our fees are kept out of it (its receivable falls by
+    as much), the rest leaves the bank for it. Fees above what was collected stay owed in 4112."""
+    if collected_cents <= 0:
+        return []
+    kept = min(fees_cents, collected_cents)
+    lines = [LineOut(platform_collected_account(client_id), collected_cents, 0)]
+    if kept:
+        lines.append(LineOut(platform_account(client_id), 0, kept))
+    if collected_cents - kept:
+        lines.append(LineOut(BANK, 0, collected_cents - kept))
     return lines

@@ -6,6 +6,8 @@ do_post_delivery_job(posting, at=...)       a delivery done for another platform
 do_post_remote_sale(posting, at=...)        a remote order our coop collects: the resident owes us, we owe the seller's node
 do_cancel_remote_sale(reference, ...)       that order cancelled by the seller: its sale entry swapped back
 do_record_remote_payment(...)               the resident's transfer for a remote order
+do_post_cash_on_delivery(...)               its price collected at the door, owed to that platform
+do_post_platform_settlement(...)            what was collected for a platform, less our fees, paid to it
 do_record_payment(...)                      money in for an order (bank statement, cash at handover)
 do_record_refund(...)                       money back to a resident
 do_record_cost(...)                         rent, servers, bikes... entered by staff
@@ -187,6 +189,40 @@ def do_record_remote_payment(*, reference: str, amount_cents: int, currency: str
     lines = [LineOut(postings.BANK, amount_cents, 0), LineOut(postings.CUSTOMERS, 0, amount_cents)]
     entry = _write("remote_payment", lines, currency=currency, at=at, reference=reference,
                    memo=f"Payment {reference}")  # fmt: skip
+def do_post_cash_on_delivery(
+    *, booking_ref: str, client_id: str, client_ref: str, cents: int, currency: str, at: datetime
+) -> Entry | None:
+    """Cash taken at the door for another platform's seller, once (the booking's reference marks it)."""
+    if Entry.objects.filter(kind="cod_collected", reference=booking_ref).exists():
+        return None
+    code = postings.platform_collected_account(client_id)
+    return _write(
+        "cod_collected", postings.cash_on_delivery_lines(client_id, cents), currency=currency, at=at,
+        reference=booking_ref, memo=f"Collected on delivery for {client_id}, order {client_ref}",
+        names={code: client_id},
+    )  # fmt: skip
+
+
+def do_post_platform_settlement(
+    *, client_id: str, client_ref: str, collected_cents: int, fees_cents: int, currency: str, at: datetime,
+    reference: str,
+) -> Entry:  # fmt: skip
+    """Pay a platform what was collected for it, less our fees (never more than the books hold for it)."""
+    held = balance(postings.platform_collected_account(client_id), currency)
+    if collected_cents <= 0 or collected_cents > held:
+        raise InvalidInput(
+            _("%(code)s holds %(held)d; a settlement of %(amount)d is not possible.")
+            % {
+                "code": postings.platform_collected_account(client_id),
+                "held": held,
+                "amount": collected_cents,
+            }
+        )
+    entry = _write(
+        "settlement", postings.platform_settlement_lines(client_id, collected_cents, fees_cents), currency=currency,
+        at=at, reference=reference[:100], memo=f"Settlement to {client_id}, order {client_ref}",
+        names={postings.platform_account(client_id): client_id},
+    )  # fmt: skip
     assert entry is not None
     return entry
 

@@ -10,6 +10,7 @@ went through two of them between two passes of the worker.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from comptoir.delivery import outside_jobs
 from comptoir.delivery.models import OutsideJob
+from comptoir.ledger.postings import taxes_included
 from comptoir.protocol import outbox
 from comptoir.protocol.identity import load_identity
 from comptoir.protocol.models import Transaction
@@ -35,7 +37,14 @@ STATES = {
     "cancelled": ("Cancelled", "Cancelled"),
     "pickup_failed": ("In-progress", "Pickup-failed"),
     "delivery_failed": ("In-progress", "Delivery-failed"),
+    # a return to origin: the order is cancelled, its delivery fulfillment too, an RTO fulfillment follows
+    "rto_initiated": ("Cancelled", "RTO-Initiated"),
+    "rto_delivered": ("Cancelled", "RTO-Delivered"),
+    "rto_disposed": ("Cancelled", "RTO-Disposed"),
 }
+RTO_FULFILLMENT_ID = "F-coop-delivery-RTO"
+# the courier's incident at the door → ONDC's cancellation reason (the LSP's side of the 01x codes)
+RTO_REASONS = {"refused": "013", "absent": "015", "damaged": "016"}
 FINAL = {":".join(STATES[stage]) for stage in ("delivered", *outside_jobs.ENDINGS)}
 # what a seller app may give when it cancels a delivery it booked (ONDC cancellation codes)
 CANCEL_REASONS = {
@@ -143,8 +152,28 @@ def read_confirm(tx: Transaction | None, order: dict[str, Any], now: datetime) -
         pickup=_place(start, "pickup", seller), drop=_place(end, "drop"), weight_g=grams(parcel),
         volume_ml=millilitres(parcel), fee_cents=int(tx.state["fee_cents"]), currency=tx.state["currency"],
         pickup_code=pickup_code, drop_code=str((end.get("authorization") or {}).get("token") or "").strip(),
-        ready=ready_to_ship(fulfillment) is not False,
+        ready=ready_to_ship(fulfillment) is not False, collect_cents=collection(order, tx.state["currency"]),
     )  # fmt: skip
+
+
+def collection(order: dict[str, Any], currency: str) -> int:
+    """Cash on delivery: ONDC's payment type ON-FULFILLMENT with `@ondc/org/collection_amount`, in cents."""
+    payment = order.get("payment") or {}
+    raw = payment.get("@ondc/org/collection_amount")
+    if payment.get("type") != "ON-FULFILLMENT":
+        if raw not in (None, "", "0", "0.00"):
+            raise NotServiceable("60006", "a collection amount needs the payment type ON-FULFILLMENT")
+        return 0
+    try:
+        cents = Decimal(str(raw)) * 100
+    except (InvalidOperation, ValueError):
+        raise NotServiceable("60006", f"the collection amount {raw!r} is not an amount") from None
+    if cents <= 0 or cents != cents.to_integral_value():
+        raise NotServiceable("60006", f"the collection amount {raw!r} is not a positive amount in cents")
+    params_currency = (payment.get("params") or {}).get("currency")
+    if params_currency and params_currency != currency:
+        raise NotServiceable("60006", f"we collect in {currency}, not {params_currency}")
+    return int(cents)
 
 
 def ready_to_ship(fulfillment: dict[str, Any]) -> bool | None:
@@ -259,10 +288,71 @@ def wire_order(tx: Transaction, job: OutsideJob, stage: str | None = None) -> di
     for key in ("billing", "payment", "@ondc/org/linked_order"):
         if stored.get(key):
             order[key] = stored[key]
+    if job.collect_cents:
+        order["payment"] = cash_on_delivery(order.get("payment") or {}, job, tx.state["currency"])
     cancellation = tx.state.get("cancellation")
     if stage == "cancelled" and cancellation:
         order["cancellation"] = {"cancelled_by": cancellation["by"], "reason": {"id": cancellation["reason"]}}
+    if stage.startswith("rto_"):
+        _return_to_origin(order, tx, job, now, stage, start, end)
     return order
+
+
+def _return_to_origin(
+    order: dict[str, Any], tx: Transaction, job: OutsideJob, now: outside_jobs.Progress, stage: str,
+    start: dict[str, Any], end: dict[str, Any],
+) -> None:  # fmt: skip
+    """ONDC's RTO: the delivery fulfillment cancelled, an RTO fulfillment from the drop back to the
+    seller, its item and its charge (the same fee, taxes inside) added to the quote."""
+    forward = order["fulfillments"][0]
+    forward["state"] = {"descriptor": {"code": "Cancelled"}}
+    forward["tracking"] = False
+    item = tx.state["item"]
+    rto_item = {**item, "id": f"{item['id']}-rto", "fulfillment_id": RTO_FULFILLMENT_ID}
+    order["items"] = [item, rto_item]
+    started = timestamp(job.return_started_at) if job.return_started_at else order["updated_at"]
+    window = now.return_window or now.window
+    range_ = {"start": timestamp(window[0]), "end": timestamp(window[1])}
+    rto: dict[str, Any] = {
+        "id": RTO_FULFILLMENT_ID, "type": "RTO", "state": {"descriptor": {"code": STATES[stage][1]}},
+        "tracking": False,
+        "start": {"location": end.get("location") or {}, "time": {"range": range_, "timestamp": started}},
+        "end": {"location": start.get("location") or {}, "time": {"range": range_}},
+    }  # fmt: skip
+    if now.returned_at:
+        rto["end"]["time"]["timestamp"] = timestamp(now.returned_at)
+    order["fulfillments"] = [forward, rto]
+    quote = tx.state["quote"]
+    fee = job.return_booking.fee_cents if job.return_booking else job.booking.fee_cents
+    tax = sum(taxes_included(fee, outside_jobs.fee_taxes(job.return_started_at or timezone.now())).values())  # type: ignore[arg-type]
+    currency = quote["price"]["currency"]
+
+    def price(cents: int) -> dict[str, str]:
+        return {"currency": currency, "value": f"{cents / 100:.2f}"}
+
+    total = round(float(quote["price"]["value"]) * 100) + fee
+    order["quote"] = {**quote, "price": price(total), "breakup": [*quote["breakup"],
+        {"@ondc/org/item_id": rto_item["id"], "@ondc/org/title_type": "rto", "price": price(fee - tax)},
+        {"@ondc/org/item_id": rto_item["id"], "@ondc/org/title_type": "tax", "price": price(tax)}]}  # fmt: skip
+    order["cancellation"] = {"cancelled_by": tx.bpp_id or load_identity().subscriber_id,
+                             "reason": {"id": RTO_REASONS.get(job.return_reason, "017")}}  # fmt: skip
+
+
+def cash_on_delivery(sent: dict[str, Any], job: OutsideJob, currency: str) -> dict[str, Any]:
+    """ONDC's settlement fields for cash we collect: collected by us (BPP), then settled to the seller
+    app (the LBNP) less our fee, with the settlement's reference and time once paid."""
+    amount = f"{job.collect_cents / 100:.2f}"
+    detail: dict[str, Any] = {"settlement_counterparty": "lbnp", "settlement_status": "NOT-PAID"}
+    if job.settled_at is not None:
+        detail.update(settlement_status="PAID", settlement_reference=job.settlement_ref,
+                      settlement_timestamp=timestamp(job.settled_at))  # fmt: skip
+    return {
+        **sent, "type": "ON-FULFILLMENT", "collected_by": "BPP",
+        "status": "PAID" if job.collected_at is not None else "NOT-PAID",
+        "params": {**(sent.get("params") or {}), "currency": currency, "amount": amount},
+        "@ondc/org/collection_amount": amount, "@ondc/org/settlement_basis": "invoicing",
+        "@ondc/org/settlement_details": [detail],
+    }  # fmt: skip
 
 
 def tracking(job: OutsideJob) -> dict[str, Any]:
@@ -282,12 +372,25 @@ def _steps(pushed: str, current: str) -> list[str]:
     """The stages to push, in order, from what the seller app last heard to where the job is."""
     ladder = outside_jobs.STAGES
     last = next((stage for stage, pair in STATES.items() if ":".join(pair) == pushed), None)
+    if current.startswith(
+        "rto_"
+    ):  # the delivery's steps it missed first (the parcel was collected), then the return
+        if last is None or last in ladder:
+            start = ladder.index(last) + 1 if last in ladder else 0  # type: ignore[arg-type]
+            missed = list(ladder[start : ladder.index("out_for_delivery") + 1])
+            return [*missed, "rto_initiated", *([current] if current != "rto_initiated" else [])]
+        return [current] if last == "rto_initiated" and current != "rto_initiated" else []
     if current not in ladder:
-        return [current]
+        return [] if ":".join(STATES[current]) == pushed else [current]
     if last in ladder and ladder.index(current) <= ladder.index(last):  # type: ignore[arg-type]
         return []  # never backwards (a re-planned round): the next real step is pushed
     start = ladder.index(last) + 1 if last in ladder else 0  # type: ignore[arg-type]
     return list(ladder[start : ladder.index(current) + 1])
+
+
+def _push_action(stage: str) -> str:
+    """ONDC cancels the order first (an unsolicited on_cancel) when a return to origin starts."""
+    return "on_cancel" if stage == "rto_initiated" else "on_status"
 
 
 def do_push_logistics_changes() -> int:
@@ -301,7 +404,7 @@ def do_push_logistics_changes() -> int:
         for stage in _steps(tx.pushed_state, outside_jobs.progress(job).stage):
             me = load_identity()
             context = messages.request_context(
-                action="on_status", domain=tx.domain, city=tx.city, bap_id=tx.bap_id, bap_uri=tx.bap_uri,
+                action=_push_action(stage), domain=tx.domain, city=tx.city, bap_id=tx.bap_id, bap_uri=tx.bap_uri,
                 bpp_id=me.subscriber_id, bpp_uri=me.url, moment=timezone.now(), transaction_id=tx.transaction_id,
                 country=tx.state.get("country", "IND"),
             )  # fmt: skip
