@@ -294,6 +294,9 @@ def remote_sale_lines(posting: RemoteSalePosting) -> list[LineOut]:
     if fee - sum(inside.values()):
         lines.append(LineOut(FINDER_FEES, 0, fee - sum(inside.values())))
     lines += [LineOut(account, 0, cents) for account, cents in inside.items() if cents]
+    return lines
+
+
 def platform_collected_account(client_id: str) -> str:
     return node_account(client_id)  # the same account as a seller node's sales we collect
 

@@ -189,6 +189,10 @@ def do_record_remote_payment(*, reference: str, amount_cents: int, currency: str
     lines = [LineOut(postings.BANK, amount_cents, 0), LineOut(postings.CUSTOMERS, 0, amount_cents)]
     entry = _write("remote_payment", lines, currency=currency, at=at, reference=reference,
                    memo=f"Payment {reference}")  # fmt: skip
+    assert entry is not None
+    return entry
+
+
 def do_post_cash_on_delivery(
     *, booking_ref: str, client_id: str, client_ref: str, cents: int, currency: str, at: datetime
 ) -> Entry | None:
