@@ -203,6 +203,7 @@ LOGIN_REDIRECT_URL = "web:home"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["comptoir.core.date_formats"]  # English: 13/11/2026, 17:00 (not 11/13/2026, 5 p.m.)
 TIME_ZONE = os.environ.get("TIME_ZONE", region_named(COMPTOIR_REGION).time_zone)
 USE_I18N = True
 USE_TZ = True

@@ -87,7 +87,8 @@ OVERFLOW = """() => {
     const width = window.innerWidth;
     const wide = Array.from(document.body.querySelectorAll('*')).filter(e => {
         const box = e.getBoundingClientRect();
-        return box.right > width + 0.5 && !e.closest('.scroll');
+        // a wide table scrolls in its box, but its caption must stay readable on the screen
+        return box.right > width + 0.5 && (!e.closest('.scroll') || e.tagName === 'CAPTION');
     });
     const innermost = wide.filter(e => !wide.some(o => o !== e && e.contains(o)));
     const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
@@ -247,8 +248,8 @@ def _inspect(page: Any, role: str, path: str, axe: str) -> dict[str, Any]:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})
         box = page.evaluate(OVERFLOW)
-        if box["scroll"] > box["width"]:
-            found["overflow"][width] = box
+        if box["scroll"] > box["width"] or any(c.startswith("caption") for c in box["culprits"]):
+            found["overflow"][width] = box  # a clipped caption counts: it is cut off in its scroll box
         if width == 320:
             page.screenshot(path=str(SHOTS / "320" / f"{slug}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})

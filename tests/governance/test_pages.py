@@ -204,7 +204,7 @@ def test_a_fee_source_names_its_vote_in_the_readers_language_and_links_to_it(db)
         assert governed_source("adopted at founding (v1)") == "adoptée à la fondation (v1)"
     with translation.override("en"):
         assert governed_source(voted) == (
-            '<a href="/gouvernance/propositions/12/">proposal #12, in force from 04/01/2026 (v2)</a>'
+            '<a href="/gouvernance/propositions/12/">proposal #12, in force from 01/04/2026 (v2)</a>'
         )
     assert governed_source("<b>not a vote</b>") == "<b>not a vote</b>"  # escaped where it is shown
 

@@ -9,7 +9,7 @@ import re
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comptoir.ledger.models import Line
 from comptoir.ledger.reports import bar_chart_svg, month_report
@@ -80,6 +80,27 @@ def test_statement_is_its_shops_and_the_chart_is_plain_svg(resident, town, owner
     page = client.get(reverse("ledger:statement", args=["boulangerie"])).content.decode()
     assert re.search(r'id="owed">(.*?)<', page).group(1) == money(480)
     assert client.get(reverse("ledger:statement", args=["quincaillerie"])).status_code == 403
-    svg = bar_chart_svg([("2026-11", 300, 200)], labels=("Fees", "Costs"), title="t")
-    assert svg.startswith("<svg") and 'height="132"' in svg and 'height="88"' in svg
+    svg = bar_chart_svg([("2026-11", 300, 200)], labels=("Fees", "Costs"), title="t", lang="en")
+    assert svg.startswith("<svg") and 'height="130"' in svg and 'height="87"' in svg
     assert month_report(timezone.localdate()).orders == 1
+
+
+def test_the_chart_names_each_month_and_amount_in_the_readers_language():
+    """One month still gets a chart wide enough for both legend entries (it was 96 units wide and cut
+    "Costs" off), months read « nov. 2026 » / "Nov 2026" (not "26-11"), amounts as money."""
+    with translation.override("fr"):
+        svg = bar_chart_svg([("2026-11", 4581, 0)], labels=("Frais", "Coûts"), title="Frais et coûts")
+    assert 'viewBox="0 0 240 190"' in svg
+    assert (
+        '<text x="24" y="170" font-size="9">nov.</text><text x="24" y="182" font-size="9">2026</text>' in svg
+    )
+    assert "<title>Frais, nov. 2026\u00a0: 45,81\u00a0€</title>" in svg
+    assert (
+        '<rect class="costs" x="124" y="6" width="9" height="9"/><text x="137" y="14" font-size="10">Coûts</text>'
+        in svg
+    )
+    with translation.override("en"):
+        svg = bar_chart_svg(
+            [("2026-12", 100, 250), ("2026-11", 4581, 0)], labels=("Fees", "Costs"), title="t"
+        )
+    assert ">Nov</text>" in svg and ">Dec</text>" in svg and "<title>Costs, Dec 2026: €2.50</title>" in svg

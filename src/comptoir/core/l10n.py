@@ -34,6 +34,13 @@ def day_long(value: datetime | date, lang: str | None) -> str:
     return text if is_english(lang) else text.lower()
 
 
+def month_short(value: date, lang: str | None) -> str:
+    """« déc. », « mai » in French, "Dec", "May" in English: a month on a chart's axis."""
+    with translation.override("en" if is_english(lang) else "fr"):
+        text = django_formats.date_format(value, "N" if not is_english(lang) else "M")
+    return text if is_english(lang) else text.lower()
+
+
 def weekday_short(weekday: int, lang: str | None) -> str:
     """« lun. » … « dim. » in French, "Mon" … "Sun" in English (0 is Monday, as `date.weekday()`)."""
     return _weekday_abbr(_A_MONDAY + timedelta(days=weekday), lang)

@@ -17,8 +17,11 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import get_language
 
-from comptoir.core.money import node_currency
+from comptoir.core import formats, l10n
+from comptoir.core.money import Money, node_currency
 from comptoir.core.region import node_region
 from comptoir.ledger import postings
 from comptoir.ledger.models import Entry, Line
@@ -182,19 +185,33 @@ def months_with_entries() -> list[date]:
     return months[::-1]
 
 
-def bar_chart_svg(rows: list[tuple[str, int, int]], *, labels: tuple[str, str], title: str) -> str:
-    """Two bars per month (fees, costs), as an SVG drawn on the server: no script, no third party."""
-    width, height, pad = 36 * max(len(rows), 1) + 60, 180, 24
+def bar_chart_svg(
+    rows: list[tuple[str, int, int]], *, labels: tuple[str, str], title: str, lang: str | None = None
+) -> str:
+    """Two bars per month (fees, costs), as an SVG drawn on the server: no script, no third party.
+
+    Each month is labelled as the reader's language writes it (« déc. » over « 2026 »), each bar's
+    tooltip gives its amount (« Frais, déc. 2026 : 45,81 € »); the legend's two entries always fit,
+    and the stylesheet colours the bars (`.chart .fees`, `.chart .costs`)."""
+    lang = lang or get_language()
+    width, height, pad = max(36 * max(len(rows), 1) + 60, 240), 190, 24
     top = max([1, *(max(a, b) for _m, a, b in rows)])
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{title}" class="chart"><title>{title}</title>']  # fmt: skip
+             f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']  # fmt: skip
     for index, (month, first, second) in enumerate(reversed(rows)):
         x = pad + 36 * index
-        for offset, value, css in ((0, first, "fees"), (14, second, "costs")):
-            h = round((height - 2 * pad) * max(value, 0) / top)
-            parts.append(f'<rect class="{css}" x="{x + offset}" y="{height - pad - h}" width="12" height="{h}">'
-                         f"<title>{month}: {value / 100:.2f}</title></rect>")  # fmt: skip
-        parts.append(f'<text x="{x}" y="{height - 6}" font-size="9">{month[2:]}</text>')
-    parts.append(f'<text x="{pad}" y="14" font-size="10" class="fees">■ {labels[0]}</text>'
-                 f'<text x="{pad + 110}" y="14" font-size="10" class="costs">■ {labels[1]}</text></svg>')  # fmt: skip
+        day = date.fromisoformat(f"{month}-01")
+        name, year = l10n.month_short(day, lang), str(day.year)
+        for offset, value, css, label in ((0, first, "fees", labels[0]), (14, second, "costs", labels[1])):
+            h = round((height - 2 * pad - 12) * max(value, 0) / top)
+            amount = Money(value).format(node_region().money_locale(lang or "fr"))
+            tip = formats.colon(f"{label}, {name} {year}", lang) + f" {amount}"
+            parts.append(f'<rect class="{css}" x="{x + offset}" y="{height - pad - 12 - h}" width="12" height="{h}">'
+                         f"<title>{escape(tip)}</title></rect>")  # fmt: skip
+        parts.append(f'<text x="{x}" y="{height - 20}" font-size="9">{escape(name)}</text>'
+                     f'<text x="{x}" y="{height - 8}" font-size="9">{year}</text>')  # fmt: skip
+    parts.append(f'<rect class="fees" x="{pad}" y="6" width="9" height="9"/>'
+                 f'<text x="{pad + 13}" y="14" font-size="10">{escape(labels[0])}</text>'
+                 f'<rect class="costs" x="{pad + 100}" y="6" width="9" height="9"/>'
+                 f'<text x="{pad + 113}" y="14" font-size="10">{escape(labels[1])}</text></svg>')  # fmt: skip
     return "".join(parts)
