@@ -5,6 +5,7 @@ synchronous download's; only the person who asked sees the job or its file."""
 from __future__ import annotations
 
 import io
+import json
 import stat
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -219,3 +220,62 @@ def test_the_export_commands_draw_a_progress_bar(catalog: Shop, tmp_path: Path, 
         "[##############################] 100.0% zip",
     ]
     assert stages[-1].startswith("[##############################] 100.0% zip (7/7, ")
+
+
+@pytest.mark.django_db(transaction=True)  # the backup reads what is committed, as the worker's would
+def test_a_node_admin_prepares_a_backup_in_the_worker_and_no_one_else_may(
+    queued_tasks: None, catalog: Shop, owner: Person, make_person: Any
+) -> None:
+    import tarfile
+
+    from comptoir.privacy.backup import _home_files
+
+    media = Path(settings.COMPTOIR_HOME) / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "logo.txt").write_text("le logo")
+    # A shop's owner is not a node administrator: no button, and the request is refused, nothing queued.
+    assert "Préparer une sauvegarde du nœud" not in signed_in(owner).get("/compte/exports/").content.decode()
+    refused = signed_in(owner).post("/compte/exports/", {"kind": "backup"})
+    assert refused.status_code == 403 and "Réservé aux administrateurs du nœud." in refused.content.decode()
+    assert (ExportJob.objects.count(), DBTaskResult.objects.count()) == (0, 0)
+
+    admin = make_person("admin@example.org")
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    client = signed_in(admin)
+    listed = client.get("/compte/exports/").content.decode()
+    assert '<button name="kind" value="backup">Préparer une sauvegarde du nœud (tar.gz)</button>' in listed
+    response = client.post("/compte/exports/", {"kind": "backup"})
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/compte/exports/{job.pk}/"
+    assert (job.kind, job.status, job.shop_id) == ("backup", "queued", None)
+    page = client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "<h1>Sauvegarde du nœud (tar.gz)</h1>" in page
+
+    [outcome] = run_queued()
+    job.refresh_from_db()
+    files = len(_home_files(Path(settings.COMPTOIR_HOME)))
+    assert files >= 1
+    assert (job.status, job.stage, job.done, job.total) == ("ready", "files", files, files)
+    assert outcome == f"ready: {job.size} bytes"
+    kept = Path(job.path)
+    assert kept.name.endswith(".tar.gz") and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    page = client.get(f"/compte/exports/{job.pk}/").content.decode()
+    assert "fichiers ajoutés" not in page and f'href="/compte/exports/{job.pk}/telecharger" download>' in page
+    download = client.get(f"/compte/exports/{job.pk}/telecharger")
+    name = f"comptoir-backup-{timezone.localtime(job.created):%Y%m%d-%H%M}.tar.gz"
+    assert download["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert download["Content-Type"] == "application/gzip"
+    body = b"".join(download.streaming_content)
+    assert len(body) == job.size
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        names = tar.getnames()
+        assert tar.extractfile("home/media/logo.txt").read() == b"le logo"  # type: ignore[union-attr]
+    assert manifest["format"] == "comptoir-backup" and manifest["tables"]["catalog_offer"] == 4
+    assert f"database/{manifest['database']}" in names
+    # No longer an administrator: the file is refused, as a shop's export is to someone who left the shop.
+    admin.is_staff = False
+    admin.save(update_fields=["is_staff"])
+    assert client.get(f"/compte/exports/{job.pk}/telecharger").status_code == 403

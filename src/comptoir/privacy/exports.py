@@ -1,6 +1,7 @@
 """Exports prepared by the worker: ask, leave, come back, download (decision 0021).
 
-A person asks for an export (their archive; a shop's catalog in CSV or XLSX, or its migration bundle)
+A person asks for an export (their archive; a shop's catalog in CSV or XLSX, or its migration bundle;
+a node administrator, a backup of the whole node, the file `comptoir backup` writes)
 with `do_request_export`: the job is recorded and its task queued in the same transaction. The worker
 runs `do_run_export`, which writes the very bytes the synchronous download gives into a private file
 (0600) under `COMPTOIR_HOME/exports`, telling the job its stage and progress as it goes. The file is
@@ -28,24 +29,27 @@ from django.utils.translation import gettext_lazy
 from comptoir.catalog.exports import export_csv, export_xlsx, offers_to_export
 from comptoir.catalog.models import Shop
 from comptoir.catalog.permissions import access_shop_for_staff
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput, NotAllowed, NotFound
 from comptoir.members.models import Person
 from comptoir.privacy.archive import person_archive
+from comptoir.privacy.backup import write_backup
 from comptoir.privacy.bundle import shop_bundle
 from comptoir.privacy.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
 SHOP_KINDS = {ExportJob.Kind.CATALOG_CSV, ExportJob.Kind.CATALOG_XLSX, ExportJob.Kind.BUNDLE}
-SUFFIX = {"catalog_csv": "csv", "catalog_xlsx": "xlsx", "archive": "zip", "bundle": "zip"}
+SUFFIX = {"catalog_csv": "csv", "catalog_xlsx": "xlsx", "archive": "zip", "bundle": "zip", "backup": "tar.gz"}
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
+    "tar.gz": "application/gzip",
 }
 STAGES = {
     "offers": gettext_lazy("offers"), "orders": gettext_lazy("orders"), "statements": gettext_lazy("statements"),
     "zip": gettext_lazy("files written"), "archive": gettext_lazy("parts written"),
+    "database": gettext_lazy("database pages copied"), "files": gettext_lazy("files added"),
 }  # fmt: skip
 SAVE_EVERY_S = 0.5  # progress reaches the database at most twice a second
 
@@ -60,6 +64,8 @@ def download_name(job: ExportJob) -> str:
     """The file name the browser saves: the same as the synchronous download's."""
     if job.kind == ExportJob.Kind.ARCHIVE:
         return f"comptoir-{job.person_id}-data.zip"
+    if job.kind == ExportJob.Kind.BACKUP:
+        return f"comptoir-backup-{timezone.localtime(job.created):%Y%m%d-%H%M}.tar.gz"
     assert job.shop is not None
     if job.kind == ExportJob.Kind.BUNDLE:
         return f"{job.shop.ref}-migration-bundle.zip"
@@ -72,6 +78,8 @@ def do_request_export(*, person: Person, kind: str, shop_ref: str = "", locale: 
 
     if kind not in ExportJob.Kind.values:
         raise InvalidInput(_("Unknown export: %(kind)s") % {"kind": kind[:20]}, field="kind")
+    if kind == ExportJob.Kind.BACKUP:
+        check_node_admin(person)
     shop: Shop | None = access_shop_for_staff(person, shop_ref) if kind in SHOP_KINDS else None
     with transaction.atomic():
         job = ExportJob.objects.create(
@@ -90,7 +98,16 @@ def access_export_for_person(person: Any, job_id: int) -> ExportJob:
         raise NotFound(_("No such export."))
     if job.shop is not None:
         access_shop_for_staff(person, job.shop.ref)  # left the shop since: refused
+    if job.kind == ExportJob.Kind.BACKUP:
+        check_node_admin(person)  # no longer an administrator: refused
     return job
+
+
+def check_node_admin(person: Any) -> None:
+    """A backup holds every member's data: node administrators (`is_staff`) only, as `comptoir backup`
+    is for whoever has the node's shell."""
+    if not (person.is_authenticated and person.is_staff):
+        raise NotAllowed(_("Reserved for the node's administrators."))
 
 
 def stage_label(stage: str) -> str:
@@ -129,7 +146,11 @@ def do_run_export(job_id: int) -> ExportJob:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private from its first byte
         with os.fdopen(descriptor, "wb") as target:
-            _write(job, target, _Reporter(job))
+            # A backup is `comptoir backup`'s own file: written beside, then moved over this one.
+            if job.kind == ExportJob.Kind.BACKUP:
+                write_backup(path, progress=_Reporter(job))
+            else:
+                _write(job, target, _Reporter(job))
     except Exception as error:  # the job must say it failed, whatever broke
         logger.exception("export %s failed", job.pk)
         path.unlink(missing_ok=True)

@@ -53,6 +53,7 @@ class ExportJob(models.Model):
         CATALOG_XLSX = "catalog_xlsx", _("Catalog (XLSX)")
         ARCHIVE = "archive", _("My data (ZIP)")
         BUNDLE = "bundle", _("Migration bundle (ZIP)")
+        BACKUP = "backup", _("Backup of the node (tar.gz)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for its turn")
