@@ -11,7 +11,7 @@ dispatcher, never turned into a refusal of the courier's confirmation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from comptoir.core.errors import ComptoirError
@@ -31,8 +31,14 @@ def handed_over(shop_order_id: int, courier: Any) -> None:
     _call(services.do_hand_over, shop_order_id, to="courier", by="courier", actor=courier)
 
 
-def delivered(order_id: int, proof: str, courier: Any = None) -> None:
-    _call(services.do_mark_delivered, order_id, proof=proof, actor=courier)
+def delivered(order_id: int, proof: str, shop_orders: Collection[int], courier: Any = None) -> None:
+    """The order's last drop is done; `shop_orders` are the parts whose parcels the couriers delivered."""
+    _call(services.do_mark_delivered, order_id, proof=proof, actor=courier, delivered=shop_orders)
+
+
+def partly_delivered(order_id: int, shop_orders: Collection[int], courier: Any = None) -> None:
+    """One round delivered these parts; another round still carries the order's other parcels."""
+    _call(services.do_mark_partly_delivered, order_id, delivered=shop_orders, actor=courier)
 
 
 def delivery_failed(order_id: int, reason: str, courier: Any = None) -> None:

@@ -337,7 +337,7 @@ def amount_to_collect(drop: Stop) -> str:
         cents = job.collect_cents if job is not None else 0
         return Money(cents, job.currency).format(get_language() or "fr") if job is not None and cents else ""
     others = Stop.objects.filter(booking=drop.booking_id, kind=Stop.Kind.DROP).exclude(pk=drop.pk)
-    if others.exclude(status=Stop.Status.DONE).exists():
+    if others.filter(status=Stop.Status.PENDING).exists():
         return ""
     due = due_on_delivery(order_id)
     return Money(due).format(get_language() or "fr") if due > 0 else ""
@@ -378,6 +378,9 @@ class TrackingView:
     history: list[tuple[datetime, str]]
     slot: Slot
     drop_code: str
+    parcels_delivered: int = 0
+    """Parcels already handed over at this door by an earlier round (the others come in another)."""
+    parcels: int = 0
 
 
 def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
@@ -396,7 +399,12 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
     if pending_drop is None:
         return TrackingView("delivered", None, 0, None, history, booking.slot, booking.drop_code)
     round_ = pending_drop.round
-    pickups_pending = any(s.kind == Stop.Kind.PICKUP and s.status == Stop.Status.PENDING for s in stops)
+    done_rounds = {s.round_id for s in drops if s.status == Stop.Status.DONE}
+    delivered = sum(1 for s in stops if s.kind == Stop.Kind.PICKUP and s.round_id in done_rounds)
+    pickups_pending = any(
+        s.kind == Stop.Kind.PICKUP and s.status == Stop.Status.PENDING and s.round_id == round_.pk
+        for s in stops
+    )
     status = "picking_up" if pickups_pending else "on_the_way"
     before = len(group_stops(
         round_.stops.filter(status=Stop.Status.PENDING, sequence__lt=pending_drop.sequence)
@@ -411,7 +419,11 @@ def tracking(booking: Booking, now: datetime | None = None) -> TrackingView:
     on_the_way = round_.position_at and (last_done is None or round_.position_at > last_done)
     if before == 0 and on_the_way and now - round_.position_at <= POSITION_FRESH:  # type: ignore[operator]
         position = (round_.position_lat, round_.position_lon)
-    return TrackingView(status, eta, before, position, history, booking.slot, booking.drop_code)  # type: ignore[arg-type]
+    parcels = sum(1 for s in stops if s.kind == Stop.Kind.PICKUP)
+    return TrackingView(
+        status, eta, before, position, history, booking.slot, booking.drop_code,  # type: ignore[arg-type]
+        delivered, parcels,
+    )  # fmt: skip
 
 
 def slot_rounds(slot: Slot) -> QuerySet[Round]:

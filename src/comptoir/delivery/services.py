@@ -402,13 +402,27 @@ def _deliver(stop: Stop, action: ActionIn, at: datetime) -> None:
         raise WrongCode(_("Wrong code: ask the resident for their delivery code, or for a signature."), stop)
     _close(stop, Stop.Status.DONE, at, proof)
     booking = stop.booking
-    if not booking.stops.filter(kind=Stop.Kind.DROP).exclude(status=Stop.Status.DONE).exists():
+    # One order's parcels may come in several rounds: the order follows what each drop did.
+    drops = list(booking.stops.filter(kind=Stop.Kind.DROP))
+    if any(d.status == Stop.Status.PENDING for d in drops):
+        if booking.order_id is not None:
+            order_events.partly_delivered(booking.order_id, _delivered_parts(booking, [stop.round_id]))
+        return
+    done = [d.round_id for d in drops if d.status == Stop.Status.DONE]
+    if len(done) == len(drops):
         booking.status = Booking.Status.DELIVERED
         booking.save(update_fields=["status"])
-        if booking.order_id is None:
+    if booking.order_id is None:
+        if booking.status == Booking.Status.DELIVERED:
             outside_jobs.do_bill(booking, at)
-        else:
-            order_events.delivered(booking.order_id, proof)
+    else:  # a round that failed (incident) left its part as the incident flow did
+        order_events.delivered(booking.order_id, proof, _delivered_parts(booking, done))
+
+
+def _delivered_parts(booking: Booking, rounds: list[int]) -> list[int]:
+    """The shop orders whose parcels were collected on these rounds, whose drop at this door is done."""
+    pickups = booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE, round_id__in=rounds)
+    return [pk for pk in pickups.values_list("parcel__shop_order_id", flat=True) if pk is not None]
 
 
 def _incident(stop: Stop, action: ActionIn, at: datetime) -> None:

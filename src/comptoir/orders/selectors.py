@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.catalog.models import Offer, OpeningHours, Shop
@@ -28,6 +28,7 @@ ORDER_STATUS_LABELS = {
     "ready": _("Ready"),
     "handed_over": _("Handed over"),
     "out_for_delivery": _("Out for delivery"),
+    "partly_delivered": _("Partly delivered"),
     "delivery_failed": _("Delivery failed"),
     "completed": _("Completed"),
 }
@@ -157,7 +158,20 @@ def shop_queue(shop: Shop) -> QuerySet[ShopOrder]:
 
 
 def status_label(order: Order) -> Any:
-    return ORDER_STATUS_LABELS[order_status(order)]
+    status = order_status(order)
+    if status == "partly_delivered":  # parcels of one order in two rounds: say how many came
+        parts = [
+            so
+            for so in order.shop_orders.all()
+            if so.fulfilment == Fulfilment.DELIVERY and so.status not in DEAD
+        ]
+        done = sum(1 for so in parts if so.status == Status.COMPLETED)
+        return ngettext(
+            "Partly delivered (%(done)d of %(total)d parcel)",
+            "Partly delivered (%(done)d of %(total)d parcels)",
+            len(parts),
+        ) % {"done": done, "total": len(parts)}
+    return ORDER_STATUS_LABELS[status]
 
 
 SUBSTITUTES_SHOWN = 500

@@ -8,6 +8,7 @@ cancellation, expiry, a removed line, a missed round) gives the reserved stock b
 The delivery app calls, each in its own transaction and with its email:
     do_hand_over(shop_order_id, to="courier", by="courier", actor=...)   the courier collected it
     do_notify_out_for_delivery(order_id)                    the round with this drop has started
+    do_mark_partly_delivered(order_id, delivered=[...])     one round rang with some parcels, another has the rest
     do_mark_delivered(order_id, proof="...")                delivered: handed-over shop orders complete
     do_mark_delivery_failed(order_id, reason="...")         nobody home, refused...: the order says why
 """
@@ -15,7 +16,7 @@ The delivery app calls, each in its own transaction and with its email:
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -308,29 +309,59 @@ def do_notify_out_for_delivery(order_id: int) -> Order:
     return order
 
 
-@transaction.atomic
-def do_mark_delivered(order_id: int, *, proof: str, actor: Any = None) -> Order:
-    """The drop is done: the parcels the courier carried are completed; a delivery part that never
-    left its shop missed the round and is cancelled (stock back, not paid), so no screen waits for it."""
+def _delivery_parts(order_id: int) -> list[ShopOrder | None]:
     # Shop orders before their order, as every other flow locks them (lock_objects.py).
     ids = ShopOrder.objects.filter(order_id=order_id, fulfilment=Fulfilment.DELIVERY).order_by("pk")
-    parts = [shop_order_for_update(pk) for pk in ids.values_list("pk", flat=True)]
+    return [shop_order_for_update(pk) for pk in ids.values_list("pk", flat=True)]
+
+
+@transaction.atomic
+def do_mark_partly_delivered(order_id: int, *, delivered: Collection[int], actor: Any = None) -> Order:
+    """One round rang with some of the order's parcels (shop orders `delivered`) while another round
+    still carries the others: those are completed, and the resident reads "partly delivered"."""
+    parts = _delivery_parts(order_id)
     order = _delivery_order(order_id)
-    if not any(so is not None and so.status == S.HANDED_OVER for so in parts):
+    courier = Who.of(Actor.COURIER, actor) if actor is not None else SYSTEM
+    for part in parts:
+        if part is not None and part.pk in delivered and part.status == S.HANDED_OVER:
+            transitions.apply(part, Action.DELIVER, courier)
+    if order.delivery_status != Order.DeliveryStatus.FAILED:  # the rest is on its way
+        order.delivery_status = Order.DeliveryStatus.OUT
+        order.save(update_fields=["delivery_status"])
+    transitions.record(order, "partly-delivered", courier)
+    return order
+
+
+@transaction.atomic
+def do_mark_delivered(
+    order_id: int, *, proof: str, actor: Any = None, delivered: Collection[int] | None = None
+) -> Order:
+    """The last drop is done: the parcels the couriers delivered (shop orders `delivered`; all those
+    handed over when None) are completed; a delivery part that never left its shop missed the round
+    and is cancelled (stock back, not paid), so no screen waits for it. A part handed over but not
+    delivered (its round failed at the door) keeps the order's failed delivery, as in one round."""
+    parts = _delivery_parts(order_id)
+    order = _delivery_order(order_id)
+    if not any(so is not None and so.status in (S.HANDED_OVER, S.COMPLETED) for so in parts):
         raise InvalidInput(
             _("No parcel of this order was handed to a courier."), code=OrderErrorCode.NOTHING_HANDED_OVER
         )
     courier = Who.of(Actor.COURIER, actor) if actor is not None else SYSTEM
     missed = _("Not handed to the courier before the delivery: cancelled, you do not pay for it.")
+    undelivered = False
     for part in parts:
         if part is None or part.status in FINAL:
             continue
-        if part.status == S.HANDED_OVER:
+        if part.status == S.HANDED_OVER and (delivered is None or part.pk in delivered):
             transitions.apply(part, Action.DELIVER, courier)
+        elif part.status == S.HANDED_OVER:
+            undelivered = True
         else:
             _end(part, Action.MISS_ROUND, SYSTEM, missed, "")
     order.refresh_from_db()
-    order.delivery_status, order.delivery_proof = Order.DeliveryStatus.DELIVERED, proof
+    if not undelivered:
+        order.delivery_status = Order.DeliveryStatus.DELIVERED
+    order.delivery_proof = proof
     order.save(update_fields=["delivery_status", "delivery_proof"])
     transitions.record(order, "delivered", courier, note=proof)
     # The drop confirmed with the resident's code or signature is the courier's word that they

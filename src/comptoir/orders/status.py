@@ -129,7 +129,7 @@ ORDER_STATUS_FOR = {
 }
 ORDER_STATUSES = (
     "cancelled", "action_needed", "awaiting_shops", "confirmed", "ready", "handed_over",
-    "out_for_delivery", "delivery_failed", "completed",
+    "out_for_delivery", "partly_delivered", "delivery_failed", "completed",
 )  # fmt: skip
 
 
@@ -144,6 +144,8 @@ def derive_order_status(shop_statuses: list[str], delivery_status: str = "") -> 
     if S.PLACED in live:
         return "awaiting_shops"
     least = min(live, key=PROGRESS.index)
+    if least != S.COMPLETED and S.COMPLETED in live and delivery_status == "out_for_delivery":
+        return "partly_delivered"  # one round rang with its parcels, another is still on its way
     if least == S.HANDED_OVER and delivery_status == "out_for_delivery":
         return "out_for_delivery"
     if least == S.HANDED_OVER and delivery_status == "failed":

@@ -65,6 +65,7 @@ WIRE_STATES = {
     "ready": ("In-progress", "Packed"),
     "handed_over": ("In-progress", "Order-picked-up"),
     "out_for_delivery": ("In-progress", "Out-for-delivery"),
+    "partly_delivered": ("In-progress", "Out-for-delivery"),
     "delivery_failed": ("In-progress", "Out-for-delivery"),
     "completed": ("Completed", "Order-delivered"),
     "cancelled": ("Cancelled", "Cancelled"),
