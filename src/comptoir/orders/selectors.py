@@ -18,7 +18,7 @@ from comptoir.core.money import Money, percent_of
 from comptoir.orders import books, pricing
 from comptoir.orders.models import Cart, CartItem, FeeLine, Fulfilment, Order, OrderEvent, ShopOrder
 from comptoir.orders.payments import payment_methods
-from comptoir.orders.status import DEAD, LIVE_QUEUE, Status, derive_order_status
+from comptoir.orders.status import DEAD, LIVE_QUEUE, Status, derive_order_status, partly_delivered
 
 ORDER_STATUS_LABELS = {
     "cancelled": _("Cancelled"),
@@ -130,7 +130,11 @@ def due_on_delivery(order_id: int) -> int:
 
 
 def order_status(order: Order) -> str:
-    return derive_order_status([so.status for so in order.shop_orders.all()], order.delivery_status)
+    parts = order.shop_orders.all()
+    delivered = [so.status for so in parts if so.fulfilment == Fulfilment.DELIVERY]
+    if partly_delivered(delivered, order.delivery_status):
+        return "partly_delivered"
+    return derive_order_status([so.status for so in parts], order.delivery_status)
 
 
 def order_detail(order_id: int) -> Order:

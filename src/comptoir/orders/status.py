@@ -133,6 +133,15 @@ ORDER_STATUSES = (
 )  # fmt: skip
 
 
+def partly_delivered(delivery_parts: list[str], delivery_status: str) -> bool:
+    """Some of the order's delivered parcels came to the door (their round rang) while another round
+    still carries the others: `delivery_parts` are the statuses of the parts a courier brings."""
+    live = [Status(s) for s in delivery_parts if s not in DEAD]
+    return (
+        delivery_status == "out_for_delivery" and S.COMPLETED in live and any(s != S.COMPLETED for s in live)
+    )
+
+
 def derive_order_status(shop_statuses: list[str], delivery_status: str = "") -> str:
     """One of ORDER_STATUSES. Dead shop orders do not count; the least advanced live one decides,
     refined by the delivery (out for delivery, failed)."""
@@ -144,8 +153,6 @@ def derive_order_status(shop_statuses: list[str], delivery_status: str = "") -> 
     if S.PLACED in live:
         return "awaiting_shops"
     least = min(live, key=PROGRESS.index)
-    if least != S.COMPLETED and S.COMPLETED in live and delivery_status == "out_for_delivery":
-        return "partly_delivered"  # one round rang with its parcels, another is still on its way
     if least == S.HANDED_OVER and delivery_status == "out_for_delivery":
         return "out_for_delivery"
     if least == S.HANDED_OVER and delivery_status == "failed":
