@@ -97,7 +97,7 @@ def test_a_closed_vote_shows_the_tally_per_college_and_receipts_check(members):
     assert proposal.status == "adopted"
     page = re.sub(r"[ \n]+", " ", Client().get(f"/gouvernance/propositions/{proposal.pk}/").content.decode())
     # Shops 40 × 1/1, workers 30 × 0/1, residents 30 × 2/2: 70 / 100.
-    assert "5 votants sur 5 (100\u202f%), quorum 10\u202f% atteint" in page
+    assert "5 votants sur 5 (100\u202f%), quorum 10\u202f% atteint\u00a0;" in page
     assert "approbation pondérée 70\u202f%, majorité au-delà de 50\u202f%" in page
     english = _english_client().get(f"/gouvernance/propositions/{proposal.pk}/").content.decode()
     english = re.sub(r"[ \n]+", " ", english)
