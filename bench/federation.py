@@ -8,7 +8,9 @@
 2. Nodes: one buyer app and N seller apps (own data folders and processes, 127.0.0.1),
    each seller with a generated catalog (bench/catalog_gen.py, imported by
    `comptoir catalog import-network`); merged search across all sellers (p50/p95 from
-   sending the search to having every seller's answer), and one full catalog pull.
+   sending the search to having every seller's answer), and one full catalog pull;
+   then the memory of each node's processes (web server, its worker children and the
+   protocol worker): resident now and peak, from /proc (Linux).
 Figures only, no assertions; the machine's load average is printed beside them.
 """
 
@@ -105,6 +107,7 @@ def nodes(count: int, offers: int, queries: int, keep: bool) -> None:
         print(
             f"  full catalog pull: {pull['offers']:,} offers in {pull['parts']} on_search messages, {pull['seconds']:.1f} s"
         )
+        memory(buyer, sellers)
     finally:
         for node in [buyer, *sellers]:
             node.stop()
@@ -112,6 +115,40 @@ def nodes(count: int, offers: int, queries: int, keep: bool) -> None:
             import shutil
 
             shutil.rmtree(base, ignore_errors=True)
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's worker is a child of its master)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in children:
+            found += _tree(int(child))
+    return found
+
+
+def _kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory(buyer: object, sellers: list) -> None:
+    """Resident set now and peak (VmRSS, VmHWM), summed over each node's process trees, in MiB."""
+
+    def node_mib(node: object) -> tuple[float, float]:
+        pids = [p for process in node.processes for p in _tree(process.pid)]  # type: ignore[attr-defined]
+        try:
+            return sum(_kib(p, "VmRSS") for p in pids) / 1024, sum(_kib(p, "VmHWM") for p in pids) / 1024
+        except FileNotFoundError:
+            return 0.0, 0.0
+
+    now, peak = node_mib(buyer)
+    print(f"  memory, buyer node: {now:.0f} MiB resident, {peak:.0f} MiB peak (web server + protocol worker)")
+    figures = [node_mib(seller) for seller in sellers]
+    print(f"  memory, seller nodes: {max(f[0] for f in figures):.0f} MiB resident at most, "
+          f"{max(f[1] for f in figures):.0f} MiB peak at most, {sum(f[0] for f in figures):.0f} MiB for all {len(figures)}")  # fmt: skip
 
 
 def main() -> None:
