@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("commerces/", views.directory, name="directory"),
     path("commerces/<slug:ref>/", views.shop_page, name="shop"),
+    path("chaines/<slug:ref>/", views.chain_page, name="chain"),
     path("produits/<int:offer_id>/", views.offer_page, name="offer"),
     path("fournisseurs/", suppliers.supplier_directory, name="suppliers"),
     path("fournisseurs/<slug:ref>/", suppliers.supplier_page, name="supplier"),

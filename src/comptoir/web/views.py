@@ -7,12 +7,12 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.catalog import selectors
-from comptoir.catalog.models import Shop
+from comptoir.catalog.models import Organisation, Shop
 from comptoir.catalog.services import do_apply_for_shop
 from comptoir.core.errors import ComptoirError
 from comptoir.members.models import Person
@@ -54,7 +54,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
-    shop = get_object_or_404(selectors.active_shops().prefetch_related("hours"), ref=ref)
+    shop = get_object_or_404(
+        selectors.active_shops().select_related("organisation").prefetch_related("hours"), ref=ref
+    )
     hours = list(shop.hours.all())
     # A page of the catalog, never the whole of it: an old phone and a slow line (issue 19).
     offers = selectors.visible_offers(shop).order_by("name_fr", "pk")  # pk: pages never overlap
@@ -70,6 +72,18 @@ def shop_page(request: HttpRequest, ref: str) -> HttpResponse:
             "page_obj": page_obj,
         },
     )
+
+
+def chain_page(request: HttpRequest, ref: str) -> HttpResponse:
+    """A chain and its open branches, by name; 404 when none is open."""
+    chain = get_object_or_404(Organisation, ref=ref)
+    branches = list(
+        selectors.active_shops().filter(organisation=chain).prefetch_related("hours").order_by("name")
+    )
+    if not branches:
+        raise Http404
+    rows = [(shop, selectors.is_open(list(shop.hours.all()))) for shop in branches]
+    return render(request, "web/chain.html", {"chain": chain, "branches": rows})
 
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
