@@ -2,7 +2,9 @@
 127.0.0.1): node A books a delivery (search, init, confirm); node B plans it with its own slot, its courier
 collects the parcel at the seller's place with the seller's code and delivers it through node B's API; node
 A receives each state as ONDC on_status; node B's books hold the fee owed by node A. An unsigned confirm and
-a replayed one are refused at the door and book nothing; a second job is cancelled before pickup."""
+a replayed one are refused at the door and book nothing; a second job is cancelled before pickup; a third
+fails at the door and goes back to the seller on the next slot's round (RTO-Initiated, then RTO-Delivered),
+both legs billed."""
 
 from __future__ import annotations
 
@@ -39,13 +41,17 @@ Shift.objects.create(courier=courier, vehicle=bike, starts=at(16, 30), ends=at(1
 slot = Slot.objects.create(zone=zone, starts=at(17), ends=at(19), closes_at=at(12), capacity_orders=20,
                            capacity_ml=600000)
 Slot.objects.create(zone=zone, starts=at(19), ends=at(21), closes_at=at(14), capacity_orders=20, capacity_ml=600000)
+Slot.objects.create(zone=zone, starts=at(21), ends=at(23), closes_at=at(15), capacity_orders=20, capacity_ml=600000)
+Shift.objects.create(courier=courier, vehicle=bike, starts=at(19, 30), ends=at(21, 30))
+Shift.objects.create(courier=courier, vehicle=bike, starts=at(21, 30), ends=at(23, 30))
 print(slot.pk)
 """
 PLAN = """
 from comptoir.delivery.planner.vroom_solver import VroomSolver
 from comptoir.delivery.planning import plan_slot
 from comptoir.delivery.models import Round
-run = plan_slot({slot}, solver=VroomSolver(exploration_level=1, threads=1), limit=1)
+run = plan_slot({slot}, solver=VroomSolver(exploration_level=1, threads=1), limit=5)
+print(run.message)
 print(run.status, Round.objects.get(slot={slot}).pk)
 """
 FACTS = """
@@ -103,9 +109,11 @@ def _states(app: Node, tx: str, count: int, wait: float = 60.0) -> list[tuple[st
         time.sleep(0.5)
 
 
-def _do(node: Node, round_id: int, token: str, kind: str, stop_id: int, code: str) -> dict[str, Any]:
+def _do(
+    node: Node, round_id: int, token: str, kind: str, stop_id: int, code: str, **more: str
+) -> dict[str, Any]:
     action = {"id": str(uuid.uuid4()), "kind": kind, "stop_id": stop_id, "code": code,
-              "happened_at": datetime.now(UTC).isoformat()}  # fmt: skip
+              "happened_at": datetime.now(UTC).isoformat(), **more}  # fmt: skip
     return dict(
         _api(node, "POST", f"/delivery/rounds/{round_id}/actions", {"actions": [action]}, token)["results"][0]
     )
@@ -140,7 +148,12 @@ def test_a_seller_app_books_our_courier_and_sees_each_state(tmp_path: Path):
         assert (order["id"], order["state"], order["fulfillments"][0]["state"]["descriptor"]["code"]) == (
             "SO-1", "Accepted", "Pending")  # fmt: skip
         drop_code = order["fulfillments"][0]["end"]["authorization"]["token"]
-        assert facts() == {"jobs": ["SO-1"], "statuses": ["booked"], "booked": [[1, 6000], [0, 0]], "owed": 0}
+        assert facts() == {
+            "jobs": ["SO-1"],
+            "statuses": ["booked"],
+            "booked": [[1, 6000], [0, 0], [0, 0]],
+            "owed": 0,
+        }
 
         # at the door: an unsigned confirm, and a signed one sent twice (the second is a replay)
         unsigned = urllib.request.Request(f"{lsp.url}/confirm", data=b'{"context": {}, "message": {}}',
@@ -193,13 +206,13 @@ def test_a_seller_app_books_our_courier_and_sees_each_state(tmp_path: Path):
         assert facts() == {
             "jobs": ["SO-1"],
             "statuses": ["delivered"],
-            "booked": [[1, 6000], [0, 0]],
+            "booked": [[1, 6000], [0, 0], [0, 0]],
             "owed": fee_cents,
         }
 
         second = book("SO-2")  # the first slot is planned: the next one is offered
         assert second["error"] is None
-        assert facts()["booked"] == [[1, 6000], [1, 6000]]
+        assert facts()["booked"] == [[1, 6000], [1, 6000], [0, 0]]
         cancelled = json.loads(app.command(
             "peers", "delivery-follow", lsp.subscriber_id, second["transaction_id"], "SO-2", "cancel", "--reason", "005",
             "--wait", "30",
@@ -210,7 +223,54 @@ def test_a_seller_app_books_our_courier_and_sees_each_state(tmp_path: Path):
             ("Cancelled", "Cancelled"),
         ]
         assert facts() == {"jobs": ["SO-1", "SO-2"], "statuses": ["cancelled", "delivered"],
-                           "booked": [[1, 6000], [0, 0]], "owed": fee_cents}  # fmt: skip
+                           "booked": [[1, 6000], [0, 0], [0, 0]], "owed": fee_cents}  # fmt: skip
+
+        # return to origin: nobody at the door; the parcel goes back to the seller on the next slot's round
+        third = book("SO-3")
+        assert third["error"] is None, third
+        rto_tx, rto_fee = (
+            third["transaction_id"],
+            round(float(third["order"]["quote"]["price"]["value"]) * 100),
+        )
+        status, round_id = lsp.command("shell", "-c", PLAN.format(slot=slot_id + 1)).split()[-2:]
+        assert status == "done"
+        stops = _api(lsp, "GET", f"/delivery/rounds/{round_id}", token=token)["stops"]
+        assert _do(lsp, int(round_id), token, "pickup", stops[0]["parcels"][0]["stop_id"], "070147")["result"] == (
+            "applied")  # fmt: skip
+        assert (
+            _do(lsp, int(round_id), token, "incident", stops[1]["id"], "", reason="absent")["result"]
+            == "applied"
+        )
+        said = json.loads(app.command("peers", "delivery-states", rto_tx))
+        deadline = time.monotonic() + 60
+        while len(said) < 5 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            said = json.loads(app.command("peers", "delivery-states", rto_tx))
+        assert [(s["action"], s["order"], s["fulfillment"], s["rto"]) for s in said] == [
+            ("on_confirm", "Accepted", "Pending", ""), ("on_status", "In-progress", "Agent-assigned", ""),
+            ("on_status", "In-progress", "Order-picked-up", ""), ("on_status", "In-progress", "Out-for-delivery", ""),
+            ("on_cancel", "Cancelled", "Cancelled", "RTO-Initiated"),
+        ]  # fmt: skip
+        assert facts()["booked"] == [[1, 6000], [1, 6000], [1, 6000]]  # the return, in the next slot
+        assert facts()["owed"] == fee_cents + rto_fee  # the delivery attempted is billed
+        status, round_id = lsp.command("shell", "-c", PLAN.format(slot=slot_id + 2)).split()[-2:]
+        assert status == "done"
+        stops = _api(lsp, "GET", f"/delivery/rounds/{round_id}", token=token)["stops"]
+        assert [(s["kind"], s["title"]) for s in stops] == [("pickup", "Dépôt Hangar (retour à son vendeur)"),
+                                                             ("drop", "")]  # fmt: skip
+        assert (
+            _do(lsp, int(round_id), token, "pickup", stops[0]["parcels"][0]["stop_id"], "")["result"]
+            == "applied"
+        )
+        assert _do(lsp, int(round_id), token, "deliver", stops[1]["id"], "070147")["result"] == "applied"
+        deadline = time.monotonic() + 60
+        while len(said) < 6 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            said = json.loads(app.command("peers", "delivery-states", rto_tx))
+        assert [(s["action"], s["order"], s["fulfillment"], s["rto"]) for s in said[5:]] == [
+            ("on_status", "Cancelled", "Cancelled", "RTO-Delivered")]  # fmt: skip
+        assert facts() == {"jobs": ["SO-1", "SO-2", "SO-3"], "statuses": ["cancelled", "delivered", "delivered", "failed"],
+                           "booked": [[1, 6000], [1, 6000], [1, 6000]], "owed": fee_cents + 2 * rto_fee}  # fmt: skip
     finally:
         lsp.stop()
         app.stop()

@@ -156,16 +156,19 @@ def do_follow_delivery(
 
 
 def delivery_states(transaction_id: str) -> list[dict[str, str]]:
-    """Each state the provider reported for this delivery (on_confirm, on_status, on_cancel), in its order."""
+    """Each state the provider reported for this delivery (on_confirm, on_status, on_cancel), in its order;
+    `rto` is the return to origin's state when the provider started one."""
     rows = InboxMessage.objects.filter(
         transaction_id=transaction_id, action__in=("on_confirm", "on_status", "on_cancel")
     )
     said = []
     for row in rows:
         order = row.body.get("message", {}).get("order") or {}
-        fulfillment = (order.get("fulfillments") or [{}])[0]
+        fulfillments = order.get("fulfillments") or [{}]
+        code = [((f.get("state") or {}).get("descriptor") or {}).get("code", "") for f in fulfillments]
+        rto = next((c for f, c in zip(fulfillments, code, strict=True) if f.get("type") == "RTO"), "")
         said.append({
             "at": row.body["context"]["timestamp"], "action": row.action, "order": order.get("state", ""),
-            "fulfillment": ((fulfillment.get("state") or {}).get("descriptor") or {}).get("code", ""),
+            "fulfillment": code[0], "rto": rto,  # a return to origin: its own fulfillment's state
         })  # fmt: skip
     return sorted(said, key=lambda state: state["at"])
