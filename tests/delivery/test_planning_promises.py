@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -132,6 +133,30 @@ def test_an_empty_slot_is_done_without_solving(slot: Slot) -> None:
     run = plan_slot(slot.pk, solver=Refusing(), limit=1)
     assert (run.status, run.message) == ("done", "No orders to deliver in this slot: nothing to plan.")
     assert run.finished is not None
+
+
+def test_closing_an_empty_slot_ends_its_run_at_once_and_queues_only_the_slots_with_orders(
+    slot: Slot, zone: Any, shop: Shop, shift: Shift
+) -> None:
+    """Issue 20 item 14: an empty slot needs no planning — its run is done when it closes, whether or not
+    a worker is there to run a queued one; a slot with orders is queued for the worker as before."""
+    from comptoir.delivery.services import do_close_due_slots
+
+    busy = Slot.objects.create(
+        zone=zone, starts=tomorrow_at(19), ends=tomorrow_at(21), closes_at=tomorrow_at(14),
+        capacity_orders=20, capacity_ml=600_000,
+    )  # fmt: skip
+    book(busy, 77, [shop])
+    with mock.patch("comptoir.delivery.services._enqueue_plan") as enqueue:
+        assert do_close_due_slots(tomorrow_at(15)) == [slot.pk, busy.pk]
+    empty_run, busy_run = PlanRun.objects.get(slot=slot), PlanRun.objects.get(slot=busy)
+    assert (empty_run.status, empty_run.message, empty_run.seconds) == (
+        "done", "No orders to deliver in this slot: nothing to plan.", 0.0,
+    )  # fmt: skip
+    assert empty_run.finished == tomorrow_at(15)
+    assert busy_run.status == "queued"
+    enqueue.assert_called_once_with(busy.pk, busy_run.pk)
+    assert set(Slot.objects.values_list("status", flat=True)) == {"closed"}
 
 
 def test_a_crash_ends_the_run_failed_with_its_reason(slot: Slot, shift: Shift, shop: Shop) -> None:

@@ -176,6 +176,13 @@ def do_close_due_slots(now: datetime) -> list[int]:
         for slot in due:
             slot.status = Slot.Status.CLOSED
             slot.save(update_fields=["status"])
+            if not slot.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.PLANNED]).exists():
+                # An empty slot needs no planning: its run is done now, not queued behind the worker.
+                PlanRun.objects.create(
+                    slot=slot, status=PlanRun.Status.DONE, finished=now, seconds=0.0,
+                    message=_("No orders to deliver in this slot: nothing to plan."),
+                )  # fmt: skip
+                continue
             run = PlanRun.objects.create(slot=slot)
             _enqueue_plan(slot.pk, run.pk)
     return [s.pk for s in due]
