@@ -231,7 +231,27 @@ def index_state() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def queue_callback(url: str) -> dict[str, Any]:
+    """The node's keys, and one on_status callback to `url` in its outbox (as a status push queues it)."""
+    from django.utils import timezone
+
+    from comptoir.protocol import outbox
+    from comptoir.protocol.identity import do_generate_keys
+    from comptoir.protocol.wire import messages
+
+    do_generate_keys()
+    context = messages.request_context(
+        action="on_status", domain="ONDC:RET10", city="std:0381", bap_id="buyer.example", bap_uri=url,
+        moment=timezone.now(), transaction_id="crash-t1", bpp_id="comptoir.localhost", bpp_uri="http://127.0.0.1/beckn",
+    )  # fmt: skip
+    body = messages.envelope(context, order={"id": "C-1", "state": "Accepted"})
+    body["context"]["ttl"] = "PT5M"
+    message = outbox.do_queue(url, body)
+    return {"outbox": message.pk, "message_id": message.message_id}
+
+
 STEPS = {
+    "queue_callback": queue_callback,
     "seed_offers": seed_offers,
     "bump_stock": bump_stock,
     "index_state": index_state,

@@ -7,6 +7,8 @@ sees that the dead one stopped beating (`WorkerBeat`) and queues the task again 
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import threading
 import time
 from typing import Any
@@ -108,6 +110,66 @@ def test_planning_cut_off_by_a_killed_worker_ends_done_once(make_node: Any) -> N
         "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%plan_slot_task'"
     )
     assert task[0] == "SUCCESSFUL" and len(_ids(task[1])) == 2
+
+
+class HoldFirstCallback(http.server.BaseHTTPRequestHandler):
+    """A buyer app that keeps the first callback waiting for its answer (the worker is killed there)."""
+
+    held = threading.Event()
+    release = threading.Event()
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).received.append(body)
+        if len(type(self).received) == 1:
+            type(self).held.set()
+            type(self).release.wait(60)  # the client is gone by now: this answer goes nowhere
+        data = json.dumps({"message": {"ack": {"status": "ACK"}}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_callback_cut_off_by_a_killed_worker_is_sent_again_and_recorded_once(make_node: Any) -> None:
+    """The protocol follower is posting an on_status when the worker dies: the outbox row is still pending,
+    so the next worker sends the same message (same message id and body: the buyer app deduplicates by
+    message id) and records it sent, once."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HoldFirstCallback)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    HoldFirstCallback.held.clear()
+    HoldFirstCallback.release.clear()
+    HoldFirstCallback.received = []
+    try:
+        node: Node = make_node(COMPTOIR_PROTOCOL_TIMEOUT="60")
+        world = node.step("queue_callback", f"http://127.0.0.1:{server.server_port}/beckn")
+        node.start_worker()
+        assert HoldFirstCallback.held.wait(120), node.log("worker")[-2000:]
+        node.kill("worker")  # mid-request: the buyer app has the body, the worker never reads the ACK
+        row = "SELECT state, attempts FROM protocol_outboxmessage WHERE id = ?"
+        assert node.sql(row, world["outbox"]) == [("pending", 0)]
+        HoldFirstCallback.release.set()
+
+        node.start_worker()
+        node.wait_for(
+            "SELECT state FROM protocol_outboxmessage WHERE id = ?", {"sent", "failed"}, 120, world["outbox"]
+        )
+        time.sleep(1.0)  # time for a wrong third send to show
+        node.stop()
+        assert node.sql(row, world["outbox"]) == [("sent", 1)]
+        assert node.sql("SELECT COUNT(*) FROM protocol_outboxmessage")[0][0] == 1
+        first, again = HoldFirstCallback.received  # exactly two posts: the cut one and the one ACKed
+        assert first["context"]["message_id"] == again["context"]["message_id"] == world["message_id"]
+        assert first == again  # the same message, not a new one
+        assert again["context"]["action"] == "on_status" and again["message"]["order"]["id"] == "C-1"
+    finally:
+        HoldFirstCallback.release.set()
+        server.shutdown()
 
 
 def _ids(value: Any) -> list[str]:

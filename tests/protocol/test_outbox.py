@@ -25,6 +25,8 @@ class Peer(http.server.BaseHTTPRequestHandler):
         Peer.received.append((self.path, body, self.headers["Authorization"]))
         status = Peer.answers.pop(0) if Peer.answers else 200
         payload = messages.ack() if status == 200 else messages.nack("CORE-ERROR", "10000", "busy")
+        if status == 4002:  # a Comptoir node refusing a message id it already has
+            status, payload = 400, messages.nack("CONTEXT-ERROR", "20002", "message m1 was already received")
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
@@ -95,6 +97,22 @@ def test_retries_with_doubling_delays_then_succeeds(peer, me):
     queued.refresh_from_db()
     assert (queued.state, queued.attempts) == ("sent", 3)
     assert len(Peer.received) == 3
+
+
+def test_a_peer_that_already_has_the_message_counts_as_delivered(peer, me):
+    """Our first send reached it but its ACK was lost (a killed worker): the peer refuses the resend as a
+    replay (20002), which says it has the message: sent, not retried until given up."""
+    Peer.answers = [4002]
+    queued = outbox.do_queue(peer, _callback(ttl="PT1H"))
+    outbox.do_send_due()
+    queued.refresh_from_db()
+    assert (queued.state, queued.attempts, queued.last_error) == ("sent", 1, "")
+    Peer.answers = [400]  # any other refusal is still an error, retried
+    other = outbox.do_queue(peer, _callback(ttl="PT1H"))
+    outbox.do_send_due()
+    other.refresh_from_db()
+    assert (other.state, other.attempts) == ("pending", 1)
+    assert other.last_error.startswith("HTTP 400")
 
 
 def test_gives_up_after_the_bound(peer, me):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from comptoir.protocol import http
 from comptoir.protocol.identity import Identity, load_identity
+from comptoir.protocol.inbound import REPLAY
 from comptoir.protocol.models import OutboxMessage
 from comptoir.protocol.wire.durations import parse_duration
 
@@ -71,12 +72,21 @@ def _send(message: OutboxMessage, identity: Identity) -> http.Reply:
     return http.post(message.url, body, headers)
 
 
+def _already_received(reply: http.Reply) -> bool:
+    """The peer refuses this message id as one it already has (a Comptoir node's replay refusal): our
+    earlier send reached it, only its ACK was lost (a worker killed mid-request, a cut connection).
+    Sending again would be refused again until the message is given up as failed, though delivered."""
+    error = reply.body.get("error") or {}
+    return reply.status == 400 and isinstance(error, dict) and error.get("code") == REPLAY
+
+
 def _attempt(message: OutboxMessage, identity: Identity) -> None:
     try:
         reply = _send(message, identity)
         error = (
-            "" if reply.acked else f"HTTP {reply.status}: {str(reply.body.get('error', reply.body))[:200]}"
-        )
+            "" if reply.acked or _already_received(reply)
+            else f"HTTP {reply.status}: {str(reply.body.get('error', reply.body))[:200]}"
+        )  # fmt: skip
     except (OSError, urllib.error.URLError) as problem:
         error = f"unreachable: {problem}"[:250]
     now = timezone.now()
