@@ -102,3 +102,34 @@ def test_a_shops_parcels_show_as_one_stop_for_courier_and_dispatcher(
     orders = ", ".join(f"C{s.booking.order_id:06d}" for s in pickups)  # in the order the solver chose
     assert sorted(orders.split(", ")) == ["C000031", "C000032"]
     assert f"Retrait Boulangerie du Pont · 2 colis ({orders}) · À faire" in page
+
+
+def test_the_slot_page_says_planning_is_under_way_until_the_result_shows_and_no_longer(
+    slot: Slot, dispatcher: Any
+) -> None:
+    """Issue 20 item 14: after « Planifier » the page's own planning line says it is under way and the page
+    refreshes; once the run has ended, neither that sentence nor a leftover one-time notice stays beside
+    the result."""
+    from unittest import mock
+
+    from comptoir.delivery.models import PlanRun
+
+    staff = client_for(dispatcher)
+    with mock.patch("comptoir.delivery.services._enqueue_plan"):  # the worker has not taken it yet
+        answer = staff.post(f"/livraison/creneaux/{slot.pk}/planifier/", follow=True)
+    page = answer.content.decode()
+    assert answer.redirect_chain == [(f"/livraison/creneaux/{slot.pk}/", 302)]
+    assert (
+        "Dernière planification\u00a0: <strong>En attente</strong>  "
+        "Cette page en montre le résultat quand elle est terminée.</p>"
+    ) in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Planification lancée" not in page
+
+    PlanRun.objects.update(status="done", seconds=0.4, message="1 tournée pour 2 commandes.")
+    page = staff.get(f"/livraison/creneaux/{slot.pk}/").content.decode()
+    line = page[page.index('<p class="plan-run"') :].split("</p>")[0]
+    assert line.endswith(
+        "Dernière planification\u00a0: <strong>Terminée</strong> (0,4 s) 1 tournée pour 2 commandes."
+    ), line
+    assert "Cette page en montre le résultat" not in page and 'http-equiv="refresh"' not in page

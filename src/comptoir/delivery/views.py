@@ -95,8 +95,9 @@ def allow_code_attempts(request: HttpRequest, slot_id: int, stop_id: int) -> Htt
 @login_required
 @require_POST
 def plan(request: HttpRequest, slot_id: int) -> HttpResponse:
+    # No flash: the page's own planning line says queued or running (and refreshes) until the result shows,
+    # where a one-time message stayed beside a result that was already there.
     services.do_request_plan(request.user, slot_id)
-    messages.success(request, _("Planning started: this page shows the result when it is done."))
     return redirect("delivery:slot", slot_id=slot_id)
 
 
