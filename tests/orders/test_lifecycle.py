@@ -171,6 +171,43 @@ def test_the_shop_queue_announces_each_order_once_and_a_get_changes_nothing(resi
     assert client.get(f"/gestion/boulangerie/commandes/{_so['fleurs']}/").status_code == 404
 
 
+def test_every_page_tells_a_shops_staff_first_how_many_orders_wait_for_them(
+    resident, town, owner, make_person
+):
+    """Issue 20 item 11: a shopkeeper learns an order has arrived on whatever page they are, not only on the
+    orders page: the header's first shop link counts the orders waiting to be accepted."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    client = Client()
+    client.login(username=owner.email, password=PASSWORD)
+    link = '<a class="orders-waiting{}" href="/gestion/boulangerie/commandes/">{}</a> <a href="/gestion/boulangerie/">'
+    assert (
+        link.format("", "Commandes de Boulangerie du Pont")
+        in client.get("/gestion/boulangerie/").content.decode()
+    )
+    _order, shop_orders = place(resident, town)
+    place(resident, town)
+    for page in ("/gestion/boulangerie/", "/gestion/boulangerie/profil/", "/"):
+        html = client.get(page).content.decode()
+        assert link.format(" due", "Commandes de Boulangerie du Pont (2 à accepter)") in html, page
+    services.do_accept_shop_order(shop_orders["boulangerie"], actor=owner)
+    html = client.get("/gestion/boulangerie/").content.decode()
+    assert link.format(" due", "Commandes de Boulangerie du Pont (1 à accepter)") in html
+    # The florist's owner counts the florist's own order only; a resident sees no such link.
+    florist = Client()
+    florist.login(username="owner@fleurs.example", password=PASSWORD)
+    html = florist.get("/").content.decode()
+    assert (
+        '<a class="orders-waiting due" href="/gestion/fleurs/commandes/">Orders of Fleurs de Loue (2 to accept)</a>'
+        in html
+    )
+    client.logout()
+    client.login(username=resident.email, password=PASSWORD)
+    assert "orders-waiting" not in client.get("/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("statuses", "delivery", "expected"),
     [

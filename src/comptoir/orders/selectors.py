@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +159,16 @@ def shop_queue(shop: Shop) -> QuerySet[ShopOrder]:
         ShopOrder.objects.filter(shop=shop, status__in=LIVE_QUEUE)
         .select_related("order").prefetch_related("lines__substitute").order_by("created", "pk")
     )  # fmt: skip
+
+
+def orders_awaiting_shops(shop_ids: list[int]) -> dict[int, int]:
+    """Per shop, its orders waiting for it to accept or refuse them (one query, for every page's header)."""
+    rows = (
+        ShopOrder.objects.filter(shop_id__in=shop_ids, status=ShopOrder.Status.PLACED)
+        .values("shop_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["shop_id"]: row["n"] for row in rows}
 
 
 def status_label(order: Order) -> Any:
