@@ -89,6 +89,11 @@ def test_a_resident_finds_the_nearest_branch_in_stock_and_the_staff_see_every_br
     assert page.locator("#main h1").inner_text() == "Quincaillerie Jurassienne — catalogue commun"
     assert page.locator("#main h2").first.inner_text() == "3 succursales"
     assert page.locator("#main h2 + ul li").all_inner_texts() == [
-        f"{name} — · stock, prix et commandes" for name in ("QJ Centre", "QJ Gare", "QJ Plateau")
+        f"{name} — {street} · stock, prix et commandes"
+        for name, street in (
+            ("QJ Centre", "1 place du Marché"),
+            ("QJ Gare", "8 avenue de la Gare"),
+            ("QJ Plateau", "21 rue du Plateau"),
+        )
     ]
     shot(page, "chain-dashboard")
