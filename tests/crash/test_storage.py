@@ -226,8 +226,9 @@ def test_postgres_full_disk_answers_503_and_recovers(make_node: Any) -> None:
                 assert answer[0] == 201, answer[1][-1500:]
                 taken += 1
             assert refused, f"{taken} orders and the full disk never refused one"
-            # the same request, in English
-            assert_unavailable(checkout(node, world, refused, language="en"), EN)
+            # Not asked again while full: PostgreSQL may find room on a retry (another relation's free
+            # page, a block freed by the rollback), so a second refusal is not a promise. The English
+            # text of the 503 is held by the two tests above.
             filler.unlink()  # space is back
             status, text, _headers = checkout(node, world, refused)
             assert status == 201, text  # the refused request goes through now, once
