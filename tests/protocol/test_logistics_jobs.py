@@ -312,7 +312,7 @@ def test_cancel_before_pickup_frees_the_slot_and_after_pickup_is_refused(coop, s
     )
     refused = _ask("cancel", "lt-7", order_id="LO-7", cancellation_reason_id="005")
     assert (refused["error"]["code"], refused["error"]["message"]) == (
-        "60007", "the parcel is already picked up; return to origin is not offered")  # fmt: skip
+        "60007", "the parcel is already picked up; it can no longer be cancelled")  # fmt: skip
     assert Booking.objects.get(outside_job__client_ref="LO-7").status == "planned"
 
 

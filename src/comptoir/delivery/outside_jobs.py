@@ -160,24 +160,37 @@ def outside_job(client_id: str, client_ref: str) -> OutsideJob | None:
     )
 
 
+def _locked_before_pickup(
+    client_id: str, client_ref: str, *, refused: str, picked_up: str, why: str, status_why: str = ""
+) -> tuple[OutsideJob, Booking]:
+    """The job and its booking, locked, while its parcel is still at the seller's; else refused.
+
+    The courier's actions take their round's lock: holding the rounds, no pickup lands between
+    this check and the caller's change."""
+    job = outside_job(client_id, client_ref)
+    if job is None:
+        raise JobRefused("unknown", "no such order")
+    booking = booking_for_update(job.booking.ref)
+    assert booking is not None
+    if booking.status not in (Booking.Status.BOOKED, Booking.Status.PLANNED):
+        raise JobRefused(refused, f"this delivery is {booking.status}{status_why}")
+    for round_id in sorted(set(booking.stops.values_list("round_id", flat=True))):
+        round_for_update(round_id)
+    if booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists():
+        raise JobRefused(picked_up, why)
+    return job, booking
+
+
 def do_cancel_outside_job(client_id: str, client_ref: str) -> OutsideJob:
     """Cancel a job whose parcel is still at the seller's: its place in the slot and its stops go.
 
-    Once collected, a parcel must come back to its seller (return to origin), which this
-    cooperative does not offer yet: such a cancellation is refused."""
+    Once collected, a parcel comes back to its seller only after a failed drop (return to origin);
+    a seller app's cancellation after pickup is refused."""
     with transaction.atomic():
-        job = outside_job(client_id, client_ref)
-        if job is None:
-            raise JobRefused("unknown", "no such order")
-        booking = booking_for_update(job.booking.ref)
-        assert booking is not None
-        if booking.status not in (Booking.Status.BOOKED, Booking.Status.PLANNED):
-            raise JobRefused("not_cancellable", f"this delivery is {booking.status}")
-        # the courier's actions take their round's lock: holding it, no pickup lands between check and cancel
-        for round_id in sorted(set(booking.stops.values_list("round_id", flat=True))):
-            round_for_update(round_id)
-        if booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists():
-            raise JobRefused("picked_up", "the parcel is already picked up; return to origin is not offered")
+        job, booking = _locked_before_pickup(
+            client_id, client_ref, refused="not_cancellable", picked_up="picked_up",
+            why="the parcel is already picked up; it can no longer be cancelled",
+        )  # fmt: skip
         slot_for_update(booking.slot_id)
         booking.status = Booking.Status.CANCELLED
         booking.save(update_fields=["status"])
@@ -238,18 +251,10 @@ def do_update_outside_job(client_id: str, client_ref: str, change: JobChange) ->
     weighs. After pickup (or once cancelled, failed or delivered) nothing may change."""
     _check_change(change)
     with transaction.atomic():
-        job = outside_job(client_id, client_ref)
-        if job is None:
-            raise JobRefused("unknown", "no such order")
-        booking = booking_for_update(job.booking.ref)
-        assert booking is not None
-        if booking.status not in (Booking.Status.BOOKED, Booking.Status.PLANNED):
-            raise JobRefused("not_updatable", f"this delivery is {booking.status}: it can no longer change")
-        # the courier's actions take their round's lock: holding it, no pickup lands between check and change
-        for round_id in sorted(set(booking.stops.values_list("round_id", flat=True))):
-            round_for_update(round_id)
-        if booking.stops.filter(kind=Stop.Kind.PICKUP, status=Stop.Status.DONE).exists():
-            raise JobRefused("not_updatable", "the parcel is already picked up: it can no longer change")
+        job, booking = _locked_before_pickup(
+            client_id, client_ref, refused="not_updatable", picked_up="not_updatable",
+            why="the parcel is already picked up: it can no longer change", status_why=": it can no longer change",
+        )  # fmt: skip
         parcel = booking.parcels.get()
         weight = change.weight_g if change.weight_g is not None else booking.weight_g
         volume = change.volume_ml if change.volume_ml is not None else booking.volume_ml
